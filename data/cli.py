@@ -1,0 +1,101 @@
+"""The one way every CLI of the project turns argv into a config dataclass, runs it, and reports.
+
+Each CLI module defines ``<Job>Config``, ``run(config)`` and ``main(argv)``; ``main`` calls ``run_cli``. User
+errors (``InputError``, ``FileNotFoundError``) become ``error: <one line>`` on stderr and exit code 2; any
+other exception is a bug and keeps its traceback. Does not handle: the jobs themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from transformers import HfArgumentParser
+
+from data.errors import InputError
+
+ConfigT = TypeVar("ConfigT")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@dataclasses.dataclass(frozen=True)
+class Positional:
+    """A positional argument that fills one field of the config (``ask "question"``, ``index PATH...``)."""
+
+    field: str
+    nargs: str | None = None  # None: exactly one value; "+"/"*": a list
+    help: str = ""
+
+
+def build_parser(config_type: type, description: str, positional: Positional | None) -> HfArgumentParser:
+    """An argparse parser generated from the config dataclass, plus the positional argument and --quiet."""
+    parser = HfArgumentParser(config_type, description=description)
+    if positional is not None:
+        parser.add_argument(
+            "_positional", metavar=positional.field.upper(), nargs=positional.nargs or "?", help=positional.help
+        )
+    parser.add_argument("--quiet", action="store_true", help="only warnings and results, no progress logs")
+    parser.add_argument("--config", dest="_config_file", metavar="FILE.json", help="read the options from a JSON file")
+    return parser
+
+
+def parse_config(config_type: type[ConfigT], argv: list[str], parser: HfArgumentParser,
+                 positional: Positional | None) -> tuple[ConfigT, bool]:
+    """Parse argv into the config; return it with the --quiet flag."""
+    namespace = parser.parse_args(argv)
+    extras = {"_positional", "quiet", "_config_file"}
+    values = {key: value for key, value in vars(namespace).items() if key not in extras}
+    if namespace._config_file:
+        with open(namespace._config_file, encoding="utf-8") as handle:
+            from_file = json.load(handle)
+        defaults = {f.name for f in dataclasses.fields(config_type)}
+        unknown = sorted(set(from_file) - defaults)
+        if unknown:
+            msg = f"{namespace._config_file}: unknown option(s) {unknown}"
+            raise InputError(msg)
+        command_line = {k: v for k, v in values.items() if v != parser.get_default(k)}
+        values = {**values, **from_file, **command_line}
+    if positional is not None:
+        given = getattr(namespace, "_positional", None)
+        if given not in (None, []):
+            values[positional.field] = given
+    return config_type(**values), namespace.quiet
+
+
+def run_cli(
+    config_type: type[ConfigT],
+    run: Callable[[ConfigT], Any],
+    argv: list[str] | None,
+    *,
+    description: str,
+    positional: Positional | None = None,
+    render: Callable[[Any], str] | None = None,
+) -> int:
+    """Parse, configure logging, run, print the rendered result to stdout; return the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(config_type, description, positional)
+    try:
+        config, quiet = parse_config(config_type, argv, parser, positional)
+    except SystemExit as exit_:  # argparse's own usage errors and --help
+        return int(exit_.code or 0)
+    except (InputError, FileNotFoundError, json.JSONDecodeError) as error:
+        print(f"error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    logging.basicConfig(format=LOG_FORMAT, level=logging.WARNING if quiet else logging.INFO, force=True)
+    try:
+        result = run(config)
+    except (InputError, FileNotFoundError) as error:
+        print(f"error: {str(error).splitlines()[0] if str(error) else type(error).__name__}", file=sys.stderr)  # noqa: T201
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished work is kept; run the same command again to resume", file=sys.stderr)  # noqa: T201
+        return 130
+    if render is not None:
+        text = render(result)
+        if text:
+            print(text)  # noqa: T201
+    return 0

@@ -1,0 +1,339 @@
+"""Mine documented functions from source trees with tree-sitter, CodeSearchNet style.
+
+One record per function or method that carries a docstring (Python) or a doc comment directly above it
+(Java, JavaScript, PHP: ``/** ... */``; Go: ``//`` lines; Ruby: ``#`` lines). The docstring is removed from
+``code`` and its first paragraph becomes ``docstring``, as CodeSearchNet did.
+
+Does not handle: anonymous functions and arrow functions bound to variables, languages other than the six
+in ``LANGUAGES``, or dedup/splitting (see ``splits``).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import logging
+import os
+import re
+import textwrap
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from tree_sitter import Language, Node, Parser
+from tqdm.auto import tqdm
+
+from data.errors import InputError
+from data.records import Record
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    """How to find documented functions of one language in its tree-sitter grammar."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    function_types: frozenset[str]
+    container_types: frozenset[str]  # classes/modules whose name prefixes a method's func_name
+    comment_types: frozenset[str]
+    load_language: Callable[[], object]
+    block_doc_comment: bool  # True: one /** */ comment; False: a run of line comments
+
+
+def _grammar(module: str, attr: str = "language") -> Callable[[], object]:
+    def load() -> object:
+        return getattr(__import__(module), attr)()
+
+    return load
+
+
+LANGUAGES: dict[str, LanguageSpec] = {
+    spec.name: spec
+    for spec in (
+        LanguageSpec("python", (".py",), frozenset({"function_definition"}), frozenset({"class_definition"}),
+                     frozenset(), _grammar("tree_sitter_python"), block_doc_comment=False),
+        LanguageSpec("java", (".java",), frozenset({"method_declaration", "constructor_declaration"}),
+                     frozenset({"class_declaration", "interface_declaration", "enum_declaration"}),
+                     frozenset({"block_comment", "comment"}), _grammar("tree_sitter_java"), block_doc_comment=True),
+        LanguageSpec("javascript", (".js", ".mjs", ".cjs"),
+                     frozenset({"function_declaration", "generator_function_declaration", "method_definition"}),
+                     frozenset({"class_declaration"}), frozenset({"comment"}),
+                     _grammar("tree_sitter_javascript"), block_doc_comment=True),
+        LanguageSpec("go", (".go",), frozenset({"function_declaration", "method_declaration"}), frozenset(),
+                     frozenset({"comment"}), _grammar("tree_sitter_go"), block_doc_comment=False),
+        LanguageSpec("php", (".php",), frozenset({"function_definition", "method_declaration"}),
+                     frozenset({"class_declaration", "interface_declaration", "trait_declaration"}),
+                     frozenset({"comment"}), _grammar("tree_sitter_php", "language_php"), block_doc_comment=True),
+        LanguageSpec("ruby", (".rb",), frozenset({"method", "singleton_method"}), frozenset({"class", "module"}),
+                     frozenset({"comment"}), _grammar("tree_sitter_ruby"), block_doc_comment=False),
+    )
+}
+SUFFIX_TO_LANGUAGE = {suffix: spec.name for spec in LANGUAGES.values() for suffix in spec.suffixes}
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", "site-packages", "dist-packages", ".venv", "venv", ".tox"}
+)
+_DOC_TAG = re.compile(r"^\s*(@\w+|:param\b|:return|:raises?\b|Args:|Returns:|Raises:|Parameters\n)")
+
+
+@cache
+def _parser(language: str) -> Parser:
+    return Parser(Language(LANGUAGES[language].load_language()))
+
+
+@dataclass
+class MineReport:
+    """What a mining pass saw: files read, files skipped by reason, records found."""
+
+    files_read: int = 0
+    records: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        """One line for the log."""
+        skipped = ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items())) or "none"
+        return f"{self.records} documented functions from {self.files_read} files; skipped files: {skipped}"
+
+
+def first_paragraph(doc: str) -> str:
+    """The summary of a docstring: its first paragraph, stopping at parameter tags, whitespace folded."""
+    lines: list[str] = []
+    for line in doc.strip().splitlines():
+        if not line.strip() or _DOC_TAG.match(line):
+            break
+        lines.append(line.strip())
+    return " ".join(" ".join(lines).split())
+
+
+def _clean_block_comment(text: str) -> str:
+    body = text.strip().removeprefix("/**").removeprefix("/*").removesuffix("*/")
+    return "\n".join(re.sub(r"^\s*\*? ?", "", line) for line in body.splitlines())
+
+
+def _clean_line_comments(text: str) -> str:
+    return "\n".join(re.sub(r"^\s*(//+|#+) ?", "", line) for line in text.splitlines())
+
+
+def _python_docstring_node(function: Node) -> Node | None:
+    body = function.child_by_field_name("body")
+    if body is None or body.named_child_count == 0:
+        return None
+    first = body.named_children[0]
+    if first.type == "expression_statement" and first.named_child_count == 1 and first.named_children[0].type == "string":
+        return first
+    return None
+
+
+def _python_string_value(node: Node) -> str:
+    text = node.text.decode("utf-8")
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        value = text.strip("\"'rRuUbBfF")
+    return inspect.cleandoc(value) if isinstance(value, str) else ""
+
+
+def _doc_comment(anchor: Node, spec: LanguageSpec) -> str | None:
+    """The doc comment directly above `anchor` (no blank line between), cleaned; None when absent."""
+    comments: list[Node] = []
+    below_row = anchor.start_point[0]
+    sibling = anchor.prev_named_sibling
+    while sibling is not None and sibling.type in spec.comment_types and sibling.end_point[0] >= below_row - 1:
+        comments.append(sibling)
+        if spec.block_doc_comment:
+            break
+        below_row = sibling.start_point[0]
+        sibling = sibling.prev_named_sibling
+    if not comments:
+        return None
+    if spec.block_doc_comment:
+        text = comments[0].text.decode("utf-8")
+        return _clean_block_comment(text) if text.startswith("/**") else None
+    return _clean_line_comments("\n".join(c.text.decode("utf-8") for c in reversed(comments)))
+
+
+def _comment_anchor(function: Node) -> Node:
+    """The node a doc comment sits above: the function, or a wrapper that starts on its line.
+
+    `export function f` (JavaScript) and the first method of a Ruby body are wrapped in a node whose
+    previous sibling is the comment.
+    """
+    anchor = function
+    while (
+        anchor.prev_named_sibling is None
+        and anchor.parent is not None
+        and anchor.parent.parent is not None
+        and anchor.parent.start_point[0] == anchor.start_point[0]
+    ):
+        anchor = anchor.parent
+    return anchor
+
+
+def _qualified_name(function: Node, spec: LanguageSpec) -> str:
+    name_node = function.child_by_field_name("name")
+    name = name_node.text.decode("utf-8") if name_node is not None else "<anonymous>"
+    if function.type == "method_declaration" and spec.name == "go":
+        receiver = function.child_by_field_name("receiver")
+        if receiver is not None:
+            receiver_type = re.findall(r"\w+", receiver.text.decode("utf-8"))
+            if receiver_type:
+                return f"{receiver_type[-1]}.{name}"
+    parents = []
+    node = function.parent
+    while node is not None:
+        if node.type in spec.container_types:
+            container = node.child_by_field_name("name")
+            if container is not None:
+                parents.append(container.text.decode("utf-8"))
+        node = node.parent
+    return ".".join([*reversed(parents), name])
+
+
+def _dedented(lines: list[str], first_col: int) -> str:
+    """Dedent a function's lines; its first line is cut at `first_col` (e.g. after `export `)."""
+    if not lines:
+        return ""
+    head = lines[0]
+    if head[:first_col].strip():  # code before the function on its first line: dedent the rest alone
+        return "\n".join([head[first_col:], textwrap.dedent("\n".join(lines[1:]))]).strip("\n")
+    return textwrap.dedent("\n".join(lines)).strip("\n")
+
+
+def _python_code_without_docstring(function: Node, docstring: Node, source_lines: list[str]) -> str:
+    first_row, first_col = function.start_point
+    last_row = function.end_point[0]
+    doc_first, doc_last = docstring.start_point[0], docstring.end_point[0]
+    if doc_first == first_row:  # one-liner `def f(): "doc"`: cut the string out of the line
+        line = source_lines[first_row].replace(docstring.text.decode("utf-8"), "pass", 1)
+        return _dedented([line, *source_lines[first_row + 1 : last_row + 1]], first_col)
+    kept = [row for row in range(first_row, last_row + 1) if not doc_first <= row <= doc_last]
+    return _dedented([source_lines[row] for row in kept], first_col)
+
+
+def iter_functions(source: str, language: str) -> Iterator[tuple[str, str, str, int, int]]:
+    """Yield ``(func_name, code_without_doc, docstring_summary, first_line, last_line)`` for documented functions.
+
+    Lines are 1-based. Functions whose doc summary is empty are skipped.
+    """
+    spec = LANGUAGES[language]
+    tree = _parser(language).parse(source.encode("utf-8"))
+    source_lines = source.splitlines()
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        stack.extend(reversed(node.named_children))
+        if node.type not in spec.function_types:
+            continue
+        first_row, first_col = node.start_point
+        last_row = node.end_point[0]
+        if language == "python":
+            doc_node = _python_docstring_node(node)
+            if doc_node is None:
+                continue
+            summary = first_paragraph(_python_string_value(doc_node.named_children[0]))
+            code = _python_code_without_docstring(node, doc_node, source_lines)
+        else:
+            doc = _doc_comment(_comment_anchor(node), spec)
+            if doc is None:
+                continue
+            summary = first_paragraph(doc)
+            code = _dedented(source_lines[first_row : last_row + 1], first_col)
+        if summary and code:
+            yield _qualified_name(node, spec), code, summary, first_row + 1, last_row + 1
+
+
+def _read_source(path: Path, max_file_bytes: int, report: MineReport) -> str | None:
+    try:
+        size = path.stat().st_size
+        if size > max_file_bytes:
+            report.skipped["too large"] += 1
+            return None
+        raw = path.read_bytes()
+    except OSError:
+        report.skipped["unreadable"] += 1
+        return None
+    if b"\x00" in raw[:8192]:
+        report.skipped["binary"] += 1
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        report.skipped["not UTF-8"] += 1
+        return None
+    if text and max(map(len, text.splitlines() or [""])) > 2000:
+        report.skipped["minified (line over 2000 chars)"] += 1
+        return None
+    return text
+
+
+def source_files(root: Path, languages: frozenset[str], excluded_dirs: frozenset[str]) -> list[Path]:
+    """Files under `root` in the given languages, in a deterministic (sorted) order."""
+    if root.is_file():
+        return [root] if SUFFIX_TO_LANGUAGE.get(root.suffix) in languages else []
+    found: list[Path] = []
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if d not in excluded_dirs)
+        found.extend(
+            Path(directory) / name for name in sorted(files) if SUFFIX_TO_LANGUAGE.get(Path(name).suffix) in languages
+        )
+    return found
+
+
+def mine_tree(
+    root: str | Path,
+    *,
+    languages: frozenset[str] | None = None,
+    excluded_dirs: frozenset[str] = DEFAULT_EXCLUDED_DIRS,
+    max_file_bytes: int = 1_000_000,
+    repo: str | None = None,
+    report: MineReport | None = None,
+    show_progress: bool | None = None,
+) -> list[Record]:
+    """Mine documented functions from a source tree (or one file).
+
+    Args:
+        root: a folder or a single source file.
+        languages: language names from ``LANGUAGES``; all six when None.
+        excluded_dirs: folder names never entered.
+        max_file_bytes: larger files are skipped and counted.
+        repo: the records' ``repo`` field; the folder's name when None.
+        report: filled with counts of files read and skipped.
+        show_progress: show a bar; None shows it when logging is at INFO or lower.
+
+    Raises:
+        FileNotFoundError: `root` does not exist.
+        InputError: an unknown language name.
+    """
+    root = Path(root).resolve()
+    if not root.exists():
+        msg = f"no such file or folder: {root}"
+        raise FileNotFoundError(msg)
+    languages = frozenset(languages or LANGUAGES)
+    unknown = sorted(languages - set(LANGUAGES))
+    if unknown:
+        msg = f"unknown language(s) {unknown}: choose from {sorted(LANGUAGES)}"
+        raise InputError(msg)
+    report = report if report is not None else MineReport()
+    repo = repo or root.name
+    base = root.parent if root.is_file() else root
+    files = source_files(root, languages, excluded_dirs)
+    if show_progress is None:
+        show_progress = logger.isEnabledFor(logging.INFO)
+    records: list[Record] = []
+    for path in tqdm(files, desc=f"Mining {repo}", unit="file", disable=not show_progress):
+        text = _read_source(path, max_file_bytes, report)
+        if text is None:
+            continue
+        report.files_read += 1
+        language = SUFFIX_TO_LANGUAGE[path.suffix]
+        relative = path.relative_to(base).as_posix()
+        for func_name, code, docstring, first, last in iter_functions(text, language):
+            records.append(
+                Record(repo=repo, path=relative, func_name=func_name, language=language, code=code,
+                       docstring=docstring, url=f"{path.as_uri()}#L{first}-L{last}")
+            )
+    report.records += len(records)
+    return records

@@ -1,0 +1,112 @@
+"""The CodeSearchNet-shaped record every corpus is made of, and jsonl read/write.
+
+Field names follow CodeSearchNet (`func_name`, `code`, `docstring`, ...) so public CSN jsonl loads
+unchanged. Does not handle: Hugging Face datasets (see `loaders`), mining (see `miner`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import IO
+
+from data.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+REQUIRED_FIELDS = ("code", "docstring")
+_LINES_IN_URL = re.compile(r"#L(\d+)(?:-L(\d+))?$")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One function with its documentation, CodeSearchNet field names."""
+
+    repo: str
+    path: str
+    func_name: str
+    language: str
+    code: str
+    docstring: str
+    url: str = ""
+
+    @property
+    def start_line(self) -> int | None:
+        """First line of the function in its file, when the url carries `#L<n>`."""
+        match = _LINES_IN_URL.search(self.url)
+        return int(match.group(1)) if match else None
+
+    def to_dict(self) -> dict[str, str]:
+        """The record as a plain dict (the jsonl line)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, row: dict, *, where: str = "") -> Record:
+        """Build a record from a CSN-style dict; CSN's `original_string`/`code_tokens` extras are ignored.
+
+        Raises:
+            InputError: when `code` or `docstring` is missing or not a string.
+        """
+        for name in REQUIRED_FIELDS:
+            if not isinstance(row.get(name), str):
+                msg = f"{where}: field {name!r} is missing or not a string; every record needs 'code' and 'docstring'"
+                raise InputError(msg)
+        values = {f.name: str(row.get(f.name) or "") for f in fields(cls)}
+        # The Hugging Face `code_search_net` schema names these differently.
+        values["code"] = row.get("code") or row.get("func_code_string") or ""
+        values["docstring"] = row.get("docstring") or row.get("func_documentation_string") or ""
+        values["language"] = (values["language"] or "unknown").lower()
+        return cls(**values)
+
+
+def _open_text(path: Path) -> IO[str]:
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
+def read_jsonl(path: str | Path) -> Iterator[Record]:
+    """Yield the records of a jsonl or jsonl.gz file, naming the line of any malformed row.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        InputError: a line is not JSON or lacks a required field.
+    """
+    path = Path(path)
+    if not path.is_file():
+        msg = f"no such data file: {path}"
+        raise FileNotFoundError(msg)
+    with _open_text(path) as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                msg = f"{path}:{line_number}: not valid JSON ({error.msg}); expected one JSON object per line"
+                raise InputError(msg) from None
+            if not isinstance(row, dict):
+                msg = f"{path}:{line_number}: expected a JSON object, got {type(row).__name__}"
+                raise InputError(msg)
+            yield Record.from_dict(row, where=f"{path}:{line_number}")
+
+
+def write_jsonl(records: Iterable[Record], path: str | Path) -> int:
+    """Write records as jsonl (gzip when the name ends in .gz), atomically; return how many were written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".partial")
+    count = 0
+    opener = gzip.open(tmp, "wt", encoding="utf-8") if path.suffix == ".gz" else tmp.open("w", encoding="utf-8")
+    with opener as handle:
+        for record in records:
+            handle.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+            count += 1
+    tmp.replace(path)
+    return count

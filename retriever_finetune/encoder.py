@@ -1,0 +1,190 @@
+"""The `Encoder`: a base model (+ optional PEFT adapter) that turns texts and code into unit vectors.
+
+Everything that embeds (training, indexing, evaluation, LangChain) goes through this object, so pooling,
+truncation and normalisation live in one place. Does not handle: loading weights (see `models`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812
+from torch import nn
+from tqdm.auto import tqdm
+from transformers import PreTrainedTokenizerBase
+
+from data.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+Pooling = Literal["mean", "cls", "first"]
+
+
+def default_device() -> torch.device:
+    """CUDA when present, else CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def pool(
+    hidden: torch.Tensor,
+    attention_mask: torch.Tensor,
+    pooling: Pooling,
+    *,
+    projection: nn.Module | None = None,
+    skip_tokens: int = 0,
+) -> torch.Tensor:
+    """Pool token states into one L2-normalised vector per row.
+
+    Args:
+        hidden: (batch, skip_tokens + seq, dim) last hidden states.
+        attention_mask: (batch, seq) mask of the real tokens (without virtual tokens).
+        pooling: ``mean`` over real tokens, or ``cls``/``first``: the first real token.
+        projection: applied after pooling (CodeT5+'s `proj`).
+        skip_tokens: virtual tokens prepended by prompt tuning, excluded from pooling.
+    """
+    hidden = hidden[:, skip_tokens:, :]  # (batch, seq, dim)
+    if pooling == "mean":
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # (batch, seq, 1)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)  # (batch, dim)
+    else:
+        pooled = hidden[:, 0, :]  # (batch, dim)
+    if projection is not None:
+        pooled = projection(pooled)
+    return F.normalize(pooled.float(), p=2, dim=-1)
+
+
+def virtual_token_count(model: nn.Module) -> int:
+    """How many virtual tokens a prompt-tuning adapter prepends (0 for other models)."""
+    config = getattr(model, "active_peft_config", None)
+    if config is not None and getattr(config, "is_prompt_learning", False):
+        return int(config.num_virtual_tokens)
+    return 0
+
+
+def check_texts(texts: object) -> list[str]:
+    """Validate a batch of texts: a non-empty list of strings.
+
+    Raises:
+        InputError: naming the problem (a bare string, an empty list, a non-string item and its index).
+    """
+    if isinstance(texts, str):
+        msg = "expected a list of strings, got a single str; wrap it in a list: [text]"
+        raise InputError(msg)
+    if not isinstance(texts, Sequence):
+        msg = f"expected a list of strings, got {type(texts).__name__}"
+        raise InputError(msg)
+    if len(texts) == 0:
+        msg = "nothing to encode: the list of texts is empty"
+        raise InputError(msg)
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            msg = f"item {index} is {type(text).__name__}, not str; every item must be a string"
+            raise InputError(msg)
+    return list(texts)
+
+
+class Encoder:
+    """A bi-encoder: `encode_queries` for natural language, `encode_code` for functions; one shared model."""
+
+    def __init__(
+        self,
+        model: nn.Module,
+        tokenizer: PreTrainedTokenizerBase,
+        pooling: Pooling,
+        *,
+        projection: nn.Module | None = None,
+        device: str | torch.device | None = None,
+        max_query_length: int = 256,
+        max_code_length: int = 256,
+        batch_size: int = 32,
+        name: str = "",
+        adapter: str | None = None,
+    ) -> None:
+        for label, value in (("max_query_length", max_query_length), ("max_code_length", max_code_length),
+                             ("batch_size", batch_size)):
+            if value <= 0:
+                msg = f"{label} must be positive, got {value}"
+                raise InputError(msg)
+        self.device = torch.device(device) if device is not None else default_device()
+        self.model = model.to(self.device)
+        self.tokenizer = tokenizer
+        self.pooling = pooling
+        self.projection = projection
+        self.max_query_length = max_query_length
+        self.max_code_length = max_code_length
+        self.batch_size = batch_size
+        self.name = name
+        self.adapter = adapter
+
+    @property
+    def dimension(self) -> int:
+        """Size of the output vectors."""
+        if self.projection is not None:
+            return int(self.projection.out_features)
+        return int(self.model.config.hidden_size)  # T5 configs map hidden_size to d_model
+
+    @property
+    def skip_tokens(self) -> int:
+        """Virtual tokens the active adapter prepends."""
+        return virtual_token_count(self.model)
+
+    def tokenize(self, texts: list[str], max_length: int) -> list[list[int]]:
+        """Token ids of each text, truncated to `max_length` (special tokens included)."""
+        return self.tokenizer(texts, truncation=True, max_length=max_length, add_special_tokens=True,
+                              return_attention_mask=False)["input_ids"]
+
+    def collate(self, ids: list[list[int]]) -> dict[str, torch.Tensor]:
+        """Right-pad token id lists into (batch, longest) tensors on the encoder's device."""
+        longest = max(len(row) for row in ids)
+        pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        input_ids = torch.full((len(ids), longest), pad_id, dtype=torch.long)  # (batch, longest)
+        attention_mask = torch.zeros((len(ids), longest), dtype=torch.long)
+        for row, tokens in enumerate(ids):
+            input_ids[row, : len(tokens)] = torch.tensor(tokens, dtype=torch.long)
+            attention_mask[row, : len(tokens)] = 1
+        return {"input_ids": input_ids.to(self.device), "attention_mask": attention_mask.to(self.device)}
+
+    def embed(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Unit vectors (batch, dim) for a collated batch; keeps the autograd graph (used by training)."""
+        outputs = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+        return pool(outputs.last_hidden_state, batch["attention_mask"], self.pooling,
+                    projection=self.projection, skip_tokens=self.skip_tokens)
+
+    def encode(self, texts: Sequence[str], *, max_length: int, batch_size: int | None = None,
+               show_progress: bool | None = None, desc: str = "Encoding") -> np.ndarray:
+        """Embed texts as float32 unit rows (len(texts), dim), in input order.
+
+        Texts are tokenized once, sorted by token count so each batch pads little, and run under
+        `torch.inference_mode` in eval mode.
+        """
+        texts = check_texts(texts)
+        batch_size = batch_size or self.batch_size
+        if show_progress is None:
+            show_progress = logger.isEnabledFor(logging.INFO) and len(texts) > batch_size
+        ids = self.tokenize(texts, max_length)
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            with torch.inference_mode():
+                for start in tqdm(range(0, len(order), batch_size), desc=desc, unit="batch",
+                                  disable=not show_progress):
+                    rows = order[start : start + batch_size]
+                    vectors = self.embed(self.collate([ids[i] for i in rows]))  # (batch, dim)
+                    out[rows] = vectors.float().cpu().numpy()
+        finally:
+            self.model.train(was_training)
+        return out
+
+    def encode_queries(self, texts: Sequence[str], **kwargs: object) -> np.ndarray:
+        """Embed natural-language queries (truncated at `max_query_length` tokens)."""
+        return self.encode(texts, max_length=self.max_query_length, desc="Encoding queries", **kwargs)  # type: ignore[arg-type]
+
+    def encode_code(self, texts: Sequence[str], **kwargs: object) -> np.ndarray:
+        """Embed code (truncated at `max_code_length` tokens)."""
+        return self.encode(texts, max_length=self.max_code_length, desc="Encoding code", **kwargs)  # type: ignore[arg-type]

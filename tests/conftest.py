@@ -1,0 +1,79 @@
+"""Shared fixtures: tiny random BERT and CodeT5+ checkpoints (seconds to build), offline by default."""
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import logging  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from transformers import AutoTokenizer, BertConfig, BertModel  # noqa: E402
+
+from retriever_finetune.codet5p import CodeT5pEmbeddingConfig, CodeT5pEmbeddingModel  # noqa: E402
+from retriever_finetune.models import ENCODERS  # noqa: E402
+
+logging.getLogger("transformers").setLevel(logging.ERROR)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`gpu` tests run only where CUDA is."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs CUDA")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def minilm_dir() -> Path:
+    """The packaged all-MiniLM-L6-v2 folder (real, offline)."""
+    return Path(ENCODERS["minilm"].location())
+
+
+@pytest.fixture(scope="session")
+def tokenizer(minilm_dir: Path):
+    """The real MiniLM WordPiece tokenizer, shared by the tiny models."""
+    return AutoTokenizer.from_pretrained(minilm_dir)
+
+
+@pytest.fixture(scope="session")
+def tiny_bert_dir(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:
+    """A 2-layer random BERT folder (with tokenizer) loadable by `load_encoder`."""
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                        intermediate_size=37, max_position_embeddings=512)
+    folder = tmp_path_factory.mktemp("tiny_bert")
+    BertModel(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def make_tiny_codet5p(folder: Path, tokenizer, *, seed: int = 0) -> Path:
+    """Save a random CodeT5+ embedding checkpoint with the real key layout and config fields."""
+    torch.manual_seed(seed)
+    config = CodeT5pEmbeddingConfig(vocab_size=tokenizer.vocab_size, d_model=32, d_ff=37, d_kv=8, num_layers=2,
+                                    num_heads=4, embed_dim=16, feed_forward_proj="relu", pad_token_id=0,
+                                    eos_token_id=2, decoder_start_token_id=0)
+    config.architectures = ["CodeT5pEmbeddingModel"]
+    config.auto_map = {"AutoConfig": "configuration_codet5p_embedding.CodeT5pEmbeddingConfig",
+                       "AutoModel": "modeling_codet5p_embedding.CodeT5pEmbeddingModel"}
+    CodeT5pEmbeddingModel(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_codet5p_dir(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:
+    """A tiny random CodeT5+ embedding folder."""
+    return make_tiny_codet5p(tmp_path_factory.mktemp("tiny_codet5p"), tokenizer)
+
+
+@pytest.fixture(scope="session", params=["bert", "codet5p"])
+def tiny_model_dir(request: pytest.FixtureRequest, tiny_bert_dir: Path, tiny_codet5p_dir: Path) -> Path:
+    """Each tiny architecture in turn."""
+    return tiny_bert_dir if request.param == "bert" else tiny_codet5p_dir

@@ -1,0 +1,138 @@
+"""The tree-sitter miner: six languages, docstrings stripped, skipped files counted, determinism."""
+
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from data.miner import MineReport, first_paragraph, mine_tree
+
+SOURCES = {
+    "pkg/a.py": '''
+class Parser:
+    def parse(self, text):
+        """Parse the given text into tokens.
+
+        Args:
+            text: the input.
+        """
+        return text.split()
+
+def undocumented():
+    return 1
+''',
+    "B.java": '''
+public class B {
+    /**
+     * Adds two numbers together.
+     * @param a first
+     */
+    public int add(int a, int b) {
+        return a + b;
+    }
+}
+''',
+    "c.js": '''
+/**
+ * Reverses a string quickly.
+ */
+export function reverse(s) {
+  return s.split('').reverse().join('');
+}
+''',
+    "d.go": '''package main
+
+// Max returns the larger of two ints.
+func Max(a, b int) int {
+\tif a > b { return a }
+\treturn b
+}
+''',
+    "e.php": '''<?php
+class E {
+    /**
+     * Joins words with a comma.
+     */
+    public function join($words) {
+        return implode(",", $words);
+    }
+}
+''',
+    "f.rb": '''module M
+  # Greets the user by name.
+  def greet(name)
+    "hi #{name}"
+  end
+end
+''',
+}
+EXPECTED = {
+    "python": ("Parser.parse", "Parse the given text into tokens."),
+    "java": ("B.add", "Adds two numbers together."),
+    "javascript": ("reverse", "Reverses a string quickly."),
+    "go": ("Max", "Max returns the larger of two ints."),
+    "php": ("E.join", "Joins words with a comma."),
+    "ruby": ("M.greet", "Greets the user by name."),
+}
+
+
+@pytest.fixture
+def six_language_tree(tmp_path: Path) -> Path:
+    for name, text in SOURCES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text.lstrip("\n"))
+    return tmp_path
+
+
+def test_one_documented_function_per_language_with_docstring_stripped(six_language_tree: Path) -> None:
+    records = mine_tree(six_language_tree)
+    by_language = {r.language: r for r in records}
+    assert set(by_language) == set(EXPECTED)
+    assert len(records) == 6  # `undocumented` is not mined
+    for language, (func_name, docstring) in EXPECTED.items():
+        record = by_language[language]
+        assert record.func_name == func_name
+        assert record.docstring == docstring
+        assert docstring.rstrip(".") not in record.code, f"{language}: doc text left in code:\n{record.code}"
+        assert "/**" not in record.code and '"""' not in record.code
+    assert by_language["python"].code == "def parse(self, text):\n    return text.split()"
+    assert by_language["javascript"].code.startswith("function reverse(s) {")
+    assert by_language["python"].start_line == 2
+
+
+def test_skips_binary_non_utf8_and_huge_files_and_counts_them(tmp_path: Path) -> None:
+    (tmp_path / "ok.py").write_text('def f():\n    """Return one always."""\n    return 1\n')
+    (tmp_path / "binary.py").write_bytes(b"def f():\x00\x01")
+    (tmp_path / "latin1.py").write_bytes('def f():\n    """Caf\xe9 au lait."""\n'.encode("latin-1"))
+    (tmp_path / "huge.py").write_text("x = 1\n" * 50_000)
+    (tmp_path / "notes.txt").write_text("not code")
+    report = MineReport()
+    records = mine_tree(tmp_path, max_file_bytes=100_000, report=report)
+    assert [r.func_name for r in records] == ["f"]
+    assert report.skipped == {"binary": 1, "not UTF-8": 1, "too large": 1}
+    assert "1 binary" in report.summary() and "1 not UTF-8" in report.summary()
+
+
+def test_order_is_deterministic(six_language_tree: Path) -> None:
+    assert mine_tree(six_language_tree) == mine_tree(six_language_tree)
+
+
+def test_missing_root_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no such file or folder"):
+        mine_tree(tmp_path / "absent")
+
+
+@pytest.mark.parametrize(("doc", "summary"), [
+    ("Do a thing.\n\nMore detail.", "Do a thing."),
+    ("Spans\n   two lines.\n@param x y", "Spans two lines."),
+    ("", ""),
+])
+def test_first_paragraph(doc: str, summary: str) -> None:
+    assert first_paragraph(doc) == summary
+
+
+@pytest.mark.e2e
+def test_standard_library_yields_at_least_5000_records() -> None:
+    records = mine_tree(sysconfig.get_paths()["stdlib"], languages=frozenset({"python"}), show_progress=False)
+    assert len(records) >= 5000
+    assert any(r.path == "json/__init__.py" and r.func_name == "loads" for r in records)
