@@ -148,11 +148,18 @@ class Encoder:
             attention_mask[row, : len(tokens)] = 1
         return {"input_ids": input_ids.to(self.device), "attention_mask": attention_mask.to(self.device)}
 
-    def embed(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        """Unit vectors (batch, dim) for a collated batch; keeps the autograd graph (used by training)."""
-        outputs = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+    def embed(self, batch: dict[str, torch.Tensor], model: nn.Module | None = None) -> torch.Tensor:
+        """Unit vectors (batch, dim) for a collated batch; keeps the autograd graph (used by training).
+
+        Args:
+            model: the same model wrapped for training (DDP, mixed precision); `self.model` when None.
+        """
+        outputs = (model or self.model)(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+        skip = self.skip_tokens
+        if self.projection is not None and skip == 0 and getattr(outputs, "pooler_output", None) is not None:
+            return outputs.pooler_output.float()  # CodeT5+: projected inside forward, so DDP sees `proj`
         return pool(outputs.last_hidden_state, batch["attention_mask"], self.pooling,
-                    projection=self.projection, skip_tokens=self.skip_tokens)
+                    projection=self.projection, skip_tokens=skip)
 
     def encode(self, texts: Sequence[str], *, max_length: int, batch_size: int | None = None,
                show_progress: bool | None = None, desc: str = "Encoding") -> np.ndarray:

@@ -46,7 +46,8 @@ def tiny_bert_dir(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:
     """A 2-layer random BERT folder (with tokenizer) loadable by `load_encoder`."""
     torch.manual_seed(0)
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
-                        intermediate_size=37, max_position_embeddings=512)
+                        intermediate_size=37, max_position_embeddings=512,
+                        initializer_range=0.3)  # wide init: tiny BERTs at 0.02 are near-collapsed
     folder = tmp_path_factory.mktemp("tiny_bert")
     BertModel(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)

@@ -1,0 +1,302 @@
+"""CLI: contrastive PEFT fine-tuning of the retriever on (docstring, code) pairs.
+
+    python -m retriever_finetune.train --base minilm --method lora --train FILE.jsonl [--valid FILE] \\
+        [--language python] --out runs/NAME
+
+Runs the same on CPU, one GPU, or several (`accelerate launch -m retriever_finetune.train ...`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import resource
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import torch
+from accelerate import Accelerator
+from accelerate.utils import set_seed
+from tqdm.auto import tqdm
+from transformers import get_linear_schedule_with_warmup
+
+from data.cli import run_cli
+from data.errors import InputError
+from retriever_finetune.batches import Pair, epoch_batches, load_pairs
+from retriever_finetune.checkpoint import CHECKPOINTS, Progress, latest_checkpoint, load_checkpoint, save_checkpoint
+from retriever_finetune.encoder import Encoder
+from retriever_finetune.loss import info_nce_loss
+from retriever_finetune.models import FULL_MODEL_DIR, load_backbone
+from retriever_finetune.peft_methods import (
+    DEFAULT_LEARNING_RATES,
+    MethodOptions,
+    after_optimizer_step,
+    count_parameters,
+    extra_loss,
+    make_trainable,
+    method_state,
+    restore_method_state,
+)
+from retriever_finetune.run_dir import METRICS, prepare_run_dir, write_json, write_model_card
+from retriever_finetune.validation import pool_mrr
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainConfig:
+    """Options of `python -m retriever_finetune.train`."""
+
+    train: str = field(default="", metadata={"help": "training pairs: CodeSearchNet-shaped jsonl(.gz) file"})
+    out: str = field(default="", metadata={"help": "run folder to create (adapter, metrics, model card)"})
+    base: str = field(default="minilm", metadata={"help": "base encoder: minilm, codet5p-110m-embedding, folder or Hub id"})
+    method: Literal["lora", "adalora", "ia3", "prompt", "full"] = field(
+        default="lora", metadata={"help": "what to train; full = full fine-tuning baseline"})
+    valid: str = field(default="", metadata={"help": "validation jsonl: MRR logged before training and per epoch"})
+    language: str = field(default="", metadata={"help": "train on this language only (per-language adapter)"})
+    hard_negatives: str = field(default="", metadata={"help": "jsonl of {docstring, negative}: extra negatives"})
+    epochs: int = field(default=1, metadata={"help": "passes over the training pairs"})
+    max_steps: int = field(default=0, metadata={"help": "stop after this many optimiser steps (0: epochs decide)"})
+    max_train_pairs: int = field(default=0, metadata={"help": "use only the first N pairs (0: all)"})
+    batch_size: int = field(default=32, metadata={"help": "pairs per batch: each is a negative for the others"})
+    grad_accum: int = field(default=1, metadata={"help": "batches per optimiser step"})
+    learning_rate: float = field(default=0.0, metadata={"help": f"0: per-method default {DEFAULT_LEARNING_RATES}"})
+    warmup_ratio: float = field(default=0.1, metadata={"help": "share of steps with linear warm-up"})
+    weight_decay: float = field(default=0.0, metadata={"help": "AdamW weight decay"})
+    temperature: float = field(default=0.05, metadata={"help": "InfoNCE temperature (scale = 1/temperature)"})
+    max_query_length: int = field(default=256, metadata={"help": "tokens of the text side"})
+    max_code_length: int = field(default=256, metadata={"help": "tokens of the code side"})
+    lora_r: int = field(default=8, metadata={"help": "LoRA rank"})
+    lora_alpha: int = field(default=16, metadata={"help": "LoRA/AdaLoRA alpha"})
+    lora_dropout: float = field(default=0.1, metadata={"help": "LoRA/AdaLoRA dropout"})
+    adalora_init_r: int = field(default=8, metadata={"help": "AdaLoRA initial rank"})
+    adalora_target_r: int = field(default=6, metadata={"help": "AdaLoRA average target rank"})
+    num_virtual_tokens: int = field(default=20, metadata={"help": "prompt tuning: virtual tokens"})
+    target_modules: str = field(default="", metadata={"help": "comma-separated modules to adapt (default: per architecture)"})
+    valid_max: int = field(default=1000, metadata={"help": "validation pool size cap"})
+    checkpoint_every: int = field(default=200, metadata={"help": "save a resumable checkpoint every N steps"})
+    mixed_precision: Literal["auto", "no", "fp16", "bf16"] = field(
+        default="auto", metadata={"help": "auto: bf16 on a GPU that has it, else none"})
+    device: str = field(default="", metadata={"help": "cpu or cuda (default: cuda when present)"})
+    seed: int = field(default=42, metadata={"help": "seed of shuffling, dropout and initialisation"})
+    resume: bool = field(default=False, metadata={"help": "continue an interrupted run in --out"})
+    overwrite: bool = field(default=False, metadata={"help": "replace whatever run --out holds"})
+
+    def __post_init__(self) -> None:
+        if not self.train:
+            msg = "--train FILE.jsonl is required"
+            raise InputError(msg)
+        if not self.out:
+            msg = "--out FOLDER is required (e.g. runs/lora)"
+            raise InputError(msg)
+        methods = ("lora", "adalora", "ia3", "prompt", "full")
+        if self.method not in methods:
+            msg = f"unknown method {self.method!r}: choose from {methods}"
+            raise InputError(msg)
+        for name in ("epochs", "batch_size", "grad_accum", "max_query_length", "max_code_length", "lora_r",
+                     "num_virtual_tokens", "valid_max", "checkpoint_every"):
+            if getattr(self, name) <= 0:
+                msg = f"--{name} must be positive, got {getattr(self, name)}"
+                raise InputError(msg)
+        if self.batch_size < 2:
+            msg = "--batch_size must be at least 2: in-batch negatives need other pairs"
+            raise InputError(msg)
+        if self.temperature <= 0 or self.learning_rate < 0 or not 0 <= self.warmup_ratio < 1:
+            msg = "--temperature must be > 0, --learning_rate >= 0 and --warmup_ratio in [0, 1)"
+            raise InputError(msg)
+
+    @property
+    def lr(self) -> float:
+        """The learning rate in force."""
+        return self.learning_rate or DEFAULT_LEARNING_RATES[self.method]
+
+    def method_options(self) -> MethodOptions:
+        """The PEFT hyperparameters of this config."""
+        targets = tuple(x.strip() for x in self.target_modules.split(",") if x.strip()) or None
+        return MethodOptions(lora_r=self.lora_r, lora_alpha=self.lora_alpha, lora_dropout=self.lora_dropout,
+                             adalora_init_r=self.adalora_init_r, adalora_target_r=self.adalora_target_r,
+                             num_virtual_tokens=self.num_virtual_tokens, target_modules=targets)
+
+
+@dataclass
+class TrainResult:
+    """What a finished run produced."""
+
+    out: Path
+    metrics: dict
+
+
+def _peak_memory_mb(device: torch.device) -> tuple[float, str]:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20, "CUDA max allocated"
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "process peak RSS"
+
+
+def _validation_mrr(encoder: Encoder, pairs: list[Pair]) -> float:
+    queries = encoder.encode_queries([p.text for p in pairs], show_progress=False)
+    codes = encoder.encode_code([p.code for p in pairs], show_progress=False)
+    return pool_mrr(queries, codes)
+
+
+def _schedule(pairs: list[Pair], config: TrainConfig) -> int:
+    """Total optimiser steps of the run."""
+    per_epoch = [math.ceil(len(epoch_batches(pairs, config.batch_size, seed=config.seed, epoch=e)) / config.grad_accum)
+                 for e in range(config.epochs)]
+    total = sum(per_epoch)
+    return min(total, config.max_steps) if config.max_steps else total
+
+
+def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
+    """Train, checkpointing as it goes; `on_step(step)` is called after each optimiser step (tests use it)."""
+    out = Path(config.out)
+    pairs = load_pairs(config.train, language=config.language or None, hard_negatives=config.hard_negatives or None)
+    if config.max_train_pairs:
+        pairs = pairs[: config.max_train_pairs]
+    valid = load_pairs(config.valid, language=config.language or None)[: config.valid_max] if config.valid else []
+    total_steps = _schedule(pairs, config)
+    if total_steps == 0:
+        msg = f"{config.train}: {len(pairs)} pair(s) make no batch of 2 distinct pairs; give more data"
+        raise InputError(msg)
+    resuming = prepare_run_dir(out, dataclasses.asdict(config), resume=config.resume, overwrite=config.overwrite)
+    logger.info("training %s on %s: %d pairs, %d optimiser steps", config.method, config.base, len(pairs), total_steps)
+
+    cpu = config.device == "cpu" or not torch.cuda.is_available()
+    precision = config.mixed_precision
+    if precision == "auto":
+        precision = "bf16" if not cpu and torch.cuda.is_bf16_supported() else "no"
+    accelerator = Accelerator(cpu=cpu, mixed_precision=precision)
+    set_seed(config.seed)
+    backbone = load_backbone(config.base)
+    model = make_trainable(backbone.model, config.method, config.method_options(), total_steps, backbone.name)
+    parameters = count_parameters(model)
+    logger.info("trainable parameters: %d of %d (%.4f%%)", parameters["trainable"], parameters["total"],
+                parameters["trainable_percent"])
+    encoder = Encoder(model, backbone.tokenizer, backbone.pooling, projection=backbone.projection,
+                      device=accelerator.device, max_query_length=config.max_query_length,
+                      max_code_length=config.max_code_length, name=backbone.name)
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.lr,
+                                  weight_decay=config.weight_decay)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
+    trained_model, optimizer = accelerator.prepare(model, optimizer)
+
+    progress = Progress()
+    checkpoint = latest_checkpoint(out) if resuming else None
+    if checkpoint is not None:
+        progress, state = load_checkpoint(checkpoint, model, optimizer, scheduler)
+        restore_method_state(model, config.method, state)
+        logger.info("resumed from %s (step %d)", checkpoint, progress.step)
+    elif valid:
+        progress.valid_mrr.append(_validation_mrr(encoder, valid))
+        logger.info("validation MRR before training: %.4f", progress.valid_mrr[-1])
+
+    def checkpoint_now() -> None:
+        save_checkpoint(out, model, optimizer, scheduler, progress, extra=method_state(model, config.method))
+
+    started = time.perf_counter() - progress.elapsed_s
+    bar = tqdm(total=total_steps, initial=progress.step, desc=f"Training {config.method}", unit="step",
+               disable=not logger.isEnabledFor(logging.INFO))
+    model.train()
+    try:
+        while progress.step < total_steps and progress.epoch < config.epochs:
+            batches = epoch_batches(pairs, config.batch_size, seed=config.seed, epoch=progress.epoch)
+            while progress.batch_in_epoch < len(batches) and progress.step < total_steps:
+                group = batches[progress.batch_in_epoch : progress.batch_in_epoch + config.grad_accum]
+                step_loss = 0.0
+                for indices in group:
+                    batch = [pairs[i] for i in indices]
+                    with accelerator.autocast():
+                        loss = _batch_loss(encoder, trained_model, batch, config)
+                    if not torch.isfinite(loss):
+                        msg = (f"loss became {loss.item()} at step {progress.step + 1}: training diverged; lower "
+                               f"--learning_rate (now {config.lr}); the last good checkpoint is kept in {out}")
+                        raise InputError(msg)
+                    accelerator.backward(loss / len(group))
+                    step_loss += loss.item() / len(group)
+                accelerator.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                after_optimizer_step(model, config.method, progress.step)
+                optimizer.zero_grad(set_to_none=True)
+                progress.step += 1
+                progress.batch_in_epoch += len(group)
+                progress.losses.append(step_loss)
+                progress.elapsed_s = time.perf_counter() - started
+                bar.update(1)
+                bar.set_postfix(loss=f"{step_loss:.4f}")
+                if progress.step % config.checkpoint_every == 0:
+                    checkpoint_now()
+                if callable(on_step):
+                    on_step(progress.step)
+            if progress.batch_in_epoch >= len(batches):
+                progress.epoch += 1
+                progress.batch_in_epoch = 0
+                if valid:
+                    progress.valid_mrr.append(_validation_mrr(encoder, valid))
+                    logger.info("epoch %d: validation MRR %.4f", progress.epoch, progress.valid_mrr[-1])
+    except KeyboardInterrupt:
+        checkpoint_now()
+        raise
+    finally:
+        bar.close()
+    if config.method == "adalora":
+        model.base_model.update_and_allocate(total_steps)  # final masking of the pruned ranks
+    wall = time.perf_counter() - started
+    peak, memory_kind = _peak_memory_mb(accelerator.device)
+    metrics = {
+        "method": config.method, "base": backbone.name, "train_pairs": len(pairs), "steps": progress.step,
+        "loss": progress.losses, "valid_mrr": progress.valid_mrr, "parameters": parameters,
+        "wall_time_s": wall, "pairs_per_s": progress.step * config.batch_size * config.grad_accum / max(wall, 1e-9),
+        "peak_memory_mb": peak, "memory_kind": memory_kind, "device": str(accelerator.device),
+        "mixed_precision": precision,
+    }
+    _save_model(out, config, model, backbone)
+    write_model_card(out, dataclasses.asdict(config), metrics)
+    write_json(out / METRICS, metrics)  # last: its presence marks the run finished
+    shutil.rmtree(out / CHECKPOINTS, ignore_errors=True)
+    return TrainResult(out=out, metrics=metrics)
+
+
+def _batch_loss(encoder: Encoder, trained_model: torch.nn.Module, batch: list[Pair], config: TrainConfig
+                ) -> torch.Tensor:
+    texts = encoder.collate(encoder.tokenize([p.text for p in batch], config.max_query_length))
+    codes = encoder.collate(encoder.tokenize([p.code for p in batch], config.max_code_length))
+    query_vectors = encoder.embed(texts, trained_model)  # (batch, dim)
+    code_vectors = encoder.embed(codes, trained_model)  # (batch, dim)
+    negatives = [p.negative for p in batch if p.negative]
+    negative_vectors = None
+    if negatives:
+        negative_vectors = encoder.embed(encoder.collate(encoder.tokenize(negatives, config.max_code_length)),
+                                         trained_model)
+    loss = info_nce_loss(query_vectors, code_vectors, temperature=config.temperature, hard_negatives=negative_vectors)
+    regulariser = extra_loss(encoder.model, config.method)
+    return loss if regulariser is None else loss + regulariser
+
+
+def _save_model(out: Path, config: TrainConfig, model: torch.nn.Module, backbone: object) -> None:
+    if config.method == "full":
+        model.save_pretrained(out / FULL_MODEL_DIR)
+        backbone.tokenizer.save_pretrained(out / FULL_MODEL_DIR)
+    else:
+        model.save_pretrained(out / "adapter", save_embedding_layers=False)  # no Hub lookup of the base
+
+
+def render(result: TrainResult) -> str:
+    """Summary printed by the CLI."""
+    m = result.metrics
+    mrr = " -> ".join(f"{x:.4f}" for x in m["valid_mrr"]) or "n/a"
+    return (f"{m['method']} on {m['base']}: {m['steps']} steps, final loss {m['loss'][-1]:.4f}, "
+            f"trainable {m['parameters']['trainable_percent']:.4f}%, valid MRR {mrr}, {m['wall_time_s']:.0f}s; "
+            f"saved to {result.out}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m retriever_finetune.train`."""
+    return run_cli(TrainConfig, run, argv, description=__doc__ or "", render=render)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
