@@ -235,3 +235,46 @@ def load_encoder(
     return Encoder(model, backbone.tokenizer, backbone.pooling, projection=backbone.projection, device=device,
                    max_query_length=max_query_length, max_code_length=max_code_length, batch_size=batch_size,
                    name=backbone.name, adapter=str(adapter) if adapter else None)
+
+
+@dataclass(frozen=True)
+class RetrieverSpec:
+    """A retriever as the CLIs name it: a label, a base encoder, and an optional adapter."""
+
+    label: str
+    base: str
+    adapter: str | None = None
+    run_dir: str | None = None  # the training run behind it (its metrics.json has the cost)
+
+
+def resolve_retriever_spec(spec: str, *, base: str = "minilm", runs_dir: str | Path = "runs") -> RetrieverSpec:
+    """Turn ``base``, a run name (``lora`` → ``runs/lora``), a run/adapter folder or an encoder into a spec.
+
+    Raises:
+        InputError: a name with no run behind it, or a folder that is neither a run nor a model.
+    """
+    if spec == "base":
+        return RetrieverSpec(label=f"{base} (frozen)", base=base)
+    path = Path(spec).expanduser()
+    if not path.is_dir() and "/" not in spec and (Path(runs_dir) / spec).is_dir():
+        path = Path(runs_dir) / spec
+    if path.is_dir():
+        if find_adapter_dir(path):
+            return RetrieverSpec(label=path.name, base=adapter_base(path), adapter=str(path), run_dir=str(path))
+        if (path / FULL_MODEL_DIR / "config.json").is_file():
+            return RetrieverSpec(label=path.name, base=str(path / FULL_MODEL_DIR), run_dir=str(path))
+        if (path / "config.json").is_file():
+            return RetrieverSpec(label=path.name, base=str(path))
+        msg = f"retriever {spec!r}: folder {path} holds neither a training run (adapter/ or model/) nor a model"
+        raise InputError(msg)
+    if spec in ENCODERS or _looks_like_hub_id(spec):
+        return RetrieverSpec(label=spec, base=spec)
+    msg = (f"retriever {spec!r} has no run behind it: {Path(runs_dir) / spec} does not exist; train one with "
+           f"`python -m retriever_finetune.train --method {spec} --out {Path(runs_dir) / spec} ...` "
+           f"or pass base, a run folder, or one of {sorted(ENCODERS)}")
+    raise InputError(msg)
+
+
+def load_retriever(spec: RetrieverSpec, **encoder_options: object) -> Encoder:
+    """The `Encoder` a spec names."""
+    return load_encoder(spec.base, adapter=spec.adapter, **encoder_options)  # type: ignore[arg-type]

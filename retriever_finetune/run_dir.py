@@ -98,6 +98,7 @@ Contrastively fine-tuned (symmetric InfoNCE, in-batch negatives, temperature {co
 | optimiser steps | {metrics['steps']} (batch {config['batch_size']} x accumulation {config['grad_accum']}) |
 | wall time | {metrics['wall_time_s']:.1f} s ({metrics['pairs_per_s']:.1f} pairs/s) |
 | peak memory | {metrics['peak_memory_mb']:.0f} MB ({metrics['memory_kind']}) |
+| gradients + AdamW state | {metrics['training_state_mb']:.2f} MB |
 | validation MRR (before → after) | {' → '.join(f'{m:.4f}' for m in mrr) if mrr else 'no --valid file'} |
 
 ## Use

@@ -209,13 +209,13 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
                 for indices in group:
                     batch = [pairs[i] for i in indices]
                     with accelerator.autocast():
-                        loss = _batch_loss(encoder, trained_model, batch, config)
-                    if not torch.isfinite(loss):
-                        msg = (f"loss became {loss.item()} at step {progress.step + 1}: training diverged; lower "
+                        loss, objective = _batch_loss(encoder, trained_model, batch, config)
+                    if not torch.isfinite(objective):
+                        msg = (f"loss became {objective.item()} at step {progress.step + 1}: training diverged; lower "
                                f"--learning_rate (now {config.lr}); the last good checkpoint is kept in {out}")
                         raise InputError(msg)
-                    accelerator.backward(loss / len(group))
-                    step_loss += loss.item() / len(group)
+                    accelerator.backward(objective / len(group))
+                    step_loss += loss.item() / len(group)  # InfoNCE alone, comparable across methods
                 accelerator.clip_grad_norm_(model.parameters(), 1.0)
                 optimizer.step()
                 scheduler.step()
@@ -251,6 +251,8 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
         "loss": progress.losses, "valid_mrr": progress.valid_mrr, "parameters": parameters,
         "wall_time_s": wall, "pairs_per_s": progress.step * config.batch_size * config.grad_accum / max(wall, 1e-9),
         "peak_memory_mb": peak, "memory_kind": memory_kind, "device": str(accelerator.device),
+        # exact: a gradient and two AdamW moments per trainable value (float32)
+        "training_state_mb": parameters["trainable"] * 3 * 4 / 2**20,
         "mixed_precision": precision,
     }
     _save_model(out, config, model, backbone)
@@ -261,7 +263,8 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
 
 
 def _batch_loss(encoder: Encoder, trained_model: torch.nn.Module, batch: list[Pair], config: TrainConfig
-                ) -> torch.Tensor:
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+    """(InfoNCE loss, the objective to minimise: InfoNCE plus any method regulariser)."""
     texts = encoder.collate(encoder.tokenize([p.text for p in batch], config.max_query_length))
     codes = encoder.collate(encoder.tokenize([p.code for p in batch], config.max_code_length))
     query_vectors = encoder.embed(texts, trained_model)  # (batch, dim)
@@ -273,7 +276,7 @@ def _batch_loss(encoder: Encoder, trained_model: torch.nn.Module, batch: list[Pa
                                          trained_model)
     loss = info_nce_loss(query_vectors, code_vectors, temperature=config.temperature, hard_negatives=negative_vectors)
     regulariser = extra_loss(encoder.model, config.method)
-    return loss if regulariser is None else loss + regulariser
+    return loss, (loss if regulariser is None else loss + regulariser)
 
 
 def _save_model(out: Path, config: TrainConfig, model: torch.nn.Module, backbone: object) -> None:

@@ -1,0 +1,118 @@
+"""CLI: text→code retrieval MRR / Recall@k / NDCG@10 per language for several retrievers, with their cost.
+
+    python -m eval.mrr --data TEST.jsonl --retrievers base,runs/lora,runs/ia3 [--protocol csn|full] \\
+        [--languages python,go] [--out reports/mrr]
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from data.cli import run_cli
+from data.errors import InputError
+from data.loaders import load_records
+from eval.paper import paper_section
+from eval.report import bar_chart, markdown_table, write_report
+from eval.retrieval import evaluate_retriever, group_by_language
+from retriever_finetune.models import RetrieverSpec, load_retriever, resolve_retriever_spec
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class MrrConfig:
+    """Options of `python -m eval.mrr`."""
+
+    data: str = field(default="", metadata={"help": "test split: CodeSearchNet-shaped jsonl(.gz) or folder"})
+    retrievers: str = field(default="base", metadata={"help": "comma-separated: base, run names/folders, encoders"})
+    base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
+    runs_dir: str = field(default="runs", metadata={"help": "where run names (lora, ia3...) are looked up"})
+    protocol: Literal["csn", "full"] = field(default="csn", metadata={"help": "csn: own code + 999 distractors; full: whole pool"})
+    languages: str = field(default="", metadata={"help": "comma-separated languages (default: all in the data)"})
+    out: str = field(default="reports/mrr", metadata={"help": "report folder (report.json, report.md, mrr.png)"})
+    cache_dir: str = field(default=".cache/embeddings", metadata={"help": "embedding cache ('' disables)"})
+    max_query_length: int = field(default=256, metadata={"help": "tokens of the text side"})
+    max_code_length: int = field(default=256, metadata={"help": "tokens of the code side"})
+    batch_size: int = field(default=64, metadata={"help": "encoding batch size"})
+    seed: int = field(default=0, metadata={"help": "seed of the distractor sampling"})
+
+    def __post_init__(self) -> None:
+        if not self.data:
+            msg = "--data TEST.jsonl is required"
+            raise InputError(msg)
+        if not self.retriever_list():
+            msg = "--retrievers is empty; e.g. --retrievers base,lora"
+            raise InputError(msg)
+
+    def retriever_list(self) -> list[str]:
+        """The retriever specs, in order."""
+        return [x.strip() for x in self.retrievers.split(",") if x.strip()]
+
+
+def _cost(spec: RetrieverSpec) -> dict[str, float | None]:
+    if spec.run_dir and (Path(spec.run_dir) / "metrics.json").is_file():
+        metrics = json.loads((Path(spec.run_dir) / "metrics.json").read_text())
+        return {"trainable_percent": metrics["parameters"]["trainable_percent"],
+                "train_wall_time_s": metrics["wall_time_s"], "peak_memory_mb": metrics["peak_memory_mb"]}
+    return {"trainable_percent": 0.0, "train_wall_time_s": None, "peak_memory_mb": None}
+
+
+def _cache_key(spec: RetrieverSpec, config: MrrConfig) -> str:
+    stamp = ""
+    if spec.adapter or spec.run_dir:
+        weights = sorted(Path(spec.run_dir or spec.adapter).rglob("*.safetensors"))  # type: ignore[arg-type]
+        stamp = ",".join(f"{p.name}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in weights)
+    return f"{spec.label}|{spec.base}|{spec.adapter}|{stamp}|{config.max_query_length}|{config.max_code_length}"
+
+
+def run(config: MrrConfig) -> dict:
+    """Evaluate every retriever; write report.json, report.md and mrr.png; return the report."""
+    specs = [resolve_retriever_spec(s, base=config.base, runs_dir=config.runs_dir) for s in config.retriever_list()]
+    languages = [x.strip().lower() for x in config.languages.split(",") if x.strip()] or None
+    groups = group_by_language(load_records(config.data), languages, config.protocol)
+    cache_dir = Path(config.cache_dir) if config.cache_dir else None
+    results = {}
+    for spec in specs:
+        encoder = load_retriever(spec, max_query_length=config.max_query_length,
+                                 max_code_length=config.max_code_length, batch_size=config.batch_size)
+        results[spec.label] = {
+            "spec": {"base": spec.base, "adapter": spec.adapter, "run_dir": spec.run_dir},
+            "cost": _cost(spec),
+            "metrics": evaluate_retriever(encoder.encode_queries, encoder.encode_code, groups,
+                                          protocol=config.protocol, seed=config.seed,
+                                          cache_key=_cache_key(spec, config), cache_dir=cache_dir),
+        }
+    columns = [*groups, "average"]
+    rows = []
+    for label, result in results.items():
+        cost = result["cost"]
+        rows.append([label, *[result["metrics"][c]["mrr"] for c in columns],
+                     f"{cost['trainable_percent']:.4f}%",
+                     "-" if cost["train_wall_time_s"] is None else f"{cost['train_wall_time_s']:.0f}",
+                     "-" if cost["peak_memory_mb"] is None else f"{cost['peak_memory_mb']:.0f}"])
+    table = markdown_table(["retriever", *columns, "trainable", "train s", "peak MB"], rows)
+    queries = {lang: len(members) for lang, members in groups.items()}
+    markdown = (f"## Text→code MRR ({config.protocol} protocol, data {config.data}, queries {queries})\n\n{table}\n\n"
+                f"Recall@1/5/10 and NDCG@10 are in report.json.\n\n{paper_section()}")
+    payload = {"protocol": config.protocol, "data": config.data, "seed": config.seed, "retrievers": results,
+               "languages": list(groups)}
+    out = Path(config.out)
+    write_report(out, payload, markdown)
+    bar_chart(out / "mrr.png", columns, {label: [r["metrics"][c]["mrr"] for c in columns]
+                                         for label, r in results.items()},
+              ylabel="MRR", title=f"Text→code MRR ({config.protocol} protocol)")
+    payload["markdown"] = markdown
+    return payload
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m eval.mrr`."""
+    return run_cli(MrrConfig, run, argv, description=__doc__ or "", render=lambda report: report["markdown"])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
