@@ -1,0 +1,98 @@
+"""CLI: answer a code question from an indexed corpus, streaming the answer, then citing the sources.
+
+    python -m rag.ask "how to parse json" [--retriever base|lora|RUN_DIR] [--k 5] \\
+        [--generator gemma|none|hf:NAME|openai:MODEL|ollama:MODEL] [--corpus PATH...]
+
+With no index yet, the first run builds one from the corpus (default: this Python's standard library).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from data.cli import Positional, run_cli
+from data.errors import InputError
+from rag.chain import Answer, Retriever, check_question, stream_answer
+from rag.generate import DEFAULT_CACHE, GeneratorOptions, load_generator
+from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, index_exists, open_index
+from retriever_finetune.models import load_retriever, resolve_retriever_spec
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class AskConfig:
+    """Options of `python -m rag.ask`."""
+
+    question: str = field(default="", metadata={"help": "the question"})
+    retriever: str = field(default="base", metadata={"help": "base, a run name (lora → runs/lora), a run folder or an encoder"})
+    base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
+    runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
+    k: int = field(default=5, metadata={"help": "functions to retrieve"})
+    generator: str = field(default="gemma", metadata={"help": "gemma (offline default), none, hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
+    base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
+    corpus: list[str] = field(default_factory=list, metadata={"help": "source trees (default: the Python standard library)"})
+    persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})
+    chroma_host: str = field(default="", metadata={"help": "use a Chroma server at this host instead"})
+    chroma_port: int = field(default=8000, metadata={"help": "Chroma server port"})
+    max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
+    max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
+    device: str = field(default="", metadata={"help": "cpu or cuda (default: cuda when present)"})
+    api_key: str = field(default="", metadata={"help": "API key of an openai: endpoint (default: $OPENAI_API_KEY)"})
+
+    def __post_init__(self) -> None:
+        if isinstance(self.corpus, str):
+            self.corpus = [self.corpus]
+        self.question = check_question(self.question)
+        if self.k <= 0 or self.max_new_tokens <= 0 or self.max_context_tokens <= 0:
+            msg = "--k, --max_new_tokens and --max_context_tokens must be positive"
+            raise InputError(msg)
+
+
+def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
+    """Answer the question; the answer's text is passed to `emit` as it streams (stdout by default)."""
+    emit = emit or (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
+    spec = resolve_retriever_spec(config.retriever, base=config.base, runs_dir=config.runs_dir)
+    corpus = config.corpus or default_corpus()
+    encoder = load_retriever(spec, device=config.device or None)
+    store = StoreOptions(config.persist, config.chroma_host, config.chroma_port)
+    generator = load_generator(config.generator, GeneratorOptions(base_url=config.base_url or None,
+                                                                  device=config.device or None,
+                                                                  api_key=config.api_key or None))
+    if not index_exists(corpus, spec, store):
+        logger.info("no index of %s for %s yet: building it (once)", ", ".join(corpus), spec.label)
+        build_index(corpus, spec, encoder, store, exclude=DEFAULT_CORPUS_EXCLUDES if not config.corpus else ())
+    index = open_index(corpus, spec, store, create=False)
+    sources = Retriever(encoder, index).retrieve(config.question, config.k)
+    answer = Answer(text="", sources=sources)
+    if generator is not None:
+        for piece in stream_answer(config.question, sources, generator, max_new_tokens=config.max_new_tokens,
+                                   max_context_tokens=config.max_context_tokens, answer=answer):
+            emit(piece)
+        emit("\n")
+    return answer
+
+
+def render(answer: Answer) -> str:
+    """The cited sources, after the streamed answer."""
+    lines = ["", "Sources:"]
+    for number, source in enumerate(answer.sources, start=1):
+        lines.append(f"  [{number}] {source.repo}/{source.location}  {source.func_name}  (score {source.score:.3f})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m rag.ask`."""
+    argv = sys.argv[1:] if argv is None else argv
+    if "--api_key" not in argv and os.environ.get("OPENAI_API_KEY"):
+        argv = [*argv, "--api_key", os.environ["OPENAI_API_KEY"]]
+    return run_cli(AskConfig, run, argv, description=__doc__ or "", render=render,
+                   positional=Positional("question", None, "the question, in quotes"))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

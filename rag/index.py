@@ -1,0 +1,69 @@
+"""CLI: index source trees into a persistent Chroma collection for one retriever (incremental).
+
+    python -m rag.index PATH... [--retriever base|lora|RUN_DIR] [--persist DIR] [--chroma_host HOST]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from data.cli import Positional, run_cli
+from data.errors import InputError
+from rag.generate import DEFAULT_CACHE
+from rag.indexing import StoreOptions, build_index
+from rag.store import IndexStats
+from retriever_finetune.models import load_retriever, resolve_retriever_spec
+
+
+@dataclass
+class IndexConfig:
+    """Options of `python -m rag.index`."""
+
+    paths: list[str] = field(default_factory=list, metadata={"help": "source trees to index"})
+    retriever: str = field(default="base", metadata={"help": "base, a run name (lora → runs/lora), a run folder or an encoder"})
+    base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
+    runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
+    persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})
+    chroma_host: str = field(default="", metadata={"help": "use a Chroma server at this host instead"})
+    chroma_port: int = field(default=8000, metadata={"help": "Chroma server port"})
+    exclude: str = field(default="", metadata={"help": "comma-separated folder names to skip"})
+    languages: str = field(default="", metadata={"help": "comma-separated languages to index (default: all six)"})
+    rebuild: bool = field(default=False, metadata={"help": "drop the collection and index from scratch"})
+    batch_size: int = field(default=256, metadata={"help": "functions embedded and written per batch"})
+    max_code_length: int = field(default=256, metadata={"help": "code tokens the retriever reads"})
+
+    def __post_init__(self) -> None:
+        if isinstance(self.paths, str):
+            self.paths = [self.paths]
+        if not self.paths:
+            msg = "give at least one PATH to index"
+            raise InputError(msg)
+        if self.batch_size <= 0:
+            msg = f"--batch_size must be positive, got {self.batch_size}"
+            raise InputError(msg)
+
+
+def run(config: IndexConfig) -> IndexStats:
+    """Resolve the retriever, then build or update its collection of the corpus."""
+    spec = resolve_retriever_spec(config.retriever, base=config.base, runs_dir=config.runs_dir)
+    encoder = load_retriever(spec, max_code_length=config.max_code_length)
+    store = StoreOptions(config.persist, config.chroma_host, config.chroma_port)
+    return build_index(config.paths, spec, encoder, store, rebuild=config.rebuild, batch_size=config.batch_size,
+                       exclude=[x for x in config.exclude.split(",") if x],
+                       languages=[x for x in config.languages.split(",") if x])
+
+
+def render(stats: IndexStats) -> str:
+    """One line of counts."""
+    return (f"{stats.collection}: {stats.added} added, {stats.deleted} deleted, {stats.updated} moved, "
+            f"{stats.unchanged} unchanged; {stats.total} functions indexed")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m rag.index`."""
+    return run_cli(IndexConfig, run, argv, description=__doc__ or "", render=render,
+                   positional=Positional("paths", "*", "source trees to index"))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

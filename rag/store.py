@@ -1,0 +1,197 @@
+"""The Chroma index of a code corpus for one retriever: incremental, idempotent, resumable.
+
+Ids are content hashes of (repo, path, func_name, code, docstring): re-indexing an unchanged tree adds
+nothing, an edited function gets a new id (its old one is deleted), a deleted function leaves the index, and
+moved line numbers only update metadata. Batches are written one at a time, so an interrupted build keeps
+what it wrote and the next run adds only the rest. One collection per (corpus, retriever); its metadata
+records the retriever's fingerprint so a query never mixes embedding spaces. Does not handle: mining
+(see `data.miner`) or generation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from data.errors import InputError
+from data.records import Record
+from retriever_finetune.encoder import Encoder
+from retriever_finetune.models import RetrieverSpec
+
+logger = logging.getLogger(__name__)
+
+CHROMA_BATCH = 256
+
+
+@dataclass(frozen=True)
+class Source:
+    """One retrieved function."""
+
+    id: str
+    repo: str
+    path: str
+    func_name: str
+    language: str
+    start_line: int
+    url: str
+    code: str
+    docstring: str
+    score: float  # cosine similarity
+
+    @property
+    def location(self) -> str:
+        """``path:line``."""
+        return f"{self.path}:{self.start_line}" if self.start_line else self.path
+
+
+@dataclass
+class IndexStats:
+    """What one indexing pass changed."""
+
+    collection: str
+    added: int = 0
+    deleted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    total: int = 0
+
+
+def record_id(record: Record) -> str:
+    """Content hash of the function (not its line number, which moves when code above it changes)."""
+    key = "\x00".join((record.repo, record.path, record.func_name, record.code, record.docstring))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+def retriever_fingerprint(spec: RetrieverSpec) -> str:
+    """Identifies the embedding space: base plus the adapter's weights (size and content hash)."""
+    parts = [spec.base]
+    folder = spec.adapter or spec.run_dir
+    if folder:
+        for weights in sorted(Path(folder).rglob("*.safetensors")):
+            parts.append(hashlib.sha1(weights.read_bytes()).hexdigest()[:16])
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+
+
+def collection_name(corpus_paths: Sequence[str], spec: RetrieverSpec) -> str:
+    """`<corpus>-<retriever>-<hash>`: 3-512 chars of [a-zA-Z0-9._-], as Chroma requires."""
+    corpus = "+".join(sorted(Path(p).resolve().name for p in corpus_paths)) or "corpus"
+    digest = hashlib.sha1(("|".join(sorted(str(Path(p).resolve()) for p in corpus_paths)) + "|" + spec.label
+                           ).encode()).hexdigest()[:8]
+    name = re.sub(r"[^a-zA-Z0-9._-]+", "_", f"{corpus}-{spec.label}")[:400].strip("._-")
+    return f"{name}-{digest}"
+
+
+def open_client(persist: str | Path, *, host: str | None = None, port: int = 8000):  # noqa: ANN201
+    """An embedded persistent Chroma client, or an HTTP client for a Chroma server (telemetry off)."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if host:
+        try:
+            client = chromadb.HttpClient(host=host, port=port, settings=settings)
+            client.heartbeat()
+        except Exception as error:  # the client raises several unrelated types for a dead server
+            msg = f"could not reach the Chroma server at {host}:{port}: {str(error).splitlines()[0]}"
+            raise InputError(msg) from None
+        return client
+    Path(persist).mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(persist), settings=settings)
+
+
+def _metadata(record: Record) -> dict[str, str | int]:
+    return {"repo": record.repo, "path": record.path, "func_name": record.func_name, "language": record.language,
+            "start_line": record.start_line or 0, "url": record.url, "docstring": record.docstring}
+
+
+class CodeIndex:
+    """A Chroma collection of functions embedded by one retriever."""
+
+    def __init__(self, client, name: str, spec: RetrieverSpec, *, create: bool = True) -> None:  # noqa: ANN001
+        self.name = name
+        self.spec = spec
+        fingerprint = retriever_fingerprint(spec)
+        existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        if name not in existing and not create:
+            msg = f"no index {name!r} yet; build it with `python -m rag.index PATH... --retriever {spec.label}`"
+            raise InputError(msg)
+        if name in existing:
+            collection = client.get_collection(name, embedding_function=None)
+            built_with = (collection.metadata or {}).get("retriever_fingerprint")
+            if built_with != fingerprint:
+                msg = (f"index {name!r} was built with retriever {(collection.metadata or {}).get('retriever')!r} "
+                       f"(fingerprint {built_with}), not {spec.label!r} (fingerprint {fingerprint}); "
+                       "re-index with --rebuild or ask with the retriever it was built with")
+                raise InputError(msg)
+        else:
+            collection = client.create_collection(
+                name, embedding_function=None,
+                metadata={"hnsw:space": "cosine", "retriever": spec.label, "retriever_base": spec.base,
+                          "retriever_adapter": spec.adapter or "", "retriever_fingerprint": fingerprint})
+        self.collection = collection
+
+    def count(self) -> int:
+        """Functions in the index."""
+        return self.collection.count()
+
+    def _existing(self) -> dict[str, dict]:
+        got = self.collection.get(include=["metadatas"])
+        return dict(zip(got["ids"], got["metadatas"]))
+
+    def sync(self, records: Sequence[Record], encoder: Encoder, *, batch_size: int = CHROMA_BATCH,
+             show_progress: bool | None = None) -> IndexStats:
+        """Make the collection hold exactly `records`: add new, delete gone, refresh moved metadata."""
+        wanted = {record_id(r): r for r in records}
+        existing = self._existing()
+        stats = IndexStats(collection=self.name)
+        to_add = [i for i in wanted if i not in existing]
+        refresh = [i for i in wanted if i in existing and existing[i] != _metadata(wanted[i])]
+        if show_progress is None:
+            show_progress = logger.isEnabledFor(logging.INFO)
+        with tqdm(total=len(to_add), desc=f"Indexing {self.name}", unit="fn", disable=not show_progress) as bar:
+            for start in range(0, len(to_add), batch_size):
+                ids = to_add[start : start + batch_size]
+                batch = [wanted[i] for i in ids]
+                vectors = encoder.encode_code([r.code for r in batch], show_progress=False)
+                self.collection.add(ids=ids, embeddings=vectors, documents=[r.code for r in batch],
+                                    metadatas=[_metadata(r) for r in batch])
+                stats.added += len(ids)
+                bar.update(len(ids))
+        gone = [i for i in existing if i not in wanted]
+        for start in range(0, len(gone), batch_size):
+            self.collection.delete(ids=gone[start : start + batch_size])
+        stats.deleted = len(gone)
+        for start in range(0, len(refresh), batch_size):
+            ids = refresh[start : start + batch_size]
+            self.collection.update(ids=ids, metadatas=[_metadata(wanted[i]) for i in ids])
+        stats.updated = len(refresh)
+        stats.unchanged = len(wanted) - stats.added - stats.updated
+        stats.total = self.count()
+        return stats
+
+    def search(self, query_vector: np.ndarray, k: int) -> list[Source]:
+        """The k nearest functions to a query vector (cosine), best first."""
+        if self.count() == 0:
+            msg = f"index {self.name!r} is empty; build it with `python -m rag.index PATH...`"
+            raise InputError(msg)
+        got = self.collection.query(query_embeddings=[np.asarray(query_vector, dtype=np.float32)],
+                                    n_results=min(k, self.count()), include=["documents", "metadatas", "distances"])
+        sources = []
+        for id_, code, meta, distance in zip(got["ids"][0], got["documents"][0], got["metadatas"][0],
+                                             got["distances"][0]):
+            sources.append(Source(id=id_, repo=meta["repo"], path=meta["path"], func_name=meta["func_name"],
+                                  language=meta["language"], start_line=int(meta["start_line"]), url=meta["url"],
+                                  code=code, docstring=meta["docstring"], score=1.0 - float(distance)))
+        return sources
+
+    def describe(self) -> str:
+        """One line: name, size, retriever."""
+        return json.dumps({"collection": self.name, "functions": self.count(), "retriever": self.spec.label})
