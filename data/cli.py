@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from transformers import HfArgumentParser
+from transformers.utils import logging as transformers_logging
 
 from data.errors import InputError
 
@@ -86,6 +87,8 @@ def run_cli(
         print(f"error: {error}", file=sys.stderr)  # noqa: T201
         return 2
     logging.basicConfig(format=LOG_FORMAT, level=logging.WARNING if quiet else logging.INFO, force=True)
+    transformers_logging.disable_progress_bar()  # a bar per weight load is noise; our own bars say what runs
+    transformers_logging.set_verbosity_error()
     try:
         result = run(config)
     except (InputError, FileNotFoundError) as error:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from data.cli import Positional, run_cli
 from data.errors import InputError
 from rag.chain import Answer, Retriever, check_question, stream_answer
-from rag.generate import DEFAULT_CACHE, GeneratorOptions, load_generator
+from rag.generate import DEFAULT_CACHE, GeneratorOptions, check_generator_spec, load_generator
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, index_exists, open_index
 from retriever_finetune.models import load_retriever, resolve_retriever_spec
 
@@ -48,6 +48,7 @@ class AskConfig:
         if isinstance(self.corpus, str):
             self.corpus = [self.corpus]
         self.question = check_question(self.question)
+        check_generator_spec(self.generator)
         if self.k <= 0 or self.max_new_tokens <= 0 or self.max_context_tokens <= 0:
             msg = "--k, --max_new_tokens and --max_context_tokens must be positive"
             raise InputError(msg)

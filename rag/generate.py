@@ -208,13 +208,18 @@ GENERATORS: dict[str, Callable[[str, GeneratorOptions], Generator]] = {
 }
 
 
-def load_generator(spec: str, options: GeneratorOptions | None = None) -> Generator | None:
-    """``gemma`` (default), ``hf:NAME_OR_PATH``, ``openai:MODEL``, ``ollama:MODEL``, or ``none`` (→ None)."""
-    options = options or GeneratorOptions()
-    if spec == "none":
-        return None
+def check_generator_spec(spec: str) -> tuple[str, str]:
+    """Split ``kind:name`` and check the kind, before anything is loaded."""
     kind, _, name = spec.partition(":")
-    if kind not in GENERATORS:
+    if spec != "none" and kind not in GENERATORS:
         msg = f"unknown generator {spec!r}: use none, gemma, hf:NAME_OR_PATH, openai:MODEL or ollama:MODEL"
         raise InputError(msg)
-    return GENERATORS[kind](name, options)
+    return kind, name
+
+
+def load_generator(spec: str, options: GeneratorOptions | None = None) -> Generator | None:
+    """``gemma`` (default), ``hf:NAME_OR_PATH``, ``openai:MODEL``, ``ollama:MODEL``, or ``none`` (→ None)."""
+    kind, name = check_generator_spec(spec)
+    if spec == "none":
+        return None
+    return GENERATORS[kind](name, options or GeneratorOptions())

@@ -198,7 +198,7 @@ def apply_adapter(backbone: Backbone, adapter: str | Path) -> nn.Module:
         raise InputError(msg)
     try:
         model = PeftModel.from_pretrained(backbone.model, str(found), is_trainable=False)
-    except (OSError, ValueError, RuntimeError, KeyError, SafetensorError) as error:
+    except (OSError, ValueError, TypeError, RuntimeError, KeyError, SafetensorError) as error:
         msg = f"adapter {found} is corrupt or incomplete: {str(error).splitlines()[0]}"
         raise InputError(msg) from None
     return model.eval()

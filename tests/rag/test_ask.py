@@ -1,0 +1,111 @@
+"""`python -m rag.ask` through main(): answer then sources, and every bad input as a one-line exit 2."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rag import ask
+from retriever_finetune import train
+
+
+@pytest.fixture
+def use_echo(monkeypatch: pytest.MonkeyPatch, echo) -> object:  # noqa: ANN001
+    monkeypatch.setattr(ask, "load_generator", lambda spec, options: None if spec == "none" else echo)
+    return echo
+
+
+def argv(corpus: Path, tmp_path: Path, base: Path, *extra: str) -> list[str]:
+    return ["--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever", str(base), "--quiet", *extra]
+
+
+def test_answer_streams_then_sources_are_listed(corpus: Path, tiny_bert_dir: Path, tmp_path: Path, use_echo,  # noqa: ANN001
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert ask.main(["how to parse json", *argv(corpus, tmp_path, tiny_bert_dir), "--k", "2"]) == 0
+    out = capsys.readouterr().out
+    # the echo generator repeats its prompt, which the chain cuts at the first source marker
+    assert out.startswith("You are a careful programming assistant.") and "<<<SOURCE" not in out
+    [prompt] = use_echo.prompts
+    assert "<<<SOURCE [1]" in prompt and "<<<SOURCE [2]" in prompt and "<<<SOURCE [3]" not in prompt
+    sources = out.split("Sources:")[1].strip().splitlines()
+    assert len(sources) == 2 and sources[0].startswith("[1] corpus/") and "(score " in sources[0]
+
+
+def test_generator_none_prints_sources_only(corpus: Path, tiny_bert_dir: Path, tmp_path: Path, use_echo,  # noqa: ANN001
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert ask.main(["read a file", *argv(corpus, tmp_path, tiny_bert_dir), "--generator", "none"]) == 0
+    out = capsys.readouterr().out
+    assert out.lstrip().startswith("Sources:") and out.count("(score") == 5
+    assert use_echo.prompts == []
+
+
+@pytest.mark.parametrize(("question", "extra", "message"), [
+    ("   ", [], "the question is empty"),
+    ("q", ["--k", "0"], "must be positive"),
+    ("q", ["--generator", "gpt9"], "unknown generator 'gpt9'"),
+    ("q", ["--retriever", "lora_never_trained"], "has no run behind it"),
+])
+def test_bad_input_is_one_line_and_exit_2(question: str, extra: list[str], message: str, corpus: Path,
+                                          tiny_bert_dir: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert ask.main([question, *argv(corpus, tmp_path, tiny_bert_dir), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and message in err and err.count("\n") == 1
+    assert not (tmp_path / "db").exists()  # index untouched (never created)
+
+
+def test_missing_and_empty_corpus(tiny_bert_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert ask.main(["q", *argv(tmp_path / "nowhere", tmp_path, tiny_bert_dir), "--generator", "none"]) == 2
+    assert "corpus path does not exist" in capsys.readouterr().err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "README.md").write_text("no code")
+    assert ask.main(["q", *argv(empty, tmp_path, tiny_bert_dir), "--generator", "none"]) == 2
+    assert "no documented functions to index" in capsys.readouterr().err
+
+
+def test_long_question_is_truncated_with_a_warning(corpus: Path, tiny_bert_dir: Path, tmp_path: Path, use_echo,  # noqa: ANN001
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    config = ask.AskConfig(question="parse json " * 400, corpus=[str(corpus)], persist=str(tmp_path / "db"),
+                           retriever=str(tiny_bert_dir), generator="none")
+    answer = ask.run(config, emit=lambda _: None)
+    assert len(answer.sources) == 5
+    assert "the retriever reads only the first 256" in caplog.text
+
+
+def _train_tiny_run(corpus_file: Path, base: Path, out: Path, seed: int) -> None:
+    train.run(train.TrainConfig(train=str(corpus_file), out=str(out), base=str(base), batch_size=2,
+                                max_query_length=16, max_code_length=16, seed=seed, overwrite=True))
+
+
+def test_index_of_another_retriever_is_refused_and_corrupt_adapter_named(
+        corpus: Path, tiny_bert_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from data.miner import mine_tree
+    from data.records import write_jsonl
+
+    pairs = tmp_path / "pairs.jsonl"
+    write_jsonl(mine_tree(corpus), pairs)
+    run_dir = tmp_path / "runs" / "lora"
+    _train_tiny_run(pairs, tiny_bert_dir, run_dir, seed=1)
+    common = ["--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--runs_dir", str(tmp_path / "runs"),
+              "--generator", "none", "--quiet"]
+    assert ask.main(["q", "--retriever", "lora", *common]) == 0
+    capsys.readouterr()
+    _train_tiny_run(pairs, tiny_bert_dir, run_dir, seed=2)  # same name, different weights
+    assert ask.main(["q", "--retriever", "lora", *common]) == 2
+    err = capsys.readouterr().err
+    assert "was built with retriever 'lora' (fingerprint" in err and "not 'lora' (fingerprint" in err
+    config_path = run_dir / "adapter" / "adapter_config.json"
+    config_path.write_text(json.dumps({**json.loads(config_path.read_text()), "r": "eight"}))
+    assert ask.main(["q", "--retriever", "lora", *common]) == 2
+    assert "corrupt" in capsys.readouterr().err
+
+
+@pytest.mark.allow_hosts(["127.0.0.1"])  # a real refused connection, not the socket blocker
+def test_unreachable_endpoint(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    code = ask.main(["q", *argv(corpus, tmp_path, tiny_bert_dir), "--generator", "openai:some-model",
+                     "--base_url", "http://127.0.0.1:9/v1"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "generator openai:some-model at http://127.0.0.1:9/v1 failed" in err and err.count("\n") == 1

@@ -1,0 +1,121 @@
+"""Incremental indexing: unchanged → nothing added, edits replace only their functions, deletions leave,
+an interrupted build resumes without duplicates, and two retrievers' collections live side by side."""
+
+from pathlib import Path
+
+import pytest
+
+from data.errors import InputError
+from rag import index as index_cli
+from rag.indexing import StoreOptions, build_index, open_index
+from rag.store import record_id
+from retriever_finetune.models import RetrieverSpec, load_encoder
+
+from .conftest import write_module
+
+
+@pytest.fixture
+def setup(tiny_bert_dir: Path, tmp_path: Path):  # noqa: ANN201
+    spec = RetrieverSpec(label="tiny", base=str(tiny_bert_dir))
+    encoder = load_encoder(str(tiny_bert_dir), device="cpu")
+    return spec, encoder, StoreOptions(str(tmp_path / "chroma"))
+
+
+def ids_by_name(corpus: Path, spec: RetrieverSpec, store: StoreOptions) -> dict[str, str]:
+    got = open_index([str(corpus)], spec, store).collection.get(include=["metadatas"])
+    return {meta["func_name"]: id_ for id_, meta in zip(got["ids"], got["metadatas"])}
+
+
+def test_unchanged_edited_and_deleted(corpus: Path, setup) -> None:  # noqa: ANN001
+    spec, encoder, store = setup
+    first = build_index([str(corpus)], spec, encoder, store)
+    assert (first.added, first.total) == (5, 5)
+    again = build_index([str(corpus)], spec, encoder, store)
+    assert (again.added, again.deleted, again.unchanged) == (0, 0, 5)
+    before = ids_by_name(corpus, spec, store)
+
+    write_module(corpus, "files.py", [("read_lines", "Read a text file line by line.", "return list(open(path))"),
+                                      ("write_text", "Write a string to a file.", "open(path, 'w').write(text)")])
+    edited = build_index([str(corpus)], spec, encoder, store)
+    assert (edited.added, edited.deleted) == (1, 1)
+    after = ids_by_name(corpus, spec, store)
+    assert after["read_lines"] != before["read_lines"]
+    assert {k: v for k, v in after.items() if k != "read_lines"} == {k: v for k, v in before.items() if k != "read_lines"}
+
+    (corpus / "maths.py").unlink()
+    deleted = build_index([str(corpus)], spec, encoder, store)
+    assert (deleted.added, deleted.deleted, deleted.total) == (0, 1, 4)
+    assert "mean" not in ids_by_name(corpus, spec, store)
+
+
+def test_moved_function_updates_line_without_reembedding(corpus: Path, setup) -> None:  # noqa: ANN001
+    spec, encoder, store = setup
+    build_index([str(corpus)], spec, encoder, store)
+    text = (corpus / "maths.py").read_text()
+    (corpus / "maths.py").write_text("import os\n\n\n" + text)
+    moved = build_index([str(corpus)], spec, encoder, store)
+    assert (moved.added, moved.deleted, moved.updated) == (0, 0, 1)
+    got = open_index([str(corpus)], spec, store).collection.get(where={"func_name": "mean"}, include=["metadatas"])
+    assert got["metadatas"][0]["start_line"] == 4
+
+
+def test_interrupted_build_resumes_without_duplicates(corpus: Path, setup) -> None:  # noqa: ANN001
+    spec, encoder, store = setup
+    real_encode = encoder.encode_code
+    calls = {"n": 0}
+
+    def failing_encode(texts, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real_encode(texts, **kwargs)
+
+    encoder.encode_code = failing_encode
+    with pytest.raises(KeyboardInterrupt):
+        build_index([str(corpus)], spec, encoder, store, batch_size=2)
+    assert open_index([str(corpus)], spec, store).count() == 2  # the first batch was kept
+    encoder.encode_code = real_encode
+    resumed = build_index([str(corpus)], spec, encoder, store, batch_size=2)
+    assert (resumed.added, resumed.total) == (3, 5)
+
+
+def test_two_retrievers_side_by_side(corpus: Path, setup, tiny_codet5p_dir: Path) -> None:  # noqa: ANN001
+    spec, encoder, store = setup
+    other = RetrieverSpec(label="tiny-t5", base=str(tiny_codet5p_dir))
+    build_index([str(corpus)], spec, encoder, store)
+    build_index([str(corpus)], other, load_encoder(str(tiny_codet5p_dir), device="cpu"), store)
+    first, second = open_index([str(corpus)], spec, store), open_index([str(corpus)], other, store)
+    assert first.name != second.name and first.count() == second.count() == 5
+    vector = first.collection.get(limit=1, include=["embeddings"])["embeddings"][0]
+    assert len(vector) == 32 and len(second.collection.get(limit=1, include=["embeddings"])["embeddings"][0]) == 16
+
+
+def test_ids_are_content_hashes(corpus: Path) -> None:
+    from data.miner import mine_tree
+
+    records = mine_tree(corpus)
+    assert [record_id(r) for r in records] == [record_id(r) for r in mine_tree(corpus)]
+    assert len({record_id(r) for r in records}) == len(records)
+
+
+def test_index_cli_and_bad_input(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    common = ["--retriever", str(tiny_bert_dir), "--persist", str(tmp_path / "db"), "--quiet"]
+    assert index_cli.main([str(corpus), *common]) == 0
+    assert "5 added" in capsys.readouterr().out
+    assert index_cli.main([str(corpus), *common]) == 0
+    assert "0 added, 0 deleted" in capsys.readouterr().out
+    assert index_cli.main([str(tmp_path / "missing"), *common]) == 2
+    assert "corpus path does not exist" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("nothing")
+    assert index_cli.main([str(tmp_path / "empty"), *common]) == 2
+    assert "no documented functions to index" in capsys.readouterr().err
+
+
+@pytest.mark.allow_hosts(["127.0.0.1"])  # a real refused connection, not the socket blocker
+def test_unreachable_chroma_server(corpus: Path, tiny_bert_dir: Path) -> None:
+    with pytest.raises(InputError, match="could not reach the Chroma server at 127.0.0.1:9"):
+        build_index([str(corpus)], RetrieverSpec(label="t", base=str(tiny_bert_dir)),
+                    load_encoder(str(tiny_bert_dir), device="cpu"),
+                    StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=9))
