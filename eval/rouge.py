@@ -1,0 +1,203 @@
+"""CLI: RAG answer quality (ROUGE-1/2/L F1) per retriever, with bootstrap intervals and paired differences.
+
+    python -m eval.rouge --retriever none,base,lora --data TEST.jsonl [--generator gemma] [--k 3] [--limit 100]
+
+`--data` is a question/reference jsonl (then `--corpus` names the functions to search) or a
+CodeSearchNet-shaped split (question = docstring, reference = code, corpus = the split). `none` is the
+no-retrieval floor. Generations are cached, so re-running or adding a retriever only generates what is new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from data.cli import run_cli
+from data.errors import InputError
+from data.loaders import load_records
+from eval.answer_metrics import ROUGE_TYPES, bootstrap_ci, paired_bootstrap_ci, rouge_f1
+from eval.answers import EvalItem, Generation, GenerationCache, load_eval_data
+from eval.paper import paper_section
+from eval.report import bar_chart, markdown_table, write_report
+from rag.chain import PROMPTS_DIR, Retriever, answer_question
+from rag.generate import GeneratorOptions, check_generator_spec, load_generator
+from rag.indexing import StoreOptions, open_index
+from rag.store import retriever_fingerprint
+from retriever_finetune.models import load_retriever, resolve_retriever_spec
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RougeConfig:
+    """Options of `python -m eval.rouge`."""
+
+    retriever: str = field(default="none,base", metadata={"help": "comma-separated: none, base, run names (lora), run folders"})
+    data: str = field(default="", metadata={"help": "question/reference jsonl, or a CodeSearchNet-shaped split"})
+    corpus: str = field(default="", metadata={"help": "functions to search (default: the split given as --data)"})
+    generator: str = field(default="gemma", metadata={"help": "gemma, hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
+    base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
+    base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
+    runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
+    k: int = field(default=3, metadata={"help": "functions retrieved per question"})
+    limit: int = field(default=0, metadata={"help": "evaluate a seeded sample of N questions (0: all)"})
+    max_new_tokens: int = field(default=64, metadata={"help": "answer length limit"})
+    max_context_tokens: int = field(default=1024, metadata={"help": "prompt budget"})
+    out: str = field(default="reports/rouge", metadata={"help": "report folder"})
+    cache_dir: str = field(default=".cache/generations", metadata={"help": "generation cache"})
+    persist: str = field(default=".cache/rouge-chroma", metadata={"help": "Chroma folder for the corpus indexes"})
+    n_resamples: int = field(default=2000, metadata={"help": "bootstrap resamples"})
+    seed: int = field(default=0, metadata={"help": "seed of the sample and the bootstrap"})
+
+    def __post_init__(self) -> None:
+        if not self.data:
+            msg = "--data FILE.jsonl is required"
+            raise InputError(msg)
+        if not self.retriever_list():
+            msg = "--retriever is empty; e.g. --retriever none,base,lora"
+            raise InputError(msg)
+        check_generator_spec(self.generator)
+        if self.generator == "none":
+            msg = "--generator none makes no answers to score; pick gemma, hf:..., openai:... or ollama:..."
+            raise InputError(msg)
+        if self.k <= 0 or self.limit < 0 or self.max_new_tokens <= 0:
+            msg = "--k and --max_new_tokens must be positive and --limit >= 0"
+            raise InputError(msg)
+
+    def retriever_list(self) -> list[str]:
+        """Retriever specs in order."""
+        return [x.strip() for x in self.retriever.split(",") if x.strip()]
+
+
+def _same_code(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def _prompts_digest() -> str:
+    return hashlib.sha1(b"".join(p.read_bytes() for p in sorted(PROMPTS_DIR.glob("*.txt")))).hexdigest()[:12]
+
+
+def _sample(items: list[EvalItem], limit: int, seed: int) -> list[EvalItem]:
+    if not limit or limit >= len(items):
+        return items
+    chosen = sorted(random.Random(seed).sample(range(len(items)), limit))
+    return [items[i] for i in chosen]
+
+
+def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, corpus: list, generator: object
+                 ) -> dict[str, list[Generation]]:
+    """Generations per retriever label (from the cache where present)."""
+    specs = {s: None if s == "none" else resolve_retriever_spec(s, base=config.base, runs_dir=config.runs_dir)
+             for s in config.retriever_list()}  # resolve all first: a bad name fails before any work
+    results: dict[str, list[Generation]] = {}
+    for name, spec in specs.items():
+        retriever = None
+        fingerprint = "none"
+        if spec is not None:
+            encoder = load_retriever(spec)
+            index = open_index([corpus_path], spec, StoreOptions(config.persist))
+            index.sync(corpus, encoder)
+            retriever = Retriever(encoder, index)
+            fingerprint = retriever_fingerprint(spec)
+        key = "|".join(map(str, (name, fingerprint, corpus_path, generator.name, config.k, config.max_new_tokens,
+                                 config.max_context_tokens, _prompts_digest())))
+        cache = GenerationCache(Path(config.cache_dir), key)
+        label = spec.label if spec is not None else "none"
+        generations = []
+        for item in tqdm(items, desc=f"Answering with {label}", unit="q",
+                         disable=not logger.isEnabledFor(logging.INFO)):
+            cached = cache.get(item.id)
+            if cached is None:
+                answer = answer_question(item.question, retriever, generator, k=config.k,  # type: ignore[arg-type]
+                                         max_new_tokens=config.max_new_tokens,
+                                         max_context_tokens=config.max_context_tokens)
+                hit = None if retriever is None else any(_same_code(s.code, item.reference) for s in answer.sources)
+                cached = Generation(id=item.id, answer=answer.text, hit=hit, sources=[s.id for s in answer.sources])
+                cache.put(cached)
+            generations.append(cached)
+        results[label] = generations
+    return results
+
+
+def run(config: RougeConfig) -> dict:
+    """Generate (or reuse), score, and write report.json / report.md / rouge.png."""
+    items, records = load_eval_data(config.data)
+    corpus_path = config.corpus or (config.data if records is not None else "")
+    if not corpus_path:
+        msg = f"{config.data} is a question/reference file: pass --corpus FILE.jsonl with the functions to search"
+        raise InputError(msg)
+    corpus = records if not config.corpus and records is not None else load_records(corpus_path)
+    if not corpus:
+        msg = f"the corpus {corpus_path} is empty: nothing to retrieve from"
+        raise InputError(msg)
+    items = _sample(items, config.limit, config.seed)
+    if not items:
+        msg = f"{config.data} holds no question with a reference"
+        raise InputError(msg)
+    generator = load_generator(config.generator, GeneratorOptions(base_url=config.base_url or None))
+    generations = generate_all(config, items, corpus_path, corpus, generator)
+
+    scores = {label: {t: np.array([rouge_f1(item.reference, g.answer)[t] for item, g in zip(items, gens)])
+                      for t in ROUGE_TYPES} for label, gens in generations.items()}
+    summary: dict[str, dict] = {}
+    for label, by_type in scores.items():
+        hits = [g.hit for g in generations[label] if g.hit is not None]
+        summary[label] = {t: dict(zip(("mean", "low", "high"), bootstrap_ci(v, n_resamples=config.n_resamples,
+                                                                            seed=config.seed)))
+                          for t, v in by_type.items()}
+        summary[label]["hit_rate"] = float(np.mean(hits)) if hits else None
+    reference_label = next((lbl for lbl in scores if lbl.endswith("(frozen)")), None)
+    differences: dict[str, dict] = {}
+    if reference_label and len(scores) > 1:
+        for label in scores:
+            if label != reference_label:
+                differences[label] = {t: dict(zip(("mean", "low", "high"), paired_bootstrap_ci(
+                    scores[label][t], scores[reference_label][t], n_resamples=config.n_resamples, seed=config.seed)))
+                    for t in ROUGE_TYPES}
+
+    def cell(stats: dict) -> str:
+        return f"{stats['mean']:.4f} [{stats['low']:.4f}, {stats['high']:.4f}]"
+
+    rows = [[label, *[cell(s[t]) for t in ROUGE_TYPES], "-" if s["hit_rate"] is None else f"{s['hit_rate']:.3f}"]
+            for label, s in summary.items()]
+    markdown = (f"## RAG answer ROUGE F1 (mean [95% bootstrap CI]), {len(items)} questions from {config.data}, "
+                f"generator {generator.name}, k={config.k}\n\n"
+                + markdown_table(["retriever", *ROUGE_TYPES, f"hit@{config.k}"], rows))
+    if differences:
+        diff_rows = []
+        for label, by_type in differences.items():
+            outside = ["yes" if d["low"] > 0 or d["high"] < 0 else "no" for d in by_type.values()]
+            diff_rows.append([f"{label} - {reference_label}",
+                              *[f"{d['mean']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}] ({o})"
+                                for d, o in zip(by_type.values(), outside)]])
+        markdown += ("\n\n### Paired difference against the frozen base (CI excludes 0?)\n\n"
+                     + markdown_table(["difference", *ROUGE_TYPES], diff_rows))
+    markdown += "\n\n" + paper_section()
+    payload = {"data": config.data, "corpus": corpus_path, "generator": generator.name, "k": config.k,
+               "questions": len(items), "summary": summary, "paired_differences": differences,
+               "reference": reference_label,
+               "per_question": {label: [{"id": item.id, **rouge_f1(item.reference, g.answer), "hit": g.hit}
+                                        for item, g in zip(items, gens)] for label, gens in generations.items()}}
+    out = Path(config.out)
+    write_report(out, payload, markdown)
+    bar_chart(out / "rouge.png", list(ROUGE_TYPES), {lbl: [s[t]["mean"] for t in ROUGE_TYPES]
+                                                     for lbl, s in summary.items()},
+              errors={lbl: [(s[t]["low"], s[t]["high"]) for t in ROUGE_TYPES] for lbl, s in summary.items()},
+              ylabel="F1", title="RAG answer ROUGE (95% bootstrap CI)")
+    payload["markdown"] = markdown
+    return payload
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m eval.rouge`."""
+    return run_cli(RougeConfig, run, argv, description=__doc__ or "", render=lambda report: report["markdown"])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,24 @@
+"""The README's LangChain example runs as written (real MiniLM, real Chroma)."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.e2e
+def test_readme_langchain_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    text = README.read_text()
+    code = re.search(r"<!-- readme-example -->\n```python\n(.*?)```", text, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102
+    assert "loads" in namespace["names"], namespace["names"]
+    assert str(namespace["names"]) in capsys.readouterr().out
+
+
+def test_readme_commands_match_ci() -> None:
+    ci = (README.parent / ".ci" / "run").read_text()
+    test_command = 'pip install -e ".[test]" && lint-imports && python -m pytest'
+    assert test_command in README.read_text() and test_command in ci
