@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from tree_sitter import Language, Node, Parser
 from tqdm.auto import tqdm
+from tree_sitter import Language, Node, Parser
 
 from data.errors import InputError
 from data.records import Record

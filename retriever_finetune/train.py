@@ -194,7 +194,8 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
         logger.info("validation MRR before training: %.4f", progress.valid_mrr[-1])
 
     def checkpoint_now() -> None:
-        save_checkpoint(out, model, optimizer, scheduler, progress, extra=method_state(model, config.method))
+        if accelerator.is_main_process:
+            save_checkpoint(out, model, optimizer, scheduler, progress, extra=method_state(model, config.method))
 
     started = time.perf_counter() - progress.elapsed_s
     bar = tqdm(total=total_steps, initial=progress.step, desc=f"Training {config.method}", unit="step",
@@ -207,7 +208,8 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
                 group = batches[progress.batch_in_epoch : progress.batch_in_epoch + config.grad_accum]
                 step_loss = 0.0
                 for indices in group:
-                    batch = [pairs[i] for i in indices]
+                    # several processes: each takes its share of the batch (negatives are per process)
+                    batch = [pairs[i] for i in indices[accelerator.process_index :: accelerator.num_processes]]
                     with accelerator.autocast():
                         loss, objective = _batch_loss(encoder, trained_model, batch, config)
                     if not torch.isfinite(objective):
@@ -255,10 +257,12 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
         "training_state_mb": parameters["trainable"] * 3 * 4 / 2**20,
         "mixed_precision": precision,
     }
-    _save_model(out, config, model, backbone)
-    write_model_card(out, dataclasses.asdict(config), metrics)
-    write_json(out / METRICS, metrics)  # last: its presence marks the run finished
-    shutil.rmtree(out / CHECKPOINTS, ignore_errors=True)
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:
+        _save_model(out, config, model, backbone)
+        write_model_card(out, dataclasses.asdict(config), metrics)
+        write_json(out / METRICS, metrics)  # last: its presence marks the run finished
+        shutil.rmtree(out / CHECKPOINTS, ignore_errors=True)
     return TrainResult(out=out, metrics=metrics)
 
 

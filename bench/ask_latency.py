@@ -1,0 +1,101 @@
+"""Benchmark: `rag.ask` on the default corpus: index build time, retrieval latency, time to first token.
+
+    python bench/ask_latency.py [--repeats 5] [--fresh_index] [--persist DIR]
+
+- with --fresh_index: builds the default index (standard library, MiniLM) into an empty folder and times it,
+  as a first `rag.ask` does;
+- retrieval latency (embed the question + Chroma HNSW query), median over questions and repeats, with
+  exact brute-force search over the same vectors in numpy as the in-run reference (ratio = ours / numpy);
+- time to first answer token of the default generator (prompt built from the retrieved sources), median;
+- cold CLI: wall time from starting `python -m rag.ask` to its first byte on stdout (index reused), median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import numpy as np  # noqa: E402
+
+from rag.chain import Retriever, stream_answer  # noqa: E402
+from rag.generate import DEFAULT_CACHE, load_generator  # noqa: E402
+from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, open_index  # noqa: E402
+from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
+
+QUESTIONS = ["how to parse json", "read a file line by line", "compute the md5 hash of a string",
+             "split a path into directory and file name", "parse command line arguments"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--persist", default=str(DEFAULT_CACHE / "chroma"))
+    parser.add_argument("--fresh_index", action="store_true", help="time a first build into an empty folder")
+    parser.add_argument("--cli_runs", type=int, default=3)
+    args = parser.parse_args()
+    result: dict[str, object] = {}
+
+    spec = resolve_retriever_spec("base")
+    encoder = load_retriever(spec)
+    corpus = default_corpus()
+    persist = tempfile.mkdtemp(prefix="ask-bench-") if args.fresh_index else args.persist
+    store = StoreOptions(persist)
+    if args.fresh_index:
+        start = time.perf_counter()
+        stats = build_index(corpus, spec, encoder, store, exclude=DEFAULT_CORPUS_EXCLUDES)
+        result["index_build_s"] = time.perf_counter() - start
+        result["indexed_functions"] = stats.total
+    index = open_index(corpus, spec, store, create=False)
+    retriever = Retriever(encoder, index)
+
+    everything = index.collection.get(include=["embeddings"])
+    ids, matrix = everything["ids"], np.asarray(everything["embeddings"], dtype=np.float32)
+    ours, brute, overlap = [], [], []
+    for _ in range(args.repeats):
+        for question in QUESTIONS:
+            start = time.perf_counter()
+            sources = retriever.retrieve(question, 5)
+            ours.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            vector = encoder.encode_queries([question], show_progress=False)[0]
+            exact = [ids[i] for i in np.argsort(-(matrix @ vector))[:5]]
+            brute.append(time.perf_counter() - start)
+            overlap.append(len({s.id for s in sources} & set(exact)) / 5)
+    result["retrieval_median_ms"] = 1000 * statistics.median(ours)
+    result["numpy_exact_median_ms"] = 1000 * statistics.median(brute)
+    result["retrieval_ratio_vs_numpy"] = result["retrieval_median_ms"] / result["numpy_exact_median_ms"]
+    result["recall_at_5_vs_exact"] = float(np.mean(overlap))
+
+    generator = load_generator("gemma")
+    first_token = []
+    for question in QUESTIONS[: args.repeats]:
+        sources = retriever.retrieve(question, 5)
+        start = time.perf_counter()
+        next(iter(stream_answer(question, sources, generator, max_new_tokens=8)))
+        first_token.append(time.perf_counter() - start)
+    result["time_to_first_token_median_s"] = statistics.median(first_token)
+
+    cold = []
+    for _ in range(args.cli_runs):
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "rag.ask", "how to parse json", "--persist", persist,
+                                    "--quiet", "--max_new_tokens", "16"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL)
+        process.stdout.read(1)  # type: ignore[union-attr]
+        cold.append(time.perf_counter() - start)
+        process.communicate()
+    result["cli_first_byte_median_s"] = statistics.median(cold)
+    print(json.dumps(result, indent=2))  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
