@@ -37,8 +37,8 @@ def bar_chart(path: Path, groups: Sequence[str], series: dict[str, Sequence[floa
         xs = [g + (i - (len(series) - 1) / 2) * width for g in range(len(groups))]
         yerr = None
         if errors and name in errors:
-            yerr = [[v - lo for v, (lo, _) in zip(values, errors[name], strict=False)],
-                    [hi - v for v, (_, hi) in zip(values, errors[name], strict=False)]]
+            yerr = [[v - lo for v, (lo, _) in zip(values, errors[name], strict=True)],
+                    [hi - v for v, (_, hi) in zip(values, errors[name], strict=True)]]
         ax.bar(xs, values, width, label=name, yerr=yerr, capsize=3 if yerr else 0)
     ax.set_xticks(range(len(groups)))
     ax.set_xticklabels(groups)

@@ -143,13 +143,13 @@ def run(config: RougeConfig) -> dict:
     generator = load_generator(config.generator, GeneratorOptions(base_url=config.base_url or None))
     generations = generate_all(config, items, corpus_path, corpus, generator)
 
-    scores = {label: {t: np.array([rouge_f1(item.reference, g.answer)[t] for item, g in zip(items, gens, strict=False)])
+    scores = {label: {t: np.array([rouge_f1(item.reference, g.answer)[t] for item, g in zip(items, gens, strict=True)])
                       for t in ROUGE_TYPES} for label, gens in generations.items()}
     summary: dict[str, dict] = {}
     for label, by_type in scores.items():
         hits = [g.hit for g in generations[label] if g.hit is not None]
         summary[label] = {t: dict(zip(("mean", "low", "high"), bootstrap_ci(v, n_resamples=config.n_resamples,
-                                                                            seed=config.seed), strict=False))
+                                                                            seed=config.seed), strict=True))
                           for t, v in by_type.items()}
         summary[label]["hit_rate"] = float(np.mean(hits)) if hits else None
     reference_label = next((lbl for lbl in scores if lbl.endswith("(frozen)")), None)
@@ -158,7 +158,7 @@ def run(config: RougeConfig) -> dict:
         for label in scores:
             if label != reference_label:
                 differences[label] = {t: dict(zip(("mean", "low", "high"), paired_bootstrap_ci(
-                    scores[label][t], scores[reference_label][t], n_resamples=config.n_resamples, seed=config.seed), strict=False))
+                    scores[label][t], scores[reference_label][t], n_resamples=config.n_resamples, seed=config.seed), strict=True))
                     for t in ROUGE_TYPES}
 
     def cell(stats: dict) -> str:
@@ -175,7 +175,7 @@ def run(config: RougeConfig) -> dict:
             outside = ["yes" if d["low"] > 0 or d["high"] < 0 else "no" for d in by_type.values()]
             diff_rows.append([f"{label} - {reference_label}",
                               *[f"{d['mean']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}] ({o})"
-                                for d, o in zip(by_type.values(), outside, strict=False)]])
+                                for d, o in zip(by_type.values(), outside, strict=True)]])
         markdown += ("\n\n### Paired difference against the frozen base (CI excludes 0?)\n\n"
                      + markdown_table(["difference", *ROUGE_TYPES], diff_rows))
     markdown += "\n\n" + paper_section()
@@ -183,7 +183,7 @@ def run(config: RougeConfig) -> dict:
                "questions": len(items), "summary": summary, "paired_differences": differences,
                "reference": reference_label,
                "per_question": {label: [{"id": item.id, **rouge_f1(item.reference, g.answer), "hit": g.hit}
-                                        for item, g in zip(items, gens, strict=False)] for label, gens in generations.items()}}
+                                        for item, g in zip(items, gens, strict=True)] for label, gens in generations.items()}}
     out = Path(config.out)
     write_report(out, payload, markdown)
     bar_chart(out / "rouge.png", list(ROUGE_TYPES), {lbl: [s[t]["mean"] for t in ROUGE_TYPES]

@@ -116,7 +116,7 @@ def _plain_copy(model):  # noqa: ANN001, ANN202
     config = model.config.__class__.from_dict({k: v for k, v in model.config.to_dict().items()
                                                if k != "quantization_config"})
     plain = AutoModelForCausalLM.from_config(config)
-    missing, unexpected = plain.load_state_dict(model.state_dict(), strict=False)
+    missing, unexpected = plain.load_state_dict(model.state_dict(), strict=True)
     if unexpected or [k for k in missing if "lm_head" not in k]:
         msg = f"GGUF conversion mismatch: missing {missing[:3]}, unexpected {unexpected[:3]}"
         raise RuntimeError(msg)

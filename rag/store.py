@@ -144,7 +144,7 @@ class CodeIndex:
 
     def _existing(self) -> dict[str, dict]:
         got = self.collection.get(include=["metadatas"])
-        return dict(zip(got["ids"], got["metadatas"], strict=False))
+        return dict(zip(got["ids"], got["metadatas"], strict=True))
 
     def sync(self, records: Sequence[Record], encoder: Encoder, *, batch_size: int = CHROMA_BATCH,
              show_progress: bool | None = None) -> IndexStats:
@@ -186,7 +186,7 @@ class CodeIndex:
                                     n_results=min(k, self.count()), include=["documents", "metadatas", "distances"])
         sources = []
         for id_, code, meta, distance in zip(got["ids"][0], got["documents"][0], got["metadatas"][0],
-                                             got["distances"][0], strict=False):
+                                             got["distances"][0], strict=True):
             sources.append(Source(id=id_, repo=meta["repo"], path=meta["path"], func_name=meta["func_name"],
                                   language=meta["language"], start_line=int(meta["start_line"]), url=meta["url"],
                                   code=code, docstring=meta["docstring"], score=1.0 - float(distance)))

@@ -23,7 +23,7 @@ def setup(tiny_bert_dir: Path, tmp_path: Path):  # noqa: ANN201
 
 def ids_by_name(corpus: Path, spec: RetrieverSpec, store: StoreOptions) -> dict[str, str]:
     got = open_index([str(corpus)], spec, store).collection.get(include=["metadatas"])
-    return {meta["func_name"]: id_ for id_, meta in zip(got["ids"], got["metadatas"], strict=False)}
+    return {meta["func_name"]: id_ for id_, meta in zip(got["ids"], got["metadatas"], strict=True)}
 
 
 def test_unchanged_edited_and_deleted(corpus: Path, setup) -> None:  # noqa: ANN001
