@@ -143,8 +143,9 @@ def run(config: RougeConfig) -> dict:
     generator = load_generator(config.generator, GeneratorOptions(base_url=config.base_url or None))
     generations = generate_all(config, items, corpus_path, corpus, generator)
 
-    scores = {label: {t: np.array([rouge_f1(item.reference, g.answer)[t] for item, g in zip(items, gens, strict=True)])
-                      for t in ROUGE_TYPES} for label, gens in generations.items()}
+    per_item = {label: [rouge_f1(item.reference, g.answer) for item, g in zip(items, gens, strict=True)]
+                for label, gens in generations.items()}
+    scores = {label: {t: np.array([row[t] for row in rows]) for t in ROUGE_TYPES} for label, rows in per_item.items()}
     summary: dict[str, dict] = {}
     for label, by_type in scores.items():
         hits = [g.hit for g in generations[label] if g.hit is not None]
@@ -182,8 +183,9 @@ def run(config: RougeConfig) -> dict:
     payload = {"data": config.data, "corpus": corpus_path, "generator": generator.name, "k": config.k,
                "questions": len(items), "summary": summary, "paired_differences": differences,
                "reference": reference_label,
-               "per_question": {label: [{"id": item.id, **rouge_f1(item.reference, g.answer), "hit": g.hit}
-                                        for item, g in zip(items, gens, strict=True)] for label, gens in generations.items()}}
+               "per_question": {label: [{"id": item.id, **row, "hit": g.hit}
+                                        for item, g, row in zip(items, gens, per_item[label], strict=True)]
+                                for label, gens in generations.items()}}
     out = Path(config.out)
     write_report(out, payload, markdown)
     bar_chart(out / "rouge.png", list(ROUGE_TYPES), {lbl: [s[t]["mean"] for t in ROUGE_TYPES]
