@@ -101,7 +101,8 @@ def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, c
         fingerprint = "none"
         if spec is not None:
             encoder = load_retriever(spec)
-            index = open_index([corpus_path], spec, StoreOptions(config.persist))
+            # the questions are the corpus's docstrings: embed code alone, or retrieval would be handed the answer
+            index = open_index([corpus_path], spec, StoreOptions(config.persist, document="code"))
             index.sync(corpus, encoder)
             retriever = Retriever(encoder, index)
             fingerprint = retriever_fingerprint(spec)

@@ -19,6 +19,7 @@ from data.errors import InputError
 from rag.chain import Answer, Retriever, check_question, stream_answer
 from rag.generate import DEFAULT_CACHE, GeneratorOptions, check_generator_spec, load_generator
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, index_exists, open_index
+from rag.store import DEFAULT_DOCUMENT, DOCUMENT_FORMATS
 from retriever_finetune.models import load_retriever, resolve_retriever_spec
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ class AskConfig:
     persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})
     chroma_host: str = field(default="", metadata={"help": "use a Chroma server at this host instead"})
     chroma_port: int = field(default=8000, metadata={"help": "Chroma server port"})
+    document: str = field(default=DEFAULT_DOCUMENT, metadata={
+        "help": "what each function's vector embeds: docstring+code, or code alone (CodeSearchNet format)",
+        "choices": list(DOCUMENT_FORMATS)})
     max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
     max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
     device: str = field(default="", metadata={"help": "cpu or cuda (default: cuda when present)"})
@@ -60,7 +64,7 @@ def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
     spec = resolve_retriever_spec(config.retriever, base=config.base, runs_dir=config.runs_dir)
     corpus = config.corpus or default_corpus()
     encoder = load_retriever(spec, device=config.device or None)
-    store = StoreOptions(config.persist, config.chroma_host, config.chroma_port)
+    store = StoreOptions(config.persist, config.chroma_host, config.chroma_port, config.document)
     generator = load_generator(config.generator, GeneratorOptions(base_url=config.base_url or None,
                                                                   device=config.device or None,
                                                                   api_key=config.api_key or None))

@@ -16,7 +16,7 @@ from data.errors import InputError
 from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, MineReport, mine_tree
 from data.records import Record
 from data.splits import dedup_records
-from rag.store import CodeIndex, IndexStats, collection_name, open_client
+from rag.store import DEFAULT_DOCUMENT, CodeIndex, IndexStats, check_document_format, collection_name, open_client
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import RetrieverSpec
 
@@ -32,11 +32,15 @@ def default_corpus() -> list[str]:
 
 @dataclass(frozen=True)
 class StoreOptions:
-    """Where the index lives."""
+    """Where the index lives, and what each function's vector embeds (see `rag.store.DOCUMENT_FORMATS`)."""
 
     persist: str
     chroma_host: str = ""
     chroma_port: int = 8000
+    document: str = DEFAULT_DOCUMENT
+
+    def __post_init__(self) -> None:
+        check_document_format(self.document)
 
 
 def mine_corpus(paths: Sequence[str], *, exclude: Sequence[str] = (), languages: Sequence[str] = ()) -> list[Record]:
@@ -68,17 +72,17 @@ def open_index(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions, *
                create: bool = True) -> CodeIndex:
     """The collection of (corpus, retriever); `rebuild` drops it first."""
     client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
-    name = collection_name(paths, spec)
+    name = collection_name(paths, spec, store.document)
     if rebuild and name in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
         logger.warning("--rebuild: dropping index %s", name)
         client.delete_collection(name)
-    return CodeIndex(client, name, spec, create=create)
+    return CodeIndex(client, name, spec, document=store.document, create=create)
 
 
 def index_exists(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions) -> bool:
     """True when (corpus, retriever) already has a non-empty collection."""
     client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
-    name = collection_name(paths, spec)
+    name = collection_name(paths, spec, store.document)
     if name not in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
         return False
     return client.get_collection(name, embedding_function=None).count() > 0

@@ -30,6 +30,31 @@ logger = logging.getLogger(__name__)
 
 CHROMA_BATCH = 256
 
+DOCUMENT_FORMATS = ("docstring+code", "code")
+"""What a function's vector embeds. `docstring+code` (the default for code bases) gives the retriever the
+function's own description; `code` is the CodeSearchNet format, needed when the questions *are* the
+docstrings (answer evaluation), where embedding them would hand retrieval the answer."""
+DEFAULT_DOCUMENT = DOCUMENT_FORMATS[0]
+
+
+def check_document_format(document: str) -> str:
+    """`document` if it is a known format.
+
+    Raises:
+        InputError: an unknown format.
+    """
+    if document not in DOCUMENT_FORMATS:
+        msg = f"unknown document format {document!r}; choose one of: {', '.join(DOCUMENT_FORMATS)}"
+        raise InputError(msg)
+    return document
+
+
+def document_text(record: Record, document: str) -> str:
+    """The text embedded for `record` under a document format."""
+    if document == "code" or not record.docstring:
+        return record.code
+    return f"{record.docstring}\n{record.code}"
+
 
 @dataclass(frozen=True)
 class Source:
@@ -80,11 +105,11 @@ def retriever_fingerprint(spec: RetrieverSpec) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 
-def collection_name(corpus_paths: Sequence[str], spec: RetrieverSpec) -> str:
+def collection_name(corpus_paths: Sequence[str], spec: RetrieverSpec, document: str = DEFAULT_DOCUMENT) -> str:
     """`<corpus>-<retriever>-<hash>`: 3-512 chars of [a-zA-Z0-9._-], as Chroma requires."""
     corpus = "+".join(sorted(Path(p).resolve().name for p in corpus_paths)) or "corpus"
     digest = hashlib.sha1(("|".join(sorted(str(Path(p).resolve()) for p in corpus_paths)) + "|" + spec.label
-                           ).encode()).hexdigest()[:8]
+                           + "|" + document).encode()).hexdigest()[:8]
     name = re.sub(r"[^a-zA-Z0-9._-]+", "_", f"{corpus}-{spec.label}")[:400].strip("._-")
     return f"{name}-{digest}"
 
@@ -115,9 +140,11 @@ def _metadata(record: Record) -> dict[str, str | int]:
 class CodeIndex:
     """A Chroma collection of functions embedded by one retriever."""
 
-    def __init__(self, client, name: str, spec: RetrieverSpec, *, create: bool = True) -> None:  # noqa: ANN001
+    def __init__(self, client, name: str, spec: RetrieverSpec, *, document: str = DEFAULT_DOCUMENT,  # noqa: ANN001
+                 create: bool = True) -> None:
         self.name = name
         self.spec = spec
+        self.document = check_document_format(document)
         fingerprint = retriever_fingerprint(spec)
         existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
         if name not in existing and not create:
@@ -131,11 +158,17 @@ class CodeIndex:
                        f"(fingerprint {built_with}), not {spec.label!r} (fingerprint {fingerprint}); "
                        "re-index with --rebuild or ask with the retriever it was built with")
                 raise InputError(msg)
+            built_from = (collection.metadata or {}).get("document", "code")
+            if built_from != document:
+                msg = (f"index {name!r} embeds {built_from!r}, not {document!r}; "
+                       f"ask with --document {built_from} or re-index with --rebuild")
+                raise InputError(msg)
         else:
             collection = client.create_collection(
                 name, embedding_function=None,
                 metadata={"hnsw:space": "cosine", "retriever": spec.label, "retriever_base": spec.base,
-                          "retriever_adapter": spec.adapter or "", "retriever_fingerprint": fingerprint})
+                          "retriever_adapter": spec.adapter or "", "retriever_fingerprint": fingerprint,
+                          "document": document})
         self.collection = collection
 
     def count(self) -> int:
@@ -160,7 +193,7 @@ class CodeIndex:
             for start in range(0, len(to_add), batch_size):
                 ids = to_add[start : start + batch_size]
                 batch = [wanted[i] for i in ids]
-                vectors = encoder.encode_code([r.code for r in batch], show_progress=False)
+                vectors = encoder.encode_code([document_text(r, self.document) for r in batch], show_progress=False)
                 self.collection.add(ids=ids, embeddings=vectors, documents=[r.code for r in batch],
                                     metadatas=[_metadata(r) for r in batch])
                 stats.added += len(ids)
@@ -194,4 +227,5 @@ class CodeIndex:
 
     def describe(self) -> str:
         """One line: name, size, retriever."""
-        return json.dumps({"collection": self.name, "functions": self.count(), "retriever": self.spec.label})
+        return json.dumps({"collection": self.name, "functions": self.count(), "retriever": self.spec.label,
+                           "document": self.document})

@@ -8,7 +8,7 @@ import pytest
 from data.errors import InputError
 from rag import index as index_cli
 from rag.indexing import StoreOptions, build_index, open_index
-from rag.store import record_id
+from rag.store import document_text, record_id
 from retriever_finetune.models import RetrieverSpec, load_encoder
 
 from .conftest import write_module
@@ -88,6 +88,26 @@ def test_two_retrievers_side_by_side(corpus: Path, setup, tiny_codet5p_dir: Path
     assert first.name != second.name and first.count() == second.count() == 5
     vector = first.collection.get(limit=1, include=["embeddings"])["embeddings"][0]
     assert len(vector) == 32 and len(second.collection.get(limit=1, include=["embeddings"])["embeddings"][0]) == 16
+
+
+def test_document_formats_embed_what_they_name(corpus: Path, setup) -> None:  # noqa: ANN001
+    from data.miner import mine_tree
+
+    spec, encoder, store = setup
+    code_only = StoreOptions(store.persist, document="code")
+    build_index([str(corpus)], spec, encoder, store)
+    build_index([str(corpus)], spec, encoder, code_only)
+    default, plain = open_index([str(corpus)], spec, store), open_index([str(corpus)], spec, code_only)
+    assert default.name != plain.name and default.count() == plain.count() == 5
+    record = next(r for r in mine_tree(corpus) if r.func_name == "mean")
+    assert document_text(record, "docstring+code") == f"{record.docstring}\n{record.code}"
+    for index, document in ((default, "docstring+code"), (plain, "code")):
+        stored = index.collection.get(ids=[record_id(record)], include=["embeddings", "documents"])
+        expected = encoder.encode_code([document_text(record, document)], show_progress=False)[0]
+        assert stored["embeddings"][0] == pytest.approx(expected, abs=1e-5)
+        assert stored["documents"][0] == record.code  # the generator is shown the code either way
+    with pytest.raises(InputError, match="unknown document format 'docs'; choose one of: docstring\+code, code"):
+        StoreOptions(store.persist, document="docs")
 
 
 def test_ids_are_content_hashes(corpus: Path) -> None:

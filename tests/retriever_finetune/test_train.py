@@ -64,7 +64,8 @@ def test_resume_after_a_kill_matches_an_uninterrupted_run(pairs_file: Path, tiny
 
     def die_at_step_5(step: int) -> None:
         if step == 5:
-            raise RuntimeError("simulated crash")  # not KeyboardInterrupt: no save on the way out
+            msg = "simulated crash"
+            raise RuntimeError(msg)  # not KeyboardInterrupt: no save on the way out
 
     with pytest.raises(RuntimeError, match="simulated crash"):
         train.run(config(pairs_file, killed, base=str(tiny_bert_dir), method=method), on_step=die_at_step_5)
