@@ -17,32 +17,22 @@ from dataclasses import dataclass, field
 from data.cli import Positional, run_cli
 from data.errors import InputError
 from rag.chain import Answer, Retriever, check_question, stream_answer
-from rag.generate import DEFAULT_CACHE, GeneratorOptions, check_generator_spec, load_generator
-from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, index_exists, open_index
-from rag.store import DEFAULT_DOCUMENT, DOCUMENT_FORMATS
-from retriever_finetune.models import load_retriever, resolve_retriever_spec
+from rag.generate import GeneratorOptions, check_generator_spec, load_generator
+from rag.indexing import DEFAULT_CORPUS_EXCLUDES, IndexChoice, build_index, default_corpus, index_exists, open_index
+from retriever_finetune.models import load_retriever
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
-class AskConfig:
+class AskConfig(IndexChoice):
     """Options of `python -m rag.ask`."""
 
     question: str = field(default="", metadata={"help": "the question"})
-    retriever: str = field(default="base", metadata={"help": "base, a run name (lora → runs/lora), a run folder or an encoder"})
-    base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
-    runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
     k: int = field(default=5, metadata={"help": "functions to retrieve"})
     generator: str = field(default="gemma", metadata={"help": "gemma (offline default), none, hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
     base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
     corpus: list[str] = field(default_factory=list, metadata={"help": "source trees (default: the Python standard library)"})
-    persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})
-    chroma_host: str = field(default="", metadata={"help": "use a Chroma server at this host instead"})
-    chroma_port: int = field(default=8000, metadata={"help": "Chroma server port"})
-    document: str = field(default=DEFAULT_DOCUMENT, metadata={
-        "help": "what each function's vector embeds: docstring+code, or code alone (CodeSearchNet format)",
-        "choices": list(DOCUMENT_FORMATS)})
     max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
     max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
     device: str = field(default="", metadata={"help": "cpu or cuda (default: cuda when present)"})
@@ -61,10 +51,10 @@ class AskConfig:
 def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
     """Answer the question; the answer's text is passed to `emit` as it streams (stdout by default)."""
     emit = emit or (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
-    spec = resolve_retriever_spec(config.retriever, base=config.base, runs_dir=config.runs_dir)
+    spec = config.retriever_spec()
     corpus = config.corpus or default_corpus()
     encoder = load_retriever(spec, device=config.device or None)
-    store = StoreOptions(config.persist, config.chroma_host, config.chroma_port, config.document)
+    store = config.store_options()
     generator = load_generator(config.generator, GeneratorOptions(base_url=config.base_url or None,
                                                                   device=config.device or None,
                                                                   api_key=config.api_key or None))

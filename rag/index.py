@@ -9,26 +9,16 @@ from dataclasses import dataclass, field
 
 from data.cli import Positional, run_cli
 from data.errors import InputError
-from rag.generate import DEFAULT_CACHE
-from rag.indexing import StoreOptions, build_index
-from rag.store import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, IndexStats
-from retriever_finetune.models import load_retriever, resolve_retriever_spec
+from rag.indexing import IndexChoice, build_index
+from rag.store import IndexStats
+from retriever_finetune.models import load_retriever
 
 
 @dataclass
-class IndexConfig:
+class IndexConfig(IndexChoice):
     """Options of `python -m rag.index`."""
 
     paths: list[str] = field(default_factory=list, metadata={"help": "source trees to index"})
-    retriever: str = field(default="base", metadata={"help": "base, a run name (lora → runs/lora), a run folder or an encoder"})
-    base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
-    runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
-    persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})
-    chroma_host: str = field(default="", metadata={"help": "use a Chroma server at this host instead"})
-    chroma_port: int = field(default=8000, metadata={"help": "Chroma server port"})
-    document: str = field(default=DEFAULT_DOCUMENT, metadata={
-        "help": "what each function's vector embeds: docstring+code, or code alone (CodeSearchNet format)",
-        "choices": list(DOCUMENT_FORMATS)})
     exclude: str = field(default="", metadata={"help": "comma-separated folder names to skip"})
     languages: str = field(default="", metadata={"help": "comma-separated languages to index (default: all six)"})
     rebuild: bool = field(default=False, metadata={"help": "drop the collection and index from scratch"})
@@ -48,9 +38,9 @@ class IndexConfig:
 
 def run(config: IndexConfig) -> IndexStats:
     """Resolve the retriever, then build or update its collection of the corpus."""
-    spec = resolve_retriever_spec(config.retriever, base=config.base, runs_dir=config.runs_dir)
+    spec = config.retriever_spec()
     encoder = load_retriever(spec, max_code_length=config.max_code_length)
-    store = StoreOptions(config.persist, config.chroma_host, config.chroma_port, config.document)
+    store = config.store_options()
     return build_index(config.paths, spec, encoder, store, rebuild=config.rebuild, batch_size=config.batch_size,
                        exclude=[x for x in config.exclude.split(",") if x],
                        languages=[x for x in config.languages.split(",") if x])

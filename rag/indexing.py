@@ -9,16 +9,25 @@ from __future__ import annotations
 import logging
 import sysconfig
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.errors import InputError
 from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, MineReport, mine_tree
 from data.records import Record
 from data.splits import dedup_records
-from rag.store import DEFAULT_DOCUMENT, CodeIndex, IndexStats, check_document_format, collection_name, open_client
+from rag.generate import DEFAULT_CACHE
+from rag.store import (
+    DEFAULT_DOCUMENT,
+    DOCUMENT_FORMATS,
+    CodeIndex,
+    IndexStats,
+    check_document_format,
+    collection_name,
+    open_client,
+)
 from retriever_finetune.encoder import Encoder
-from retriever_finetune.models import RetrieverSpec
+from retriever_finetune.models import RetrieverSpec, resolve_retriever_spec
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +50,29 @@ class StoreOptions:
 
     def __post_init__(self) -> None:
         check_document_format(self.document)
+
+
+@dataclass
+class IndexChoice:
+    """CLI options that pick an index: the retriever and where its collection lives (`rag.ask`, `rag.index`)."""
+
+    retriever: str = field(default="base", metadata={"help": "base, a run name (lora → runs/lora), a run folder or an encoder"})
+    base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
+    runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
+    persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})
+    chroma_host: str = field(default="", metadata={"help": "use a Chroma server at this host instead"})
+    chroma_port: int = field(default=8000, metadata={"help": "Chroma server port"})
+    document: str = field(default=DEFAULT_DOCUMENT, metadata={
+        "help": "what each function's vector embeds: docstring+code, or code alone (CodeSearchNet format)",
+        "choices": list(DOCUMENT_FORMATS)})
+
+    def retriever_spec(self) -> RetrieverSpec:
+        """The retriever `--retriever` names."""
+        return resolve_retriever_spec(self.retriever, base=self.base, runs_dir=self.runs_dir)
+
+    def store_options(self) -> StoreOptions:
+        """Where the collection lives and what it embeds."""
+        return StoreOptions(self.persist, self.chroma_host, self.chroma_port, self.document)
 
 
 def mine_corpus(paths: Sequence[str], *, exclude: Sequence[str] = (), languages: Sequence[str] = ()) -> list[Record]:
