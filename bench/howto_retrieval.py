@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
+from eval.metrics import mrr, recall_at_k  # noqa: E402
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus  # noqa: E402
 from rag.store import DOCUMENT_FORMATS, document_text  # noqa: E402
 from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
@@ -64,7 +65,7 @@ def main() -> None:
             code_vectors = encoder.encode_code([document_text(r, document) for r in records])
             scores = query_vectors @ code_vectors.T
             ranks = np.array([first_relevant_rank(s, rel) for s, rel in zip(scores, relevant, strict=True)])
-            rows[document] = {"mrr": float(np.mean(1.0 / ranks)), "hit@5": float(np.mean(ranks <= 5)),
+            rows[document] = {"mrr": mrr(ranks), "hit@5": recall_at_k(ranks, 5),
                               "ranks": dict(zip(questions, ranks.tolist(), strict=True))}
         for row in rows.values():
             row["mrr_vs_code"] = row["mrr"] / rows["code"]["mrr"]
