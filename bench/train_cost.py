@@ -31,10 +31,12 @@ def main() -> None:
     rows = {}
     for method in METHODS:
         out = Path(args.out) / method
-        subprocess.run([sys.executable, "-m", "retriever_finetune.train", "--train", args.train, "--base", args.base,
-                        "--method", method, "--out", str(out), "--max_steps", str(args.steps), "--batch_size",
-                        str(args.batch_size), "--max_query_length", str(args.max_query_length),
-                        "--max_code_length", str(args.max_code_length), "--overwrite", "--quiet"], check=True)
+        done = subprocess.run([sys.executable, "-m", "retriever_finetune.train", "--train", args.train, "--base",
+                               args.base, "--method", method, "--out", str(out), "--max_steps", str(args.steps),
+                               "--batch_size", str(args.batch_size), "--max_query_length", str(args.max_query_length),
+                               "--max_code_length", str(args.max_code_length), "--overwrite", "--quiet"], check=False)
+        if done.returncode != 0:
+            parser.exit(2, f"train_cost: training {method} failed (its error is above); no report written\n")
         metrics = json.loads((out / "metrics.json").read_text())
         rows[method] = {"pairs_per_s": metrics["pairs_per_s"], "peak_memory_mb": metrics["peak_memory_mb"],
                         "training_state_mb": metrics["training_state_mb"],
