@@ -1,9 +1,11 @@
 """CLI: answer a code question from an indexed corpus, streaming the answer, then citing the sources.
 
     python -m rag.ask "how to parse json" [--retriever base|lora|RUN_DIR] [--k 5] \\
-        [--generator gemma|none|hf:NAME|openai:MODEL|ollama:MODEL] [--corpus PATH...]
+        [--generator gemma|none|hf:NAME|openai:MODEL|ollama:MODEL] [--rerank gemma|hf:NAME|none] [--corpus PATH...]
 
 With no index yet, the first run builds one from the corpus (default: this Python's standard library).
+The index gives --rerank_candidates functions and a local LM (default: the packaged Gemma, shared with the
+generator) keeps the k it finds the question most likely for (`rag.rerank`); --rerank none skips that.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from data.errors import InputError
 from rag.chain import Answer, Retriever, check_question, stream_answer
 from rag.generate import GeneratorOptions, check_generator_spec, load_generator
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, IndexChoice, build_index, default_corpus, index_exists, open_index
+from rag.rerank import DEFAULT_CANDIDATES, check_reranker_spec, load_reranker
 from retriever_finetune.models import load_retriever
 
 logger = logging.getLogger(__name__)
@@ -32,6 +35,8 @@ class AskConfig(IndexChoice):
     k: int = field(default=5, metadata={"help": "functions to retrieve"})
     generator: str = field(default="gemma", metadata={"help": "gemma (offline default), none, hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
     base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
+    rerank: str = field(default="gemma", metadata={"help": "local LM that reranks the candidates: gemma, hf:NAME_OR_PATH, none"})
+    rerank_candidates: int = field(default=DEFAULT_CANDIDATES, metadata={"help": "functions the index gives the reranker"})
     corpus: list[str] = field(default_factory=list, metadata={"help": "source trees (default: the Python standard library)"})
     max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
     max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
@@ -43,8 +48,9 @@ class AskConfig(IndexChoice):
             self.corpus = [self.corpus]
         self.question = check_question(self.question)
         check_generator_spec(self.generator)
-        if self.k <= 0 or self.max_new_tokens <= 0 or self.max_context_tokens <= 0:
-            msg = "--k, --max_new_tokens and --max_context_tokens must be positive"
+        check_reranker_spec(self.rerank)
+        if min(self.k, self.max_new_tokens, self.max_context_tokens, self.rerank_candidates) <= 0:
+            msg = "--k, --max_new_tokens, --max_context_tokens and --rerank_candidates must be positive"
             raise InputError(msg)
 
 
@@ -55,14 +61,16 @@ def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
     corpus = config.corpus or default_corpus()
     encoder = load_retriever(spec, device=config.device or None)
     store = config.store_options()
-    generator = load_generator(config.generator, GeneratorOptions(base_url=config.base_url or None,
-                                                                  device=config.device or None,
-                                                                  api_key=config.api_key or None))
+    options = GeneratorOptions(base_url=config.base_url or None, device=config.device or None,
+                               api_key=config.api_key or None)
+    generator = load_generator(config.generator, options)
+    reranker = load_reranker(config.rerank, options, candidates=config.rerank_candidates,
+                             reuse=generator if config.rerank == config.generator else None)
     if not index_exists(corpus, spec, store):
         logger.info("no index of %s for %s yet: building it (once)", ", ".join(corpus), spec.label)
         build_index(corpus, spec, encoder, store, exclude=DEFAULT_CORPUS_EXCLUDES if not config.corpus else ())
     index = open_index(corpus, spec, store, create=False)
-    sources = Retriever(encoder, index).retrieve(config.question, config.k)
+    sources = Retriever(encoder, index, reranker).retrieve(config.question, config.k)
     answer = Answer(text="", sources=sources)
     if generator is not None:
         for piece in stream_answer(config.question, sources, generator, max_new_tokens=config.max_new_tokens,
@@ -76,7 +84,8 @@ def render(answer: Answer) -> str:
     """The cited sources, after the streamed answer."""
     lines = ["", "Sources:"]
     for number, source in enumerate(answer.sources, start=1):
-        lines.append(f"  [{number}] {source.repo}/{source.location}  {source.func_name}  (score {source.score:.3f})")
+        rerank = "" if source.rerank_score is None else f", rerank {source.rerank_score:.2f}"
+        lines.append(f"  [{number}] {source.repo}/{source.location}  {source.func_name}  (score {source.score:.3f}{rerank})")
     return "\n".join(lines)
 
 

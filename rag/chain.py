@@ -12,11 +12,15 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from data.errors import InputError
 from rag.generate import Generator
 from rag.store import CodeIndex, Source
 from retriever_finetune.encoder import Encoder
+
+if TYPE_CHECKING:
+    from rag.rerank import QueryLikelihoodReranker
 
 logger = logging.getLogger(__name__)
 
@@ -43,19 +47,28 @@ class Answer:
 
 
 class Retriever:
-    """Question → top-k functions, through the encoder's query side and the Chroma index."""
+    """Question → top-k functions, through the encoder's query side and the Chroma index; with a reranker,
+    the index gives `reranker.candidates` functions (at least k) and the reranker keeps the best k."""
 
-    def __init__(self, encoder: Encoder, index: CodeIndex) -> None:
+    def __init__(self, encoder: Encoder, index: CodeIndex, reranker: QueryLikelihoodReranker | None = None) -> None:
         self.encoder = encoder
         self.index = index
+        self.reranker = reranker
 
-    def retrieve(self, question: str, k: int) -> list[Source]:
-        """The k best functions for the question."""
+    def search(self, question: str, k: int) -> list[Source]:
+        """The k functions nearest to the question in embedding space (first stage only)."""
         tokens = len(self.encoder.tokenize([question], 10**6)[0])
         if tokens > self.encoder.max_query_length:
             logger.warning("question is %d tokens; the retriever reads only the first %d", tokens,
                            self.encoder.max_query_length)
         return self.index.search(self.encoder.encode_queries([question], show_progress=False)[0], k)
+
+    def retrieve(self, question: str, k: int) -> list[Source]:
+        """The k best functions for the question."""
+        if self.reranker is None:
+            return self.search(question, k)
+        candidates = self.search(question, max(k, self.reranker.candidates))
+        return self.reranker.rerank(question, candidates, k)
 
 
 def check_question(question: str) -> str:

@@ -70,6 +70,7 @@ class Source:
     code: str
     docstring: str
     score: float  # cosine similarity
+    rerank_score: float | None = None  # set by a reranker (higher is better)
 
     @property
     def location(self) -> str:

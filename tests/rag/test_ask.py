@@ -16,7 +16,8 @@ def use_echo(monkeypatch: pytest.MonkeyPatch, echo) -> object:  # noqa: ANN001
 
 
 def argv(corpus: Path, tmp_path: Path, base: Path, *extra: str) -> list[str]:
-    return ["--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever", str(base), "--quiet", *extra]
+    return ["--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever", str(base), "--rerank", "none",
+            "--quiet", *extra]
 
 
 def test_answer_streams_then_sources_are_listed(corpus: Path, tiny_bert_dir: Path, tmp_path: Path, use_echo,  # noqa: ANN001
@@ -67,7 +68,7 @@ def test_missing_and_empty_corpus(tiny_bert_dir: Path, tmp_path: Path, capsys: p
 def test_long_question_is_truncated_with_a_warning(corpus: Path, tiny_bert_dir: Path, tmp_path: Path, use_echo,  # noqa: ANN001
                                                    caplog: pytest.LogCaptureFixture) -> None:
     config = ask.AskConfig(question="parse json " * 400, corpus=[str(corpus)], persist=str(tmp_path / "db"),
-                           retriever=str(tiny_bert_dir), generator="none")
+                           retriever=str(tiny_bert_dir), generator="none", rerank="none")
     answer = ask.run(config, emit=lambda _: None)
     assert len(answer.sources) == 5
     assert "the retriever reads only the first 256" in caplog.text
@@ -88,7 +89,7 @@ def test_index_of_another_retriever_is_refused_and_corrupt_adapter_named(
     run_dir = tmp_path / "runs" / "lora"
     _train_tiny_run(pairs, tiny_bert_dir, run_dir, seed=1)
     common = ["--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--runs_dir", str(tmp_path / "runs"),
-              "--generator", "none", "--quiet"]
+              "--generator", "none", "--rerank", "none", "--quiet"]
     assert ask.main(["q", "--retriever", "lora", *common]) == 0
     capsys.readouterr()
     _train_tiny_run(pairs, tiny_bert_dir, run_dir, seed=2)  # same name, different weights

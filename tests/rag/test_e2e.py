@@ -1,4 +1,4 @@
-"""End to end with the real default models (MiniLM retriever, packaged Gemma 3 270M) on a real corpus."""
+"""End to end with the real default models (MiniLM retriever, packaged Gemma 3 270M generator and reranker)."""
 
 import json
 import os
@@ -9,16 +9,26 @@ import pytest
 from rag import ask
 
 
+def cited(out: str) -> list[str]:
+    return [line.split()[2] for line in out.split("Sources:")[1].strip().splitlines()]
+
+
 @pytest.mark.e2e
-def test_ask_json_question_cites_json_load(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # The literal "how to parse json" ranks JSONDecoder methods above load/loads with the frozen MiniLM
-    # (see bench/howto_retrieval.py); this question checks the pipeline, not that open ranking problem.
+def test_ask_answers_and_cites_json_loads_on_the_json_package(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
     corpus = os.path.dirname(json.__file__)
-    code = ask.main(["read a JSON file into a Python object", "--corpus", corpus, "--persist", str(tmp_path / "db"),
+    code = ask.main(["how to parse json", "--corpus", corpus, "--persist", str(tmp_path / "db"),
                      "--max_new_tokens", "40", "--quiet"])
     assert code == 0
     out = capsys.readouterr().out
-    answer, sources = out.split("Sources:")
-    assert answer.strip(), "the generator produced nothing"
-    cited = [line.split()[2] for line in sources.strip().splitlines()]
-    assert {"loads", "load"} & set(cited), cited
+    assert out.split("Sources:")[0].strip(), "the generator produced nothing"
+    assert {"loads", "load"} & set(cited(out)), out
+
+
+@pytest.mark.e2e
+def test_default_stdlib_index_cites_json_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The issue's acceptance question on the default corpus (this Python's standard library, ~6,000 functions;
+    # building the index takes about two minutes on 2 cores). Dense retrieval alone ranks loads 14th here
+    # (bench/howto_retrieval.py); the Gemma reranker is what brings it into the top 5.
+    assert ask.main(["how to parse json", "--persist", str(tmp_path / "db"), "--generator", "none", "--quiet"]) == 0
+    assert {"loads", "load"} & set(cited(capsys.readouterr().out))

@@ -1,0 +1,103 @@
+"""Rerank retrieved functions by how likely a local causal LM finds the question, given each function.
+
+Unsupervised passage reranking (UPR; Sachan et al., 2022, "Improving Passage Retrieval with Zero-Shot
+Question Generation"): each candidate is scored by the mean log-probability of the question's tokens after
+the prompt in `prompts/rerank.txt` holding the function's docstring and code. No training and no extra
+weights: the default is the packaged Gemma 3 270M that also writes the answer. Dense retrieval brings the
+candidates; the LM orders them. Does not handle: the first-stage search (see `chain.Retriever`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+from data.errors import InputError
+from rag.chain import read_prompt
+from rag.generate import Generator, GeneratorOptions, HuggingFaceGenerator, load_generator
+from rag.store import Source
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CANDIDATES = 20
+DEFAULT_PASSAGE_TOKENS = 128
+
+
+class QueryLikelihoodReranker:
+    """Orders sources by log P(question | function) under a local causal LM (batched, left-padded)."""
+
+    def __init__(self, generator: HuggingFaceGenerator, *, candidates: int = DEFAULT_CANDIDATES,
+                 passage_tokens: int = DEFAULT_PASSAGE_TOKENS, batch_size: int = 10) -> None:
+        if candidates <= 0 or passage_tokens <= 0 or batch_size <= 0:
+            msg = "rerank candidates, passage tokens and batch size must be positive"
+            raise InputError(msg)
+        self.name = generator.name
+        self.model, self.tokenizer, self.device = generator.model, generator.tokenizer, generator.device
+        self.candidates, self.passage_tokens, self.batch_size = candidates, passage_tokens, batch_size
+        self.template = read_prompt("rerank")
+
+    def prompt_ids(self, source: Source) -> list[int]:
+        """Token ids of the prompt for one source: its docstring and code, cut to `passage_tokens`."""
+        text = f"{source.docstring}\n{source.code}" if source.docstring else source.code
+        passage = self.tokenizer(text, add_special_tokens=False)["input_ids"][: self.passage_tokens]
+        prompt = self.template.format(language=source.language.capitalize(), passage=self.tokenizer.decode(passage))
+        return self.tokenizer(prompt.rstrip("\n"))["input_ids"]
+
+    def score(self, question: str, sources: Sequence[Source]) -> list[float]:
+        """Mean log-probability of the question's tokens after each source's prompt."""
+        import torch
+
+        question_ids = self.tokenizer(" " + question.strip(), add_special_tokens=False)["input_ids"]
+        if not question_ids:
+            msg = "the question has no tokens to score"
+            raise InputError(msg)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        scores: list[float] = []
+        for start in range(0, len(sources), self.batch_size):
+            rows = [self.prompt_ids(s) + question_ids for s in sources[start: start + self.batch_size]]
+            width = max(map(len, rows))
+            ids = torch.full((len(rows), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(rows), width), dtype=torch.long)
+            for i, row in enumerate(rows):  # left padding keeps every question at the same positions
+                ids[i, width - len(row):] = torch.tensor(row)
+                mask[i, width - len(row):] = 1
+            n = len(question_ids)
+            positions = (mask.cumsum(-1) - 1).clamp(min=0)  # each row counts from its first real token
+            with torch.inference_mode():
+                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
+                                    position_ids=positions.to(self.device), logits_to_keep=n + 1).logits[:, :-1].float()
+            log_probs = torch.log_softmax(logits, dim=-1)
+            targets = ids[:, -n:].to(self.device).unsqueeze(-1)
+            scores.extend(log_probs.gather(-1, targets).squeeze(-1).mean(-1).tolist())
+        return scores
+
+    def rerank(self, question: str, sources: Sequence[Source], k: int) -> list[Source]:
+        """The k sources the LM finds most likely to be asked about, each with its `rerank_score`."""
+        if not sources:
+            return []
+        scored = [replace(s, rerank_score=v) for s, v in zip(sources, self.score(question, sources), strict=True)]
+        return sorted(scored, key=lambda s: -s.rerank_score)[:k]  # stable: dense order breaks ties
+
+
+def check_reranker_spec(spec: str) -> str:
+    """``none``, ``gemma`` or ``hf:NAME_OR_PATH`` (a local causal LM); checked before anything loads."""
+    kind, _, name = spec.partition(":")
+    if spec not in ("none", "gemma") and not (kind == "hf" and name):
+        msg = f"unknown reranker {spec!r}: use gemma (default), hf:NAME_OR_PATH (a causal LM) or none"
+        raise InputError(msg)
+    return spec
+
+
+def load_reranker(spec: str, options: GeneratorOptions | None = None, *, reuse: Generator | None = None,
+                  candidates: int = DEFAULT_CANDIDATES) -> QueryLikelihoodReranker | None:
+    """The reranker for `spec` (None for ``none``). `reuse`: the already loaded generator of the same spec,
+    whose weights are then shared instead of loaded twice."""
+    check_reranker_spec(spec)
+    if spec == "none":
+        return None
+    generator = reuse if reuse is not None else load_generator(spec, options)
+    if not isinstance(generator, HuggingFaceGenerator):
+        msg = f"reranker {spec!r} must be a local causal LM, got {getattr(generator, 'name', generator)!r}"
+        raise InputError(msg)
+    return QueryLikelihoodReranker(generator, candidates=candidates)

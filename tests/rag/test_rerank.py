@@ -1,0 +1,135 @@
+"""Query-likelihood reranking on a tiny random causal LM: exact scores, batching, order, the CLI."""
+
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import GPT2Config, GPT2LMHeadModel
+
+from data.errors import InputError
+from rag import ask, rerank
+from rag.chain import Retriever
+from rag.generate import load_generator
+from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
+from rag.store import Source
+
+
+@pytest.fixture(scope="module")
+def tiny_gpt2_dir(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:  # noqa: ANN001
+    """GPT-2 has absolute positions, so a padding mistake changes its scores (a RoPE model would hide it)."""
+    torch.manual_seed(0)
+    config = GPT2Config(vocab_size=tokenizer.vocab_size, n_positions=512, n_embd=32, n_layer=2, n_head=4)
+    folder = tmp_path_factory.mktemp("tiny_gpt2")
+    GPT2LMHeadModel(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def source(name: str, code: str, docstring: str = "") -> Source:
+    return Source(id=name, repo="r", path="m.py", func_name=name, language="python", start_line=1, url="",
+                  code=code, docstring=docstring, score=0.5)
+
+
+SOURCES = [source("short", "return 1"),
+           source("long", "def parse(text):\n    return decode(text).strip() or None\n" * 3, "Parse a document."),
+           source("mid", "def read(path):\n    return open(path).read()", "Read a file.")]
+
+
+def reference_score(reranker: QueryLikelihoodReranker, question: str, item: Source) -> float:
+    """The same quantity, one sequence at a time and without padding."""
+    prompt = reranker.prompt_ids(item)
+    question_ids = reranker.tokenizer(" " + question, add_special_tokens=False)["input_ids"]
+    ids = torch.tensor([prompt + question_ids])
+    with torch.inference_mode():
+        log_probs = torch.log_softmax(reranker.model(input_ids=ids).logits[0].float(), dim=-1)
+    n = len(question_ids)
+    targets = ids[0, -n:]
+    return log_probs[-n - 1:-1].gather(-1, targets.unsqueeze(-1)).mean().item()
+
+
+def test_batched_scores_equal_one_at_a_time(tiny_gpt2_dir: Path) -> None:
+    reranker = QueryLikelihoodReranker(load_generator(f"hf:{tiny_gpt2_dir}"), batch_size=2)
+    scores = reranker.score("how to parse a document", SOURCES)
+    expected = [reference_score(reranker, "how to parse a document", s) for s in SOURCES]
+    assert scores == pytest.approx(expected, abs=1e-4)
+
+
+def test_passage_is_cut_to_its_token_budget(tiny_gpt2_dir: Path) -> None:
+    reranker = QueryLikelihoodReranker(load_generator(f"hf:{tiny_gpt2_dir}"), passage_tokens=4)
+    prompt = reranker.tokenizer.decode(reranker.prompt_ids(SOURCES[1]))
+    assert "python code :" in prompt and "parse a document" in prompt and "decode" not in prompt
+
+
+def test_rerank_keeps_the_k_most_likely(tiny_gpt2_dir: Path) -> None:
+    reranker = QueryLikelihoodReranker(load_generator(f"hf:{tiny_gpt2_dir}"))
+    scores = dict(zip([s.func_name for s in SOURCES], reranker.score("read a file", SOURCES), strict=True))
+    kept = reranker.rerank("read a file", SOURCES, 2)
+    assert [s.func_name for s in kept] == sorted(scores, key=lambda name: -scores[name])[:2]
+    assert [s.rerank_score for s in kept] == pytest.approx(sorted(scores.values(), reverse=True)[:2])
+    assert reranker.rerank("read a file", [], 2) == []
+
+
+class ReversingReranker:
+    candidates = 4
+
+    def rerank(self, question: str, sources: list[Source], k: int) -> list[Source]:
+        return list(reversed(sources))[:k]
+
+
+def test_retriever_hands_the_reranker_its_candidates() -> None:
+    asked: list[int] = []
+
+    class FakeRetriever(Retriever):
+        def search(self, question: str, k: int) -> list[Source]:
+            asked.append(k)
+            return [source(str(i), "pass") for i in range(k)]
+
+    fake = FakeRetriever(encoder=None, index=None, reranker=ReversingReranker())  # type: ignore[arg-type]
+    assert [s.func_name for s in fake.retrieve("q", 2)] == ["3", "2"] and asked == [4]
+    assert [s.func_name for s in fake.retrieve("q", 6)] == ["5", "4", "3", "2", "1", "0"] and asked[-1] == 6
+
+
+@pytest.mark.parametrize("spec", ["gpt9", "openai:gpt-4o", "hf:", "ollama:llama3"])
+def test_unknown_reranker_specs_are_refused(spec: str) -> None:
+    with pytest.raises(InputError, match="unknown reranker"):
+        check_reranker_spec(spec)
+
+
+def test_reranker_reuses_the_generator_of_the_same_spec(tiny_gpt2_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    generator = load_generator(f"hf:{tiny_gpt2_dir}")
+
+    def no_second_load(*_: object) -> None:
+        msg = "loaded the model twice"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(rerank, "load_generator", no_second_load)
+    assert load_reranker(f"hf:{tiny_gpt2_dir}", reuse=generator).model is generator.model
+    assert load_reranker("none") is None
+
+
+def test_ask_lists_rerank_scores(corpus: Path, tiny_bert_dir: Path, tiny_gpt2_dir: Path, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    code = ask.main(["read a file", "--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever",
+                     str(tiny_bert_dir), "--generator", "none", "--rerank", f"hf:{tiny_gpt2_dir}", "--k", "3",
+                     "--quiet"])
+    assert code == 0
+    lines = capsys.readouterr().out.split("Sources:")[1].strip().splitlines()
+    assert len(lines) == 3 and all(", rerank -" in line for line in lines)
+    scores = [float(line.rsplit("rerank ", 1)[1].rstrip(")")) for line in lines]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--rerank", "bm25"], "unknown reranker 'bm25'"),
+    (["--rerank_candidates", "0"], "must be positive"),
+    (["--rerank", "hf:/nowhere/model"], "could not load causal LM"),
+])
+def test_bad_rerank_options_are_one_line_and_exit_2(extra: list[str], message: str, corpus: Path,
+                                                    tiny_bert_dir: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code = ask.main(["q", "--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever",
+                     str(tiny_bert_dir), "--generator", "none", "--quiet", *extra])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and message in err and err.count("\n") == 1
+    assert not (tmp_path / "db").exists()
