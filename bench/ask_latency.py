@@ -6,7 +6,10 @@
   as a first `rag.ask` does;
 - retrieval latency (embed the question + Chroma HNSW query), median over questions and repeats, with
   exact brute-force search over the same vectors in numpy as the in-run reference (ratio = ours / numpy);
-- time to first answer token of the default generator (prompt built from the retrieved sources), median;
+- reranking: the default reranker (`rag.rerank`, the packaged Gemma shared with the generator) over the
+  index's top 20, median seconds per question;
+- time to first answer token, median: from the retrieved sources (generation alone), and from the question
+  (search + rerank + generation, what a user waits) with the no-rerank pipeline as the in-run reference;
 - cold CLI: wall time from starting `python -m rag.ask` to its first byte on stdout (index reused), median.
 """
 
@@ -29,6 +32,7 @@ import numpy as np  # noqa: E402
 from rag.chain import Retriever, stream_answer  # noqa: E402
 from rag.generate import DEFAULT_CACHE, load_generator  # noqa: E402
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, open_index  # noqa: E402
+from rag.rerank import load_reranker  # noqa: E402
 from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
 
 QUESTIONS = ["how to parse json", "read a file line by line", "compute the md5 hash of a string",
@@ -76,13 +80,28 @@ def main() -> None:
     result["recall_at_5_vs_exact"] = float(np.mean(overlap))
 
     generator = load_generator("gemma")
-    first_token = []
+    reranker = load_reranker("gemma", reuse=generator)
+    reranked = Retriever(encoder, index, reranker)
+    after_sources, rerank, from_question, from_question_plain = [], [], [], []
     for question in QUESTIONS[: args.repeats]:
         sources = retriever.retrieve(question, 5)
         start = time.perf_counter()
         next(iter(stream_answer(question, sources, generator, max_new_tokens=8)))
-        first_token.append(time.perf_counter() - start)
-    result["time_to_first_token_median_s"] = statistics.median(first_token)
+        after_sources.append(time.perf_counter() - start)
+        candidates = retriever.retrieve(question, reranker.candidates)
+        start = time.perf_counter()
+        reranker.rerank(question, candidates, 5)
+        rerank.append(time.perf_counter() - start)
+        for pipeline, times in ((reranked, from_question), (retriever, from_question_plain)):
+            start = time.perf_counter()
+            next(iter(stream_answer(question, pipeline.retrieve(question, 5), generator, max_new_tokens=8)))
+            times.append(time.perf_counter() - start)
+    result["time_to_first_token_median_s"] = statistics.median(after_sources)
+    result["rerank_median_s"] = statistics.median(rerank)
+    result["question_to_first_token_median_s"] = statistics.median(from_question)
+    result["question_to_first_token_no_rerank_median_s"] = statistics.median(from_question_plain)
+    result["rerank_slowdown_ratio"] = (result["question_to_first_token_median_s"]
+                                       / result["question_to_first_token_no_rerank_median_s"])
 
     cold = []
     for _ in range(args.cli_runs):

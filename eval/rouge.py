@@ -5,6 +5,8 @@
 `--data` is a question/reference jsonl (then `--corpus` names the functions to search) or a
 CodeSearchNet-shaped split (question = docstring, reference = code, corpus = the split). `none` is the
 no-retrieval floor. Generations are cached, so re-running or adding a retriever only generates what is new.
+Retrievers are compared as embedding models (`--rerank none`); `--rerank gemma` measures them behind the
+reranker that `rag.ask` uses.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from eval.report import bar_chart, markdown_table, write_report
 from rag.chain import PROMPTS_DIR, Retriever, answer_question
 from rag.generate import GeneratorOptions, check_generator_spec, load_generator
 from rag.indexing import StoreOptions, open_index
+from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
 from rag.store import retriever_fingerprint
 from retriever_finetune.models import load_retriever, resolve_retriever_spec
 
@@ -43,6 +46,7 @@ class RougeConfig:
     corpus: str = field(default="", metadata={"help": "functions to search (default: the split given as --data)"})
     generator: str = field(default="gemma", metadata={"help": "gemma, hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
     base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
+    rerank: str = field(default="none", metadata={"help": "rerank each retriever's top 20 with a local LM: none, gemma, hf:NAME"})
     base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
     runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
     k: int = field(default=3, metadata={"help": "functions retrieved per question"})
@@ -63,6 +67,7 @@ class RougeConfig:
             msg = "--retriever is empty; e.g. --retriever none,base,lora"
             raise InputError(msg)
         check_generator_spec(self.generator)
+        check_reranker_spec(self.rerank)
         if self.generator == "none":
             msg = "--generator none makes no answers to score; pick gemma, hf:..., openai:... or ollama:..."
             raise InputError(msg)
@@ -90,8 +95,8 @@ def _sample(items: list[EvalItem], limit: int, seed: int) -> list[EvalItem]:
     return [items[i] for i in chosen]
 
 
-def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, corpus: list, generator: object
-                 ) -> dict[str, list[Generation]]:
+def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, corpus: list, generator: object,
+                 reranker: QueryLikelihoodReranker | None = None) -> dict[str, list[Generation]]:
     """Generations per retriever label (from the cache where present)."""
     specs = {s: None if s == "none" else resolve_retriever_spec(s, base=config.base, runs_dir=config.runs_dir)
              for s in config.retriever_list()}  # resolve all first: a bad name fails before any work
@@ -104,10 +109,12 @@ def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, c
             # the questions are the corpus's docstrings: embed code alone, or retrieval would be handed the answer
             index = open_index([corpus_path], spec, StoreOptions(config.persist, document="code"))
             index.sync(corpus, encoder)
-            retriever = Retriever(encoder, index)
+            retriever = Retriever(encoder, index, reranker)
             fingerprint = retriever_fingerprint(spec)
+        rerank = config.rerank if spec is not None else "none"
         key = "|".join(map(str, (name, fingerprint, corpus_path, generator.name, config.k, config.max_new_tokens,
-                                 config.max_context_tokens, _prompts_digest())))
+                                 config.max_context_tokens, _prompts_digest(),
+                                 *([f"rerank={rerank}"] if rerank != "none" else []))))
         cache = GenerationCache(Path(config.cache_dir), key)
         label = spec.label if spec is not None else "none"
         generations = []
@@ -141,8 +148,10 @@ def run(config: RougeConfig) -> dict:
     if not items:
         msg = f"{config.data} holds no question with a reference"
         raise InputError(msg)
-    generator = load_generator(config.generator, GeneratorOptions(base_url=config.base_url or None))
-    generations = generate_all(config, items, corpus_path, corpus, generator)
+    options = GeneratorOptions(base_url=config.base_url or None)
+    generator = load_generator(config.generator, options)
+    reranker = load_reranker(config.rerank, options, reuse=generator if config.rerank == config.generator else None)
+    generations = generate_all(config, items, corpus_path, corpus, generator, reranker)
 
     per_item = {label: [rouge_f1(item.reference, g.answer) for item, g in zip(items, gens, strict=True)]
                 for label, gens in generations.items()}
@@ -182,7 +191,7 @@ def run(config: RougeConfig) -> dict:
                      + markdown_table(["difference", *ROUGE_TYPES], diff_rows))
     markdown += "\n\n" + paper_section()
     payload = {"data": config.data, "corpus": corpus_path, "generator": generator.name, "k": config.k,
-               "questions": len(items), "summary": summary, "paired_differences": differences,
+               "rerank": config.rerank, "questions": len(items), "summary": summary, "paired_differences": differences,
                "reference": reference_label,
                "per_question": {label: [{"id": item.id, **row, "hit": g.hit}
                                         for item, g, row in zip(items, gens, per_item[label], strict=True)]

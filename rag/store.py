@@ -72,6 +72,13 @@ class Source:
     score: float  # cosine similarity
     rerank_score: float | None = None  # set by a reranker (higher is better)
 
+    @classmethod
+    def from_record(cls, record: Record, score: float) -> Source:
+        """A mined record as a search result (what the index would return for it)."""
+        return cls(id=record_id(record), repo=record.repo, path=record.path, func_name=record.func_name,
+                   language=record.language, start_line=record.start_line or 0, url=record.url, code=record.code,
+                   docstring=record.docstring, score=score)
+
     @property
     def location(self) -> str:
         """``path:line``."""

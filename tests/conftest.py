@@ -1,4 +1,4 @@
-"""Shared fixtures: tiny random BERT and CodeT5+ checkpoints (seconds to build), offline by default."""
+"""Shared fixtures: tiny random BERT, CodeT5+ and GPT-2 checkpoints (seconds to build), offline by default."""
 
 import os
 
@@ -11,7 +11,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from transformers import AutoTokenizer, BertConfig, BertModel  # noqa: E402
+from transformers import AutoTokenizer, BertConfig, BertModel, GPT2Config, GPT2LMHeadModel  # noqa: E402
 
 from retriever_finetune.codet5p import CodeT5pEmbeddingConfig, CodeT5pEmbeddingModel  # noqa: E402
 from retriever_finetune.models import ENCODERS  # noqa: E402
@@ -78,3 +78,14 @@ def tiny_codet5p_dir(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Pat
 def tiny_model_dir(request: pytest.FixtureRequest, tiny_bert_dir: Path, tiny_codet5p_dir: Path) -> Path:
     """Each tiny architecture in turn."""
     return tiny_bert_dir if request.param == "bert" else tiny_codet5p_dir
+
+
+@pytest.fixture(scope="session")
+def tiny_gpt2_dir(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:  # noqa: ANN001
+    """GPT-2 has absolute positions, so a padding mistake changes its scores (a RoPE model would hide it)."""
+    torch.manual_seed(0)
+    config = GPT2Config(vocab_size=tokenizer.vocab_size, n_positions=512, n_embd=32, n_layer=2, n_head=4)
+    folder = tmp_path_factory.mktemp("tiny_gpt2")
+    GPT2LMHeadModel(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

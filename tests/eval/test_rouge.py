@@ -120,3 +120,15 @@ def test_bad_input(content: str | None, extra: list[str], message: str, split: P
     assert rouge.main(argv(data, tmp_path, tiny_bert_dir, "--runs_dir", str(tmp_path / "runs"), *extra)) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and echo.prompts == []
+
+
+def test_rerank_reorders_sources_and_gets_its_own_cache(split: Path, tiny_bert_dir: Path, tiny_gpt2_dir: Path,
+                                                         tmp_path: Path, echo: EchoGenerator) -> None:
+    assert rouge.main(argv(split, tmp_path, tiny_bert_dir, "--retriever", "base", "--k", "2")) == 0
+    plain = list(echo.prompts)
+    echo.prompts.clear()
+    assert rouge.main(argv(split, tmp_path, tiny_bert_dir, "--retriever", "base", "--k", "2",
+                           "--rerank", f"hf:{tiny_gpt2_dir}")) == 0
+    assert len(echo.prompts) == 12, "reranked answers must not come from the unreranked cache"
+    assert echo.prompts != plain and all(p.count("<<<SOURCE [") == 2 for p in echo.prompts)
+    assert json.loads((tmp_path / "report" / "report.json").read_text())["rerank"] == f"hf:{tiny_gpt2_dir}"

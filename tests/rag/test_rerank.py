@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from transformers import GPT2Config, GPT2LMHeadModel
 
 from data.errors import InputError
 from rag import ask, rerank
@@ -12,17 +11,6 @@ from rag.chain import Retriever
 from rag.generate import load_generator
 from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
 from rag.store import Source
-
-
-@pytest.fixture(scope="module")
-def tiny_gpt2_dir(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:  # noqa: ANN001
-    """GPT-2 has absolute positions, so a padding mistake changes its scores (a RoPE model would hide it)."""
-    torch.manual_seed(0)
-    config = GPT2Config(vocab_size=tokenizer.vocab_size, n_positions=512, n_embd=32, n_layer=2, n_head=4)
-    folder = tmp_path_factory.mktemp("tiny_gpt2")
-    GPT2LMHeadModel(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
 
 
 def source(name: str, code: str, docstring: str = "") -> Source:
