@@ -5,8 +5,8 @@
 `--data` is a question/reference jsonl (then `--corpus` names the functions to search) or a
 CodeSearchNet-shaped split (question = docstring, reference = code, corpus = the split). `none` is the
 no-retrieval floor. Generations are cached, so re-running or adding a retriever only generates what is new.
-Retrievers are compared as embedding models (`--rerank none`); `--rerank gemma` measures them behind the
-reranker that `rag.ask` uses.
+Retrievers are compared as embedding models; `--rerank gemma` adds a row per retriever behind the reranker
+that `rag.ask` uses, paired with the same questions.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class RougeConfig:
     corpus: str = field(default="", metadata={"help": "functions to search (default: the split given as --data)"})
     generator: str = field(default="gemma", metadata={"help": "gemma, hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
     base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
-    rerank: str = field(default="none", metadata={"help": "rerank each retriever's top 20 with a local LM: none, gemma, hf:NAME"})
+    rerank: str = field(default="none", metadata={"help": "also score each retriever reranked by a local LM: none, gemma, hf:NAME"})
     base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
     runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
     k: int = field(default=3, metadata={"help": "functions retrieved per question"})
@@ -84,8 +85,12 @@ def _same_code(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
 
-def _prompts_digest() -> str:
-    return hashlib.sha1(b"".join(p.read_bytes() for p in sorted(PROMPTS_DIR.glob("*.txt")))).hexdigest()[:12]
+ANSWER_PROMPTS = ("answer", "no_context", "source")
+
+
+def _prompts_digest(names: tuple[str, ...] = ANSWER_PROMPTS) -> str:
+    """Digest of the templates that shape a generation (so editing one invalidates its cached answers)."""
+    return hashlib.sha1(b"".join((PROMPTS_DIR / f"{n}.txt").read_bytes() for n in names)).hexdigest()[:12]
 
 
 def _sample(items: list[EvalItem], limit: int, seed: int) -> list[EvalItem]:
@@ -95,34 +100,40 @@ def _sample(items: list[EvalItem], limit: int, seed: int) -> list[EvalItem]:
     return [items[i] for i in chosen]
 
 
-def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, corpus: list, generator: object,
-                 reranker: QueryLikelihoodReranker | None = None) -> dict[str, list[Generation]]:
-    """Generations per retriever label (from the cache where present)."""
+def _pipelines(config: RougeConfig, corpus_path: str, corpus: list, reranker: QueryLikelihoodReranker | None
+               ) -> Iterator[tuple[str, str, Retriever | None]]:
+    """(label, cache key part, retriever) per row: `none`, then each retriever, and each again reranked."""
     specs = {s: None if s == "none" else resolve_retriever_spec(s, base=config.base, runs_dir=config.runs_dir)
              for s in config.retriever_list()}  # resolve all first: a bad name fails before any work
-    results: dict[str, list[Generation]] = {}
     for name, spec in specs.items():
-        retriever = None
-        fingerprint = "none"
-        if spec is not None:
-            encoder = load_retriever(spec)
-            # the questions are the corpus's docstrings: embed code alone, or retrieval would be handed the answer
-            index = open_index([corpus_path], spec, StoreOptions(config.persist, document="code"))
-            index.sync(corpus, encoder)
-            retriever = Retriever(encoder, index, reranker)
-            fingerprint = retriever_fingerprint(spec)
-        rerank = config.rerank if spec is not None else "none"
-        key = "|".join(map(str, (name, fingerprint, corpus_path, generator.name, config.k, config.max_new_tokens,
-                                 config.max_context_tokens, _prompts_digest(),
-                                 *([f"rerank={rerank}"] if rerank != "none" else []))))
+        if spec is None:
+            yield "none", "none|none", None
+            continue
+        encoder = load_retriever(spec)
+        # the questions are the corpus's docstrings: embed code alone, or retrieval would be handed the answer
+        index = open_index([corpus_path], spec, StoreOptions(config.persist, document="code"))
+        index.sync(corpus, encoder)
+        yield spec.label, f"{name}|{retriever_fingerprint(spec)}", Retriever(encoder, index)
+        if reranker is not None:
+            yield (f"{spec.label} + rerank {config.rerank}",
+                   f"{name}|{retriever_fingerprint(spec)}|rerank={config.rerank}|{_prompts_digest(('rerank',))}",
+                   Retriever(encoder, index, reranker))
+
+
+def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, corpus: list, generator: object,
+                 reranker: QueryLikelihoodReranker | None = None) -> dict[str, list[Generation]]:
+    """Generations per row label (from the cache where present)."""
+    results: dict[str, list[Generation]] = {}
+    for label, pipeline_key, retriever in _pipelines(config, corpus_path, corpus, reranker):
+        key = "|".join(map(str, (pipeline_key, corpus_path, generator.name, config.k, config.max_new_tokens,
+                                 config.max_context_tokens, _prompts_digest())))
         cache = GenerationCache(Path(config.cache_dir), key)
-        label = spec.label if spec is not None else "none"
         generations = []
         for item in tqdm(items, desc=f"Answering with {label}", unit="q",
                          disable=not logger.isEnabledFor(logging.INFO)):
             cached = cache.get(item.id)
             if cached is None:
-                answer = answer_question(item.question, retriever, generator, k=config.k,  # type: ignore[arg-type]
+                answer = answer_question(item.question, retriever, generator, k=config.k,
                                          max_new_tokens=config.max_new_tokens,
                                          max_context_tokens=config.max_context_tokens)
                 hit = None if retriever is None else any(_same_code(s.code, item.reference) for s in answer.sources)

@@ -129,6 +129,10 @@ def test_rerank_reorders_sources_and_gets_its_own_cache(split: Path, tiny_bert_d
     echo.prompts.clear()
     assert rouge.main(argv(split, tmp_path, tiny_bert_dir, "--retriever", "base", "--k", "2",
                            "--rerank", f"hf:{tiny_gpt2_dir}")) == 0
-    assert len(echo.prompts) == 12, "reranked answers must not come from the unreranked cache"
+    assert len(echo.prompts) == 12, "only the reranked row is new; the plain one comes from the cache"
     assert echo.prompts != plain and all(p.count("<<<SOURCE [") == 2 for p in echo.prompts)
-    assert json.loads((tmp_path / "report" / "report.json").read_text())["rerank"] == f"hf:{tiny_gpt2_dir}"
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert report["rerank"] == f"hf:{tiny_gpt2_dir}"
+    [plain_label, reranked_label] = report["summary"]
+    assert reranked_label == f"{plain_label} + rerank hf:{tiny_gpt2_dir}"
+    assert set(report["paired_differences"]) == {reranked_label}  # paired against the unreranked retriever
