@@ -57,9 +57,9 @@ def reranked_rank(question: str, scores: np.ndarray, relevant: list[int], dense_
     if not set(relevant) & set(top.tolist()):
         return dense_rank
     candidates = [Source.from_record(records[i], float(scores[i])) for i in top]
-    order = [s.id for s in reranker.rerank(question, candidates, len(candidates))]
-    ids = {candidates[j].id: int(top[j]) for j in range(len(top))}
-    return min(position for position, id_ in enumerate(order, start=1) if ids[id_] in relevant)
+    position_of = {c.id: int(i) for c, i in zip(candidates, top, strict=True)}
+    order = [position_of[s.id] for s in reranker.rerank(question, candidates, len(candidates))]
+    return min(rank for rank, i in enumerate(order, start=1) if i in relevant)
 
 
 def summarise(ranks: np.ndarray, sets: np.ndarray) -> dict[str, dict[str, float]]:

@@ -113,11 +113,11 @@ def _pipelines(config: RougeConfig, corpus_path: str, corpus: list, reranker: Qu
         # the questions are the corpus's docstrings: embed code alone, or retrieval would be handed the answer
         index = open_index([corpus_path], spec, StoreOptions(config.persist, document="code"))
         index.sync(corpus, encoder)
-        yield spec.label, f"{name}|{retriever_fingerprint(spec)}", Retriever(encoder, index)
+        key = f"{name}|{retriever_fingerprint(spec)}"
+        yield spec.label, key, Retriever(encoder, index)
         if reranker is not None:
             yield (f"{spec.label} + rerank {config.rerank}",
-                   f"{name}|{retriever_fingerprint(spec)}|rerank={config.rerank}|{_prompts_digest(('rerank',))}",
-                   Retriever(encoder, index, reranker))
+                   f"{key}|rerank={config.rerank}|{_prompts_digest(('rerank',))}", Retriever(encoder, index, reranker))
 
 
 def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, corpus: list, generator: object,

@@ -9,16 +9,13 @@ candidates; the LM orders them. Does not handle: the first-stage search (see `ch
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
 from data.errors import InputError
 from rag.chain import read_prompt
 from rag.generate import Generator, GeneratorOptions, HuggingFaceGenerator, load_generator
-from rag.store import Source
-
-logger = logging.getLogger(__name__)
+from rag.store import Source, document_text
 
 DEFAULT_CANDIDATES = 20
 DEFAULT_PASSAGE_TOKENS = 128
@@ -32,14 +29,13 @@ class QueryLikelihoodReranker:
         if candidates <= 0 or passage_tokens <= 0 or batch_size <= 0:
             msg = "rerank candidates, passage tokens and batch size must be positive"
             raise InputError(msg)
-        self.name = generator.name
         self.model, self.tokenizer, self.device = generator.model, generator.tokenizer, generator.device
         self.candidates, self.passage_tokens, self.batch_size = candidates, passage_tokens, batch_size
         self.template = read_prompt("rerank")
 
     def prompt_ids(self, source: Source) -> list[int]:
         """Token ids of the prompt for one source: its docstring and code, cut to `passage_tokens`."""
-        text = f"{source.docstring}\n{source.code}" if source.docstring else source.code
+        text = document_text(source, "docstring+code")
         passage = self.tokenizer(text, add_special_tokens=False)["input_ids"][: self.passage_tokens]
         prompt = self.template.format(language=source.language.capitalize(), passage=self.tokenizer.decode(passage))
         return self.tokenizer(prompt.rstrip("\n"))["input_ids"]
@@ -98,6 +94,6 @@ def load_reranker(spec: str, options: GeneratorOptions | None = None, *, reuse: 
         return None
     generator = reuse if reuse is not None else load_generator(spec, options)
     if not isinstance(generator, HuggingFaceGenerator):
-        msg = f"reranker {spec!r} must be a local causal LM, got {getattr(generator, 'name', generator)!r}"
+        msg = f"reranker {spec!r} must be a local causal LM, got {generator.name!r}"
         raise InputError(msg)
     return QueryLikelihoodReranker(generator, candidates=candidates)

@@ -49,8 +49,8 @@ def check_document_format(document: str) -> str:
     return document
 
 
-def document_text(record: Record, document: str) -> str:
-    """The text embedded for `record` under a document format."""
+def document_text(record: Record | Source, document: str) -> str:
+    """The text embedded for a function (mined record or retrieved source) under a document format."""
     if document == "code" or not record.docstring:
         return record.code
     return f"{record.docstring}\n{record.code}"
