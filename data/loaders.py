@@ -54,10 +54,7 @@ def load_hf_dataset(name: str, *, split: str = "test", languages: Iterable[str] 
             raise InputError(msg) from None
         for index, row in enumerate(rows):
             row = dict(row)
-            row.setdefault("language", row.get("language") or config)
-            row.setdefault("url", row.get("func_code_url", ""))
-            row.setdefault("path", row.get("func_path_in_repository", ""))
-            row.setdefault("repo", row.get("repository_name", ""))
+            row["language"] = row.get("language") or config
             records.append(Record.from_dict(row, where=f"{name}[{config}/{split}][{index}]"))
     return records
 

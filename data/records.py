@@ -21,6 +21,10 @@ from data.errors import InputError
 logger = logging.getLogger(__name__)
 
 REQUIRED_FIELDS = ("code", "docstring")
+ALIASES = {  # other schemas' field name → ours
+    "func_code_string": "code", "func_documentation_string": "docstring", "repository_name": "repo",
+    "func_path_in_repository": "path", "func_code_url": "url", "original_string": "code",
+}
 _LINES_IN_URL = re.compile(r"#L(\d+)(?:-L(\d+))?$")
 
 
@@ -48,19 +52,26 @@ class Record:
 
     @classmethod
     def from_dict(cls, row: dict, *, where: str = "") -> Record:
-        """Build a record from a CSN-style dict; CSN's `original_string`/`code_tokens` extras are ignored.
+        """Build a record from a CSN-style dict, mapping other schemas' names first.
+
+        The Hugging Face ``code_search_net`` schema (``func_code_string``, ``func_documentation_string``,
+        ``func_name``, ``repository_name``, ``func_path_in_repository``, ``func_code_url``) and the
+        CodeXGLUE/GraphCodeBERT jsonl one (``original_string``, ``code_tokens``, ``docstring_tokens``) load as
+        they are; CodeSearchNet's own names win where both are present.
 
         Raises:
-            InputError: when `code` or `docstring` is missing or not a string.
+            InputError: when no code or docstring field is present, or one is not a string.
         """
+        row = {**{ours: row[theirs] for theirs, ours in ALIASES.items() if theirs in row and ours not in row}, **row}
+        for ours, theirs in (("code", "code_tokens"), ("docstring", "docstring_tokens")):
+            if ours not in row and isinstance(row.get(theirs), list):
+                row[ours] = " ".join(map(str, row[theirs]))
         for name in REQUIRED_FIELDS:
             if not isinstance(row.get(name), str):
-                msg = f"{where}: field {name!r} is missing or not a string; every record needs 'code' and 'docstring'"
+                msg = (f"{where}: field {name!r} is missing or not a string; every record needs 'code' and "
+                       "'docstring' (or the Hugging Face / CodeXGLUE names for them)")
                 raise InputError(msg)
         values = {f.name: str(row.get(f.name) or "") for f in fields(cls)}
-        # The Hugging Face `code_search_net` schema names these differently.
-        values["code"] = row.get("code") or row.get("func_code_string") or ""
-        values["docstring"] = row.get("docstring") or row.get("func_documentation_string") or ""
         values["language"] = (values["language"] or "unknown").lower()
         return cls(**values)
 

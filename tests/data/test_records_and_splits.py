@@ -70,3 +70,20 @@ def test_split_keeps_each_file_in_one_split_and_is_stable() -> None:
 def test_bad_fractions() -> None:
     with pytest.raises(InputError, match="summing to 1"):
         split_records([], (0.5, 0.2, 0.2))
+
+
+def test_hugging_face_and_codexglue_rows_load_under_their_own_names() -> None:
+    from data.records import Record
+
+    hub = {"repository_name": "psf/requests", "func_path_in_repository": "requests/api.py", "func_name": "get",
+           "language": "python", "func_code_string": "def get(url): ...", "func_documentation_string": "Sends a GET.",
+           "func_code_url": "https://github.com/psf/requests/blob/x/requests/api.py#L64-L75"}
+    record = Record.from_dict(hub)
+    assert (record.repo, record.path, record.code, record.docstring, record.start_line) == (
+        "psf/requests", "requests/api.py", "def get(url): ...", "Sends a GET.", 64)
+    codexglue = {"repo": "r", "path": "p.py", "func_name": "f", "original_string": "def f():\n    '''Doc.'''",
+                 "language": "python", "code_tokens": ["def", "f"], "docstring_tokens": ["Doc", "."], "url": "u"}
+    record = Record.from_dict(codexglue)
+    assert (record.code, record.docstring) == ("def f():\n    '''Doc.'''", "Doc .")
+    tokens_only = {"code_tokens": ["return", "x"], "docstring_tokens": ["Get", "x"]}
+    assert (Record.from_dict(tokens_only).code, Record.from_dict(tokens_only).docstring) == ("return x", "Get x")
