@@ -5,8 +5,8 @@ without the reranker.
 
 CodeSearchNet-style MRR uses docstrings as queries; users ask questions instead. This script mines this
 interpreter's standard library as `rag.ask` does (tests excluded), embeds every function once per
-document format (`rag.store.DOCUMENT_FORMATS`) and retriever, and ranks the functions for each question in
-`bench/howto_queries.json` (hand-written, each with the functions that answer it as `path:func_name`).
+document format (`data.documents.DOCUMENT_FORMATS`) and retriever, and ranks the functions for each question in
+`eval/howto_queries.json` (hand-written, each with the functions that answer it as `path:func_name`).
 With --rerank, the default format's top --rerank_candidates are also reordered by `rag.rerank`, as
 `rag.ask` does; a relevant function outside the candidates keeps its dense rank.
 
@@ -33,21 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
+from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, document_text  # noqa: E402
+from eval.howto import first_relevant_rank, load_howto  # noqa: E402
 from eval.metrics import mrr, recall_at_k  # noqa: E402
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus  # noqa: E402
 from rag.rerank import DEFAULT_CANDIDATES, load_reranker  # noqa: E402
-from rag.store import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, Source, document_text  # noqa: E402
+from rag.store import Source  # noqa: E402
 from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
-
-QUERIES = Path(__file__).with_name("howto_queries.json")
-
-
-def first_relevant_rank(scores: np.ndarray, relevant: list[int]) -> int:
-    """1-based rank of the best-scored relevant function; ties count against it."""
-    best = scores[relevant].max()
-    others = np.ones(len(scores), dtype=bool)
-    others[relevant] = False
-    return int((scores[others] >= best).sum()) + 1
 
 
 def reranked_rank(question: str, scores: np.ndarray, relevant: list[int], dense_rank: int, records: list,
@@ -77,16 +69,8 @@ def main() -> None:
     args = parser.parse_args()
 
     records = mine_corpus(default_corpus(), exclude=DEFAULT_CORPUS_EXCLUDES, languages=["python"])
-    position = {f"{r.path}:{r.func_name}": i for i, r in enumerate(records)}
-    questions, relevant, sets, skipped = [], [], [], []
-    for item in json.loads(QUERIES.read_text()):
-        found = [position[a] for a in item["answers"] if a in position]
-        if found:
-            questions.append(item["question"])
-            relevant.append(found)
-            sets.append(item["set"])
-        else:
-            skipped.append(item["question"])
+    howto = load_howto(records)
+    questions, relevant, sets, skipped = howto.questions, howto.relevant, howto.sets, howto.skipped
     sets_array = np.array(sets)
     reranker = load_reranker(args.rerank, candidates=args.rerank_candidates)
     result: dict[str, object] = {"functions": len(records), "skipped": skipped, "rerank": args.rerank,

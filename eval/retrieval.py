@@ -1,8 +1,10 @@
 """Text→code retrieval evaluation of one retriever on a test pool, per language, with an embedding cache.
 
 Protocols: ``csn`` (CodeSearchNet: each query against its own code plus 999 distractors drawn from the same
-language's pool, fixed seed) and ``full`` (each query against the whole pool of its language). Each distinct
-text is encoded once per retriever and cached on disk. Does not handle: answer generation (see `rouge`).
+language's pool, fixed seed), ``full`` (each query against the whole pool of its language) and ``codebase``
+(queries against a separate code base, as CoSQA, AdvTest and GraphCodeBERT's filtered CodeSearchNet define
+it; see `data.codebase`). Each distinct text is encoded once per retriever and cached on disk. Does not
+handle: answer generation (see `rouge`).
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from typing import Literal
 
 import numpy as np
 
+from data.codebase import CodeBaseBenchmark
 from data.errors import InputError
 from data.records import Record
 from eval.metrics import positive_ranks, summarize
 
 logger = logging.getLogger(__name__)
 
-Protocol = Literal["csn", "full"]
+Protocol = Literal["csn", "full", "codebase"]
 CSN_DISTRACTORS = 999
 
 
@@ -106,3 +109,15 @@ def evaluate_retriever(encode_queries: Callable[[list[str]], np.ndarray],
     results["average"] = {k: float(np.mean([results[lang][k] for lang in groups])) for k in keys}
     results["average"]["queries"] = int(sum(results[lang]["queries"] for lang in groups))
     return results
+
+
+def evaluate_codebase(encode_queries: Callable[[list[str]], np.ndarray],
+                      encode_code: Callable[[list[str]], np.ndarray], benchmark: CodeBaseBenchmark, *,
+                      cache_key: str, cache_dir: Path | None) -> dict[str, float]:
+    """Metrics when every query is ranked against the whole code base (ties count against the query)."""
+    queries = cached_encode(encode_queries, benchmark.queries, key=f"{cache_key}|q", cache_dir=cache_dir)
+    codes = cached_encode(encode_code, benchmark.codes, key=f"{cache_key}|c", cache_dir=cache_dir)
+    scores = queries @ codes.T  # (n_queries, n_codes)
+    result = summarize(positive_ranks(scores, np.array(benchmark.answer_positions())))
+    logger.info("%s code base: MRR %.4f", cache_key.split("|")[0], result["mrr"])
+    return result

@@ -1,11 +1,12 @@
 """CLI: answer a code question from an indexed corpus, streaming the answer, then citing the sources.
 
-    python -m rag.ask "how to parse json" [--retriever base|lora|RUN_DIR] [--k 5] \\
+    python -m rag.ask "how to parse json" [--retriever base|minilm-questions|lora|RUN_DIR] [--k 5] \\
         [--generator gemma|none|hf:NAME|openai:MODEL|ollama:MODEL] [--rerank gemma|hf:NAME|none] [--corpus PATH...]
 
 With no index yet, the first run builds one from the corpus (default: this Python's standard library).
-The index gives --rerank_candidates functions and a local LM (default: the packaged Gemma, shared with the
-generator) keeps the k it finds the question most likely for (`rag.rerank`); --rerank none skips that.
+The index gives --rerank_candidates functions; a local LM (default: the packaged Gemma, shared with the
+generator) scores how likely it finds the question for each, and the k best by the fused dense and LM
+scores are kept (`rag.rerank`); --rerank none skips that.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from data.errors import InputError
 from rag.chain import Answer, Retriever, check_question, stream_answer
 from rag.generate import GeneratorOptions, check_generator_spec, load_generator
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, IndexChoice, build_index, default_corpus, index_exists, open_index
-from rag.rerank import DEFAULT_CANDIDATES, check_reranker_spec, load_reranker
+from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
 from retriever_finetune.models import load_retriever
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class AskConfig(IndexChoice):
     base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
     rerank: str = field(default="gemma", metadata={"help": "local LM that reranks the candidates: gemma, hf:NAME_OR_PATH, none"})
     rerank_candidates: int = field(default=DEFAULT_CANDIDATES, metadata={"help": "functions the index gives the reranker"})
+    rerank_fusion: float = field(default=DEFAULT_FUSION_WEIGHT, metadata={
+        "help": "weight of the LM score against the dense score in the final order (0: dense, 1: LM alone)"})
     corpus: list[str] = field(default_factory=list, metadata={"help": "source trees (default: the Python standard library)"})
     max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
     max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
@@ -49,6 +52,9 @@ class AskConfig(IndexChoice):
         self.question = check_question(self.question)
         check_generator_spec(self.generator)
         check_reranker_spec(self.rerank)
+        if not 0 <= self.rerank_fusion <= 1:
+            msg = f"--rerank_fusion must be in [0, 1] (0: dense order, 1: LM alone), got {self.rerank_fusion}"
+            raise InputError(msg)
         if min(self.k, self.max_new_tokens, self.max_context_tokens, self.rerank_candidates) <= 0:
             msg = "--k, --max_new_tokens, --max_context_tokens and --rerank_candidates must be positive"
             raise InputError(msg)
@@ -65,6 +71,7 @@ def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
                                api_key=config.api_key or None)
     generator = load_generator(config.generator, options)
     reranker = load_reranker(config.rerank, options, candidates=config.rerank_candidates,
+                             fusion_weight=config.rerank_fusion,
                              reuse=generator if config.rerank == config.generator else None)
     if not index_exists(corpus, spec, store):
         logger.info("no index of %s for %s yet: building it (once)", ", ".join(corpus), spec.label)

@@ -12,22 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
 from data.errors import InputError
 from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, MineReport, mine_tree
 from data.records import Record
 from data.splits import dedup_records
 from rag.generate import DEFAULT_CACHE
-from rag.store import (
-    DEFAULT_DOCUMENT,
-    DOCUMENT_FORMATS,
-    CodeIndex,
-    IndexStats,
-    check_document_format,
-    collection_name,
-    open_client,
-)
+from rag.store import CodeIndex, IndexStats, collection_name, open_client
 from retriever_finetune.encoder import Encoder
-from retriever_finetune.models import RetrieverSpec, resolve_retriever_spec
+from retriever_finetune.models import DEFAULT_RETRIEVER, SHIPPED_RETRIEVERS, RetrieverSpec, resolve_retriever_spec
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +34,7 @@ def default_corpus() -> list[str]:
 
 @dataclass(frozen=True)
 class StoreOptions:
-    """Where the index lives, and what each function's vector embeds (see `rag.store.DOCUMENT_FORMATS`)."""
+    """Where the index lives, and what each function's vector embeds (see `data.documents`)."""
 
     persist: str
     chroma_host: str = ""
@@ -56,7 +49,9 @@ class StoreOptions:
 class IndexChoice:
     """CLI options that pick an index: the retriever and where its collection lives (`rag.ask`, `rag.index`)."""
 
-    retriever: str = field(default="base", metadata={"help": "base, a run name (lora → runs/lora), a run folder or an encoder"})
+    retriever: str = field(default=DEFAULT_RETRIEVER, metadata={
+        "help": f"base (the frozen encoder, which measured best on real questions), {', '.join(SHIPPED_RETRIEVERS)} "
+                "(tuned retrievers shipped in the package), a run name (lora → runs/lora), a run folder or an encoder"})
     base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
     runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
     persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})

@@ -4,7 +4,9 @@ Unsupervised passage reranking (UPR; Sachan et al., 2022, "Improving Passage Ret
 Question Generation"): each candidate is scored by the mean log-probability of the question's tokens after
 the prompt in `prompts/rerank.txt` holding the function's docstring and code. No training and no extra
 weights: the default is the packaged Gemma 3 270M that also writes the answer. Dense retrieval brings the
-candidates; the LM orders them. Does not handle: the first-stage search (see `chain.Retriever`).
+candidates; the final order fuses both scores, each standardised over the candidate list (z-scores):
+``(1 - fusion_weight) * z(dense) + fusion_weight * z(lm)``, as UPR's own experiments interpolate the two
+(weight 1 is the LM alone). Does not handle: the first-stage search (see `chain.Retriever`).
 """
 
 from __future__ import annotations
@@ -12,25 +14,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from data.documents import document_text
 from data.errors import InputError
 from rag.chain import read_prompt
 from rag.generate import Generator, GeneratorOptions, HuggingFaceGenerator, load_generator
-from rag.store import Source, document_text
+from rag.store import Source
 
 DEFAULT_CANDIDATES = 20
 DEFAULT_PASSAGE_TOKENS = 128
+DEFAULT_FUSION_WEIGHT = 0.5
 
 
 class QueryLikelihoodReranker:
     """Orders sources by log P(question | function) under a local causal LM (batched, left-padded)."""
 
     def __init__(self, generator: HuggingFaceGenerator, *, candidates: int = DEFAULT_CANDIDATES,
-                 passage_tokens: int = DEFAULT_PASSAGE_TOKENS, batch_size: int = 10) -> None:
+                 passage_tokens: int = DEFAULT_PASSAGE_TOKENS, batch_size: int = 10,
+                 fusion_weight: float = DEFAULT_FUSION_WEIGHT) -> None:
         if candidates <= 0 or passage_tokens <= 0 or batch_size <= 0:
             msg = "rerank candidates, passage tokens and batch size must be positive"
             raise InputError(msg)
+        if not 0 <= fusion_weight <= 1:
+            msg = f"rerank fusion weight must be in [0, 1] (0: dense order, 1: LM alone), got {fusion_weight}"
+            raise InputError(msg)
         self.model, self.tokenizer, self.device = generator.model, generator.tokenizer, generator.device
         self.candidates, self.passage_tokens, self.batch_size = candidates, passage_tokens, batch_size
+        self.fusion_weight = fusion_weight
         self.template = read_prompt("rerank")
 
     def prompt_ids(self, source: Source) -> list[int]:
@@ -69,11 +78,28 @@ class QueryLikelihoodReranker:
         return scores
 
     def rerank(self, question: str, sources: Sequence[Source], k: int) -> list[Source]:
-        """The k sources the LM finds most likely to be asked about, each with its `rerank_score`."""
+        """The k best sources by fused dense and LM score, each with its LM `rerank_score`."""
         if not sources:
             return []
-        scored = [replace(s, rerank_score=v) for s, v in zip(sources, self.score(question, sources), strict=True)]
-        return sorted(scored, key=lambda s: -s.rerank_score)[:k]  # stable: dense order breaks ties
+        lm_scores = self.score(question, sources)
+        fused = fuse_scores([s.score for s in sources], lm_scores, self.fusion_weight)
+        scored = [replace(s, rerank_score=v) for s, v in zip(sources, lm_scores, strict=True)]
+        order = sorted(range(len(scored)), key=lambda i: -fused[i])  # stable: dense order breaks ties
+        return [scored[i] for i in order[:k]]
+
+
+def fuse_scores(dense: Sequence[float], lm: Sequence[float], weight: float) -> list[float]:
+    """``(1 - weight) * z(dense) + weight * z(lm)``, z-scores over the candidates (a constant list scores 0).
+
+        >>> fuse_scores([3.0, 1.0], [1.0, 3.0], 0.25)  # z-scores: dense [1, -1], LM [-1, 1]
+        [0.5, -0.5]
+    """
+    def standardised(values: Sequence[float]) -> list[float]:
+        mean = sum(values) / len(values)
+        spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+        return [(v - mean) / spread if spread > 0 else 0.0 for v in values]
+
+    return [(1 - weight) * d + weight * m for d, m in zip(standardised(dense), standardised(lm), strict=True)]
 
 
 def check_reranker_spec(spec: str) -> str:
@@ -86,7 +112,8 @@ def check_reranker_spec(spec: str) -> str:
 
 
 def load_reranker(spec: str, options: GeneratorOptions | None = None, *, reuse: Generator | None = None,
-                  candidates: int = DEFAULT_CANDIDATES) -> QueryLikelihoodReranker | None:
+                  candidates: int = DEFAULT_CANDIDATES, fusion_weight: float = DEFAULT_FUSION_WEIGHT,
+                  ) -> QueryLikelihoodReranker | None:
     """The reranker for `spec` (None for ``none``). `reuse`: the already loaded generator of the same spec,
     whose weights are then shared instead of loaded twice."""
     check_reranker_spec(spec)
@@ -96,4 +123,4 @@ def load_reranker(spec: str, options: GeneratorOptions | None = None, *, reuse: 
     if not isinstance(generator, HuggingFaceGenerator):
         msg = f"reranker {spec!r} must be a local causal LM, got {generator.name!r}"
         raise InputError(msg)
-    return QueryLikelihoodReranker(generator, candidates=candidates)
+    return QueryLikelihoodReranker(generator, candidates=candidates, fusion_weight=fusion_weight)

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from data.documents import DEFAULT_DOCUMENT, check_document_format, document_text
 from data.errors import InputError
 from data.records import Record
 from retriever_finetune.encoder import Encoder
@@ -29,31 +30,6 @@ from retriever_finetune.models import RetrieverSpec
 logger = logging.getLogger(__name__)
 
 CHROMA_BATCH = 256
-
-DOCUMENT_FORMATS = ("docstring+code", "code")
-"""What a function's vector embeds. `docstring+code` (the default for code bases) gives the retriever the
-function's own description; `code` is the CodeSearchNet format, needed when the questions *are* the
-docstrings (answer evaluation), where embedding them would hand retrieval the answer."""
-DEFAULT_DOCUMENT = DOCUMENT_FORMATS[0]
-
-
-def check_document_format(document: str) -> str:
-    """`document` if it is a known format.
-
-    Raises:
-        InputError: an unknown format.
-    """
-    if document not in DOCUMENT_FORMATS:
-        msg = f"unknown document format {document!r}; choose one of: {', '.join(DOCUMENT_FORMATS)}"
-        raise InputError(msg)
-    return document
-
-
-def document_text(record: Record | Source, document: str) -> str:
-    """The text embedded for a function (mined record or retrieved source) under a document format."""
-    if document == "code" or not record.docstring:
-        return record.code
-    return f"{record.docstring}\n{record.code}"
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ truncation and normalisation live in one place. Does not handle: loading weights
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 import numpy as np
@@ -22,6 +23,10 @@ from data.errors import InputError
 logger = logging.getLogger(__name__)
 
 Pooling = Literal["mean", "cls", "first"]
+Towers = Literal["both", "query"]
+"""Which side an adapter changes: ``both`` (one adapted encoder for questions and code) or ``query`` (the
+adapter moves questions only; code is embedded by the frozen base, so an index of the base serves it)."""
+TOWERS: tuple[Towers, ...] = ("both", "query")
 
 
 def default_device() -> torch.device:
@@ -103,6 +108,7 @@ class Encoder:
         batch_size: int = 32,
         name: str = "",
         adapter: str | None = None,
+        towers: Towers = "both",
     ) -> None:
         for label, value in (("max_query_length", max_query_length), ("max_code_length", max_code_length),
                              ("batch_size", batch_size)):
@@ -119,6 +125,13 @@ class Encoder:
         self.batch_size = batch_size
         self.name = name
         self.adapter = adapter
+        if towers not in TOWERS:
+            msg = f"towers must be one of {TOWERS}, got {towers!r}"
+            raise InputError(msg)
+        if towers == "query" and not hasattr(model, "disable_adapter"):
+            msg = "towers='query' needs a PEFT adapter on the model (the code side runs with it disabled)"
+            raise InputError(msg)
+        self.towers = towers
 
     @property
     def dimension(self) -> int:
@@ -126,6 +139,15 @@ class Encoder:
         if self.projection is not None:
             return int(self.projection.out_features)
         return int(self.model.config.hidden_size)  # T5 configs map hidden_size to d_model
+
+    @contextlib.contextmanager
+    def code_tower(self) -> Iterator[None]:
+        """The model as the code side sees it: the frozen base when only the query tower is adapted."""
+        if self.towers == "query":
+            with self.model.disable_adapter():
+                yield
+        else:
+            yield
 
     @property
     def skip_tokens(self) -> int:
@@ -193,5 +215,6 @@ class Encoder:
         return self.encode(texts, max_length=self.max_query_length, desc="Encoding queries", **kwargs)  # type: ignore[arg-type]
 
     def encode_code(self, texts: Sequence[str], **kwargs: object) -> np.ndarray:
-        """Embed code (truncated at `max_code_length` tokens)."""
-        return self.encode(texts, max_length=self.max_code_length, desc="Encoding code", **kwargs)  # type: ignore[arg-type]
+        """Embed code (truncated at `max_code_length` tokens), with the frozen base when only queries are adapted."""
+        with self.code_tower():
+            return self.encode(texts, max_length=self.max_code_length, desc="Encoding code", **kwargs)  # type: ignore[arg-type]

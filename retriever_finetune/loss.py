@@ -15,6 +15,7 @@ def info_nce_loss(
     *,
     temperature: float = 0.05,
     hard_negatives: torch.Tensor | None = None,
+    negative_owners: torch.Tensor | None = None,
     symmetric: bool = True,
 ) -> torch.Tensor:
     """Contrastive loss over a batch of matching (text, code) pairs; row i of each side is a pair.
@@ -32,11 +33,18 @@ def info_nce_loss(
         code_embeddings: (batch, dim) code side, row i matching query i.
         temperature: softmax temperature (0.05 is sentence-transformers' scale 20).
         hard_negatives: (n_negatives, dim) extra code rows, used only for text→code.
+        negative_owners: (n_negatives,) the query row each hard negative belongs to; it is then a candidate
+            for that query only (a code judged wrong for one question may answer another). None: every
+            query sees every hard negative.
         symmetric: add the code→text direction.
     """
     labels = torch.arange(query_embeddings.shape[0], device=query_embeddings.device)  # (batch,)
     candidates = code_embeddings if hard_negatives is None else torch.cat([code_embeddings, hard_negatives])
     scores = query_embeddings @ candidates.T / temperature  # (batch, batch + n_negatives)
+    if hard_negatives is not None and negative_owners is not None:
+        foreign = negative_owners[None, :] != labels[:, None]  # (batch, n_negatives) True: not this query's
+        scores = torch.cat([scores[:, : len(labels)],
+                            scores[:, len(labels):].masked_fill(foreign, float("-inf"))], dim=1)
     forward = F.cross_entropy(scores, labels)
     if not symmetric:
         return forward

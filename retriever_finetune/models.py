@@ -21,11 +21,12 @@ from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokeniz
 from data.errors import InputError
 from retriever_finetune.codet5p import MODEL_TYPE as CODET5P_MODEL_TYPE
 from retriever_finetune.codet5p import CodeT5pEmbeddingConfig, CodeT5pEmbeddingModel
-from retriever_finetune.encoder import Encoder, Pooling
+from retriever_finetune.encoder import TOWERS, Encoder, Pooling, Towers
 
 logger = logging.getLogger(__name__)
 
 ADAPTER_CONFIG = "adapter_config.json"
+TOWERS_FILE = "towers.json"  # beside adapter_config.json: {"towers": "query"} for a query-side adapter
 FULL_MODEL_DIR = "model"  # where a `full` fine-tuning run keeps its weights
 
 
@@ -55,6 +56,15 @@ ENCODERS: dict[str, EncoderSpec] = {
     ),
 }
 HUB_ALIASES = {spec.hub_id: name for name, spec in ENCODERS.items() if spec.hub_id}
+
+SHIPPED_DIR = Path(__file__).resolve().parent / "adapters"
+SHIPPED_RETRIEVERS: dict[str, Path] = {"minilm-questions": SHIPPED_DIR / "minilm-questions"}
+"""Tuned retrievers shipped inside the package: a name every `--retriever` accepts → its training run folder
+(PEFT adapter, config, metrics, model card). Offline: the weights are in the package."""
+DEFAULT_RETRIEVER = "base"
+"""What `rag.ask`/`rag.index` use: the frozen encoder, because no tuned retriever has yet measured better on
+real questions (CoSQA dev; see the shipped retrievers' model cards and `eval.experiments.question_retrieval`).
+A shipped name here would make it the default."""
 
 
 @dataclass
@@ -182,6 +192,23 @@ def adapter_base(adapter_dir: str | Path) -> str:
     return str(base)
 
 
+def adapter_towers(adapter: str | Path) -> Towers:
+    """Which side the adapter changes (``both`` unless its folder says ``query``)."""
+    found = find_adapter_dir(adapter)
+    path = found / TOWERS_FILE if found is not None else None
+    if path is None or not path.is_file():
+        return "both"
+    try:
+        towers = json.loads(path.read_text()).get("towers", "both")
+    except json.JSONDecodeError as error:
+        msg = f"adapter {found} is corrupt: {TOWERS_FILE} is not valid JSON ({error.msg})"
+        raise InputError(msg) from None
+    if towers not in TOWERS:
+        msg = f"adapter {found}: {TOWERS_FILE} names towers {towers!r}, not one of {TOWERS}"
+        raise InputError(msg)
+    return towers
+
+
 def apply_adapter(backbone: Backbone, adapter: str | Path) -> nn.Module:
     """Load a saved PEFT adapter onto the backbone (inference), checking it was made for this base.
 
@@ -205,7 +232,10 @@ def apply_adapter(backbone: Backbone, adapter: str | Path) -> nn.Module:
 
 
 def resolve_retriever(spec: str) -> tuple[str, str | None]:
-    """Split a retriever spec into (base, adapter): a training run or adapter folder names its own base."""
+    """Split a retriever spec into (base, adapter): a shipped retriever, training run or adapter folder names
+    its own base."""
+    if spec in SHIPPED_RETRIEVERS:
+        spec = str(SHIPPED_RETRIEVERS[spec])
     path = Path(spec).expanduser()
     if path.is_dir():
         if find_adapter_dir(path):
@@ -234,7 +264,8 @@ def load_encoder(
     model = apply_adapter(backbone, adapter) if adapter is not None else backbone.model
     return Encoder(model, backbone.tokenizer, backbone.pooling, projection=backbone.projection, device=device,
                    max_query_length=max_query_length, max_code_length=max_code_length, batch_size=batch_size,
-                   name=backbone.name, adapter=str(adapter) if adapter else None)
+                   name=backbone.name, adapter=str(adapter) if adapter else None,
+                   towers=adapter_towers(adapter) if adapter is not None else "both")
 
 
 @dataclass(frozen=True)
@@ -248,13 +279,21 @@ class RetrieverSpec:
 
 
 def resolve_retriever_spec(spec: str, *, base: str = "minilm", runs_dir: str | Path = "runs") -> RetrieverSpec:
-    """Turn ``base``, a run name (``lora`` → ``runs/lora``), a run/adapter folder or an encoder into a spec.
+    """Turn ``base``, a shipped retriever (``minilm-questions``), a run name (``lora`` → ``runs/lora``), a
+    run/adapter folder or an encoder into a spec.
 
     Raises:
         InputError: a name with no run behind it, or a folder that is neither a run nor a model.
     """
     if spec == "base":
         return RetrieverSpec(label=f"{base} (frozen)", base=base)
+    if spec in SHIPPED_RETRIEVERS:
+        run_dir = SHIPPED_RETRIEVERS[spec]
+        if find_adapter_dir(run_dir) is None:
+            msg = (f"the shipped retriever {spec!r} is missing from {run_dir}; reinstall the package "
+                   "(pip install -e .) or pass --retriever base")
+            raise InputError(msg)
+        return RetrieverSpec(label=spec, base=adapter_base(run_dir), adapter=str(run_dir), run_dir=str(run_dir))
     path = Path(spec).expanduser()
     if not path.is_dir() and "/" not in spec and (Path(runs_dir) / spec).is_dir():
         path = Path(runs_dir) / spec
@@ -271,7 +310,7 @@ def resolve_retriever_spec(spec: str, *, base: str = "minilm", runs_dir: str | P
         return RetrieverSpec(label=spec, base=spec)
     msg = (f"retriever {spec!r} has no run behind it: {Path(runs_dir) / spec} does not exist; train one with "
            f"`python -m retriever_finetune.train --method {spec} --out {Path(runs_dir) / spec} ...` "
-           f"or pass base, a run folder, or one of {sorted(ENCODERS)}")
+           f"or pass base, {', '.join(SHIPPED_RETRIEVERS)}, a run folder, or one of {sorted(ENCODERS)}")
     raise InputError(msg)
 
 

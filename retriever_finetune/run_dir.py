@@ -87,7 +87,8 @@ def write_model_card(out: Path, config: dict, metrics: dict) -> None:
     card = f"""# {config['method']} retriever adapter on `{config['base']}`
 
 Contrastively fine-tuned (symmetric InfoNCE, in-batch negatives, temperature {config['temperature']}) on
-`{config['train']}`{f" (language: {config['language']})" if config['language'] else ""}.
+{", ".join(f"`{source}`" for source in config['train'])}{f" (language: {config['language']})" if config['language'] else ""}
+(code side as `{config.get('document', 'code')}`).
 
 | | |
 |---|---|

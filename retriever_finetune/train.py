@@ -1,7 +1,10 @@
 """CLI: contrastive PEFT fine-tuning of the retriever on (docstring, code) pairs.
 
-    python -m retriever_finetune.train --base minilm --method lora --train FILE.jsonl [--valid FILE] \\
-        [--language python] --out runs/NAME
+    python -m retriever_finetune.train --base minilm --method lora --train SOURCE [SOURCE...] [--valid SOURCE] \\
+        [--language python] [--document docstring+code|code] --out runs/NAME
+
+A SOURCE is ``docstrings:FILE.jsonl``, ``questions:FILE.jsonl`` or ``pairs:FILE.json``, optionally ``@WEIGHT``
+(see `retriever_finetune.sources`); a bare path is a docstrings source.
 
 Runs the same on CPU, one GPU, or several (`accelerate launch -m retriever_finetune.train ...`).
 """
@@ -9,8 +12,8 @@ Runs the same on CPU, one GPU, or several (`accelerate launch -m retriever_finet
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
-import math
 import resource
 import shutil
 import time
@@ -25,12 +28,13 @@ from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from data.cli import run_cli
+from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
 from data.errors import InputError
-from retriever_finetune.batches import Pair, epoch_batches, load_pairs
+from retriever_finetune.batches import Pair, epoch_batches, steps_per_epoch
 from retriever_finetune.checkpoint import CHECKPOINTS, Progress, latest_checkpoint, load_checkpoint, save_checkpoint
-from retriever_finetune.encoder import Encoder
+from retriever_finetune.encoder import TOWERS, Encoder, Towers
 from retriever_finetune.loss import info_nce_loss
-from retriever_finetune.models import FULL_MODEL_DIR, load_backbone
+from retriever_finetune.models import FULL_MODEL_DIR, TOWERS_FILE, load_backbone
 from retriever_finetune.peft_methods import (
     DEFAULT_LEARNING_RATES,
     MethodOptions,
@@ -42,6 +46,7 @@ from retriever_finetune.peft_methods import (
     restore_method_state,
 )
 from retriever_finetune.run_dir import METRICS, prepare_run_dir, write_json, write_model_card
+from retriever_finetune.sources import TrainingData, TrainingSource, load_training_data, read_questions, source_pairs
 from retriever_finetune.validation import pool_mrr
 
 logger = logging.getLogger(__name__)
@@ -51,14 +56,25 @@ logger = logging.getLogger(__name__)
 class TrainConfig:
     """Options of `python -m retriever_finetune.train`."""
 
-    train: str = field(default="", metadata={"help": "training pairs: CodeSearchNet-shaped jsonl(.gz) file"})
+    train: list[str] = field(default_factory=list, metadata={
+        "help": "training sources: docstrings:FILE.jsonl, questions:FILE.jsonl or pairs:FILE.json, each optionally "
+                "@WEIGHT (pairs per epoch = weight x size); a bare path is docstrings:PATH"})
     out: str = field(default="", metadata={"help": "run folder to create (adapter, metrics, model card)"})
     base: str = field(default="minilm", metadata={"help": "base encoder: minilm, codet5p-110m-embedding, folder or Hub id"})
     method: Literal["lora", "adalora", "ia3", "prompt", "full"] = field(
         default="lora", metadata={"help": "what to train; full = full fine-tuning baseline"})
-    valid: str = field(default="", metadata={"help": "validation jsonl: MRR logged before training and per epoch"})
+    valid: str = field(default="", metadata={"help": "validation source (as --train): MRR logged before training and per epoch"})
     language: str = field(default="", metadata={"help": "train on this language only (per-language adapter)"})
-    hard_negatives: str = field(default="", metadata={"help": "jsonl of {docstring, negative}: extra negatives"})
+    document: str = field(default=DEFAULT_DOCUMENT, metadata={
+        "help": "what the code side of question pairs embeds; use the format the index serves (rag.index --document)",
+        "choices": list(DOCUMENT_FORMATS)})
+    questions_per_function: int = field(default=1, metadata={"help": "rewritten questions per function (questions: sources)"})
+    exclude_questions: str = field(default="", metadata={
+        "help": "questions never to train on (e.g. an evaluation set): a CoSQA-style JSON list or one question a line"})
+    towers: Towers = field(default="both", metadata={
+        "help": "both: one adapted encoder for questions and code; query: adapt the question side only (code is "
+                "embedded once by the frozen base, so training is several times faster and a base index serves it)"})
+    negatives_per_pair: int = field(default=1, metadata={"help": "hard negatives (label-0 codes) of its own question per pair and step"})
     epochs: int = field(default=1, metadata={"help": "passes over the training pairs"})
     max_steps: int = field(default=0, metadata={"help": "stop after this many optimiser steps (0: epochs decide)"})
     max_train_pairs: int = field(default=0, metadata={"help": "use only the first N pairs (0: all)"})
@@ -87,9 +103,14 @@ class TrainConfig:
     overwrite: bool = field(default=False, metadata={"help": "replace whatever run --out holds"})
 
     def __post_init__(self) -> None:
+        if isinstance(self.train, str):
+            self.train = [self.train]
         if not self.train:
-            msg = "--train FILE.jsonl is required"
+            msg = "--train SOURCE is required (e.g. questions:corpus.train.jsonl pairs:staqc.json)"
             raise InputError(msg)
+        for entry in self.train:
+            TrainingSource.parse(entry)  # fail on a malformed entry before anything loads
+        check_document_format(self.document)
         if not self.out:
             msg = "--out FOLDER is required (e.g. runs/lora)"
             raise InputError(msg)
@@ -98,10 +119,19 @@ class TrainConfig:
             msg = f"unknown method {self.method!r}: choose from {methods}"
             raise InputError(msg)
         for name in ("epochs", "batch_size", "grad_accum", "max_query_length", "max_code_length", "lora_r",
-                     "num_virtual_tokens", "valid_max", "checkpoint_every"):
+                     "num_virtual_tokens", "valid_max", "checkpoint_every", "questions_per_function"):
             if getattr(self, name) <= 0:
                 msg = f"--{name} must be positive, got {getattr(self, name)}"
                 raise InputError(msg)
+        if self.towers not in TOWERS:
+            msg = f"--towers must be one of {TOWERS}, got {self.towers!r}"
+            raise InputError(msg)
+        if self.towers == "query" and self.method not in ("lora", "adalora", "ia3"):
+            msg = f"--towers query adapts with a switchable adapter (lora, adalora, ia3), not {self.method!r}"
+            raise InputError(msg)
+        if self.negatives_per_pair < 0:
+            msg = f"--negatives_per_pair must be 0 or more, got {self.negatives_per_pair}"
+            raise InputError(msg)
         if self.batch_size < 2:
             msg = "--batch_size must be at least 2: in-batch negatives need other pairs"
             raise InputError(msg)
@@ -142,24 +172,35 @@ def _validation_mrr(encoder: Encoder, pairs: list[Pair]) -> float:
     return pool_mrr(queries, codes)
 
 
-def _schedule(pairs: list[Pair], config: TrainConfig) -> int:
+def _batches(data: TrainingData, config: TrainConfig, epoch: int) -> list[list[int]]:
+    return epoch_batches(data.pairs, config.batch_size, seed=config.seed, epoch=epoch, weights=data.weights,
+                         sizes=data.sizes)
+
+
+def _schedule(data: TrainingData, config: TrainConfig) -> int:
     """Total optimiser steps of the run."""
-    per_epoch = [math.ceil(len(epoch_batches(pairs, config.batch_size, seed=config.seed, epoch=e)) / config.grad_accum)
-                 for e in range(config.epochs)]
-    total = sum(per_epoch)
+    total = sum(steps_per_epoch(len(_batches(data, config, e)), config.grad_accum) for e in range(config.epochs))
     return min(total, config.max_steps) if config.max_steps else total
+
+
+def _load_data(config: TrainConfig) -> tuple[TrainingData, list[Pair]]:
+    """The training data and the validation pairs the config names."""
+    excluded = read_questions(config.exclude_questions) if config.exclude_questions else []
+    options = {"document": config.document, "language": config.language or None,
+               "questions_per_function": config.questions_per_function, "seed": config.seed}
+    data = load_training_data(config.train, exclude_questions=excluded, max_pairs=config.max_train_pairs, **options)
+    valid = source_pairs(TrainingSource.parse(config.valid), **options)[: config.valid_max] if config.valid else []
+    return data, valid
 
 
 def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
     """Train, checkpointing as it goes; `on_step(step)` is called after each optimiser step (tests use it)."""
     out = Path(config.out)
-    pairs = load_pairs(config.train, language=config.language or None, hard_negatives=config.hard_negatives or None)
-    if config.max_train_pairs:
-        pairs = pairs[: config.max_train_pairs]
-    valid = load_pairs(config.valid, language=config.language or None)[: config.valid_max] if config.valid else []
-    total_steps = _schedule(pairs, config)
+    data, valid = _load_data(config)
+    pairs = data.pairs
+    total_steps = _schedule(data, config)
     if total_steps == 0:
-        msg = f"{config.train}: {len(pairs)} pair(s) make no batch of 2 distinct pairs; give more data"
+        msg = f"{' '.join(config.train)}: {len(pairs)} pair(s) make no batch of 2 distinct pairs; give more data"
         raise InputError(msg)
     resuming = prepare_run_dir(out, dataclasses.asdict(config), resume=config.resume, overwrite=config.overwrite)
     logger.info("training %s on %s: %d pairs, %d optimiser steps", config.method, config.base, len(pairs), total_steps)
@@ -177,7 +218,8 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
                 parameters["trainable_percent"])
     encoder = Encoder(model, backbone.tokenizer, backbone.pooling, projection=backbone.projection,
                       device=accelerator.device, max_query_length=config.max_query_length,
-                      max_code_length=config.max_code_length, name=backbone.name)
+                      max_code_length=config.max_code_length, name=backbone.name, towers=config.towers)
+    frozen_codes = FrozenCodeVectors(encoder, config.max_code_length) if config.towers == "query" else None
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.lr,
                                   weight_decay=config.weight_decay)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
@@ -203,7 +245,7 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
     model.train()
     try:
         while progress.step < total_steps and progress.epoch < config.epochs:
-            batches = epoch_batches(pairs, config.batch_size, seed=config.seed, epoch=progress.epoch)
+            batches = _batches(data, config, progress.epoch)
             while progress.batch_in_epoch < len(batches) and progress.step < total_steps:
                 group = batches[progress.batch_in_epoch : progress.batch_in_epoch + config.grad_accum]
                 step_loss = 0.0
@@ -211,7 +253,8 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
                     # several processes: each takes its share of the batch (negatives are per process)
                     batch = [pairs[i] for i in indices[accelerator.process_index :: accelerator.num_processes]]
                     with accelerator.autocast():
-                        loss, objective = _batch_loss(encoder, trained_model, batch, config)
+                        loss, objective = _batch_loss(encoder, trained_model, batch, config, progress.step,
+                                                      frozen_codes)
                     if not torch.isfinite(objective):
                         msg = (f"loss became {objective.item()} at step {progress.step + 1}: training diverged; lower "
                                f"--learning_rate (now {config.lr}); the last good checkpoint is kept in {out}")
@@ -266,19 +309,51 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
     return TrainResult(out=out, metrics=metrics)
 
 
-def _batch_loss(encoder: Encoder, trained_model: torch.nn.Module, batch: list[Pair], config: TrainConfig
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+def _step_negatives(batch: list[Pair], per_pair: int, step: int) -> tuple[list[str], list[int]]:
+    """Up to `per_pair` hard negatives of each pair (rotating with the step), and the row each belongs to."""
+    texts, owners = [], []
+    for row, pair in enumerate(batch):
+        for k in range(min(per_pair, len(pair.negatives))):
+            texts.append(pair.negatives[(step * per_pair + k) % len(pair.negatives)])
+            owners.append(row)
+    return texts, owners
+
+
+class FrozenCodeVectors:
+    """Code vectors of the frozen base, computed once per distinct text (training with ``--towers query``)."""
+
+    def __init__(self, encoder: Encoder, max_length: int) -> None:
+        self.encoder, self.max_length = encoder, max_length
+        self.vectors: dict[str, torch.Tensor] = {}
+
+    def __call__(self, texts: list[str]) -> torch.Tensor:
+        """(len(texts), dim) unit vectors, no gradient."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        if missing:
+            with torch.no_grad(), self.encoder.code_tower():
+                fresh = self.encoder.embed(self.encoder.collate(self.encoder.tokenize(missing, self.max_length)))
+            self.vectors.update(zip(missing, fresh.detach(), strict=True))
+        return torch.stack([self.vectors[t] for t in texts])
+
+
+def _batch_loss(encoder: Encoder, trained_model: torch.nn.Module, batch: list[Pair], config: TrainConfig,
+                step: int = 0, frozen_codes: FrozenCodeVectors | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """(InfoNCE loss, the objective to minimise: InfoNCE plus any method regulariser)."""
+    def embed_code(texts: list[str]) -> torch.Tensor:
+        if frozen_codes is not None:
+            return frozen_codes(texts)
+        return encoder.embed(encoder.collate(encoder.tokenize(texts, config.max_code_length)), trained_model)
+
     texts = encoder.collate(encoder.tokenize([p.text for p in batch], config.max_query_length))
-    codes = encoder.collate(encoder.tokenize([p.code for p in batch], config.max_code_length))
     query_vectors = encoder.embed(texts, trained_model)  # (batch, dim)
-    code_vectors = encoder.embed(codes, trained_model)  # (batch, dim)
-    negatives = [p.negative for p in batch if p.negative]
-    negative_vectors = None
+    code_vectors = embed_code([p.code for p in batch])  # (batch, dim)
+    negatives, owners = _step_negatives(batch, config.negatives_per_pair, step)
+    negative_vectors = owner_rows = None
     if negatives:
-        negative_vectors = encoder.embed(encoder.collate(encoder.tokenize(negatives, config.max_code_length)),
-                                         trained_model)
-    loss = info_nce_loss(query_vectors, code_vectors, temperature=config.temperature, hard_negatives=negative_vectors)
+        negative_vectors = embed_code(negatives)  # (n_negatives, dim)
+        owner_rows = torch.tensor(owners, device=query_vectors.device)
+    loss = info_nce_loss(query_vectors, code_vectors, temperature=config.temperature, hard_negatives=negative_vectors,
+                         negative_owners=owner_rows)
     regulariser = extra_loss(encoder.model, config.method)
     return loss, (loss if regulariser is None else loss + regulariser)
 
@@ -289,6 +364,8 @@ def _save_model(out: Path, config: TrainConfig, model: torch.nn.Module, backbone
         backbone.tokenizer.save_pretrained(out / FULL_MODEL_DIR)
     else:
         model.save_pretrained(out / "adapter", save_embedding_layers=False)  # no Hub lookup of the base
+        if config.towers == "query":
+            (out / "adapter" / TOWERS_FILE).write_text(json.dumps({"towers": "query"}) + "\n")
 
 
 def render(result: TrainResult) -> str:

@@ -6,10 +6,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from data.codebase import CodeBaseBenchmark
 from data.errors import InputError
 from data.records import Record, write_jsonl
 from eval import mrr as mrr_cli
-from eval.retrieval import cached_encode, distractor_indices, evaluate_pool, evaluate_retriever, group_by_language
+from eval.retrieval import (
+    cached_encode,
+    distractor_indices,
+    evaluate_codebase,
+    evaluate_pool,
+    evaluate_retriever,
+    group_by_language,
+)
 
 KEYWORDS = ["json", "file", "sort", "hash"]
 
@@ -33,6 +41,25 @@ def test_full_protocol_ranks_are_hand_computable() -> None:
     assert result["python"]["mrr"] == pytest.approx((1 + 1 + 0.5 + 0.5) / 4)
     assert result["python"]["recall@1"] == pytest.approx(0.5)
     assert result["average"]["mrr"] == result["python"]["mrr"]
+
+
+def test_codebase_protocol_ranks_against_the_whole_code_base_by_hand() -> None:
+    # five codes; two queries share one answer (as in CoSQA), one answer is a code no query asks for
+    benchmark = CodeBaseBenchmark(
+        queries=["json please", "sort and hash", "a file", "json again"],
+        answers=["c0", "c3", "c1", "c0"],
+        code_ids=["c0", "c1", "c2", "c3", "c4"],
+        codes=["json", "file", "sort", "sort hash", "hash"],
+    )
+    result = evaluate_codebase(one_hot, one_hot, benchmark, cache_key="fake", cache_dir=None)
+    # each query's answer is the only code with exactly its keywords (cosine 1): every rank is 1
+    assert result["mrr"] == pytest.approx(1.0) and result["queries"] == 4
+    miss = CodeBaseBenchmark(queries=["hash"], answers=["c3"], code_ids=["c0", "c3", "c4"],
+                             codes=["json", "sort hash", "hash"])
+    # "hash" scores c4 ("hash") at 1.0 and c3 ("sort hash") at 1/sqrt(2): the answer ranks 2
+    got = evaluate_codebase(one_hot, one_hot, miss, cache_key="fake", cache_dir=None)
+    assert got["mrr"] == pytest.approx(0.5) and got["recall@1"] == 0.0 and got["recall@5"] == 1.0
+    assert got["ndcg@10"] == pytest.approx(1 / np.log2(3))
 
 
 def test_distractors_never_include_the_query_code_and_are_distinct() -> None:
@@ -127,3 +154,27 @@ def test_cli_folder_that_is_not_a_run(tmp_path: Path, capsys: pytest.CaptureFixt
     (tmp_path / "junk").mkdir()
     assert mrr_cli.main(["--data", str(data), "--retrievers", str(tmp_path / "junk"), "--protocol", "full"]) == 2
     assert "holds neither a training run" in capsys.readouterr().err
+
+
+def test_cli_codebase_protocol_on_cosqa_files(tiny_bert_dir: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    codes = [f"def f{i}(): return {KEYWORDS[i % 4]}({i})" for i in range(12)]
+    (tmp_path / "code_idx_map.txt").write_text(json.dumps({c: i for i, c in enumerate(codes)}))
+    (tmp_path / "dev.json").write_text(json.dumps([{"doc": f"python {KEYWORDS[i % 4]}", "retrieval_idx": i}
+                                                   for i in range(0, 12, 3)]))
+    out = tmp_path / "report"
+    argv = ["--protocol", "codebase", "--data", str(tmp_path / "dev.json"), "--codebase",
+            str(tmp_path / "code_idx_map.txt"), "--retrievers", "base", "--base", str(tiny_bert_dir), "--out",
+            str(out), "--cache_dir", "", "--quiet"]
+    assert mrr_cli.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "code-base protocol (4 queries" in printed and "against 12 functions" in printed
+    report = json.loads((out / "report.json").read_text())
+    (label,) = report["retrievers"]
+    assert set(report["retrievers"][label]["metrics"]) >= {"mrr", "recall@1", "recall@5", "recall@10", "ndcg@10"}
+    assert (out / "mrr.png").is_file()
+    (tmp_path / "code_idx_map.txt").write_text(json.dumps({c: i for i, c in enumerate(codes[:5])}))
+    assert mrr_cli.main(argv) == 2
+    assert "does not hold the answers of 2 queries (ids 6, 9)" in capsys.readouterr().err
+    assert mrr_cli.main(argv[:4] + argv[6:]) == 2
+    assert "needs --codebase" in capsys.readouterr().err

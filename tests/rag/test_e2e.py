@@ -29,6 +29,6 @@ def test_ask_answers_and_cites_json_loads_on_the_json_package(tmp_path: Path,
 def test_default_stdlib_index_cites_json_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # The acceptance question on the default corpus (this Python's standard library, ~6,000 functions;
     # building the index takes about two minutes on 2 cores). Dense retrieval alone ranks loads 14th here
-    # (bench/howto_retrieval.py); the Gemma reranker is what brings it into the top 5.
+    # (bench/howto_retrieval.py); the Gemma reranker, fused with the dense score, brings it into the top 5.
     assert ask.main(["how to parse json", "--persist", str(tmp_path / "db"), "--generator", "none", "--quiet"]) == 0
     assert {"loads", "load"} & set(cited(capsys.readouterr().out))

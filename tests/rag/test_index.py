@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from data.documents import document_text
 from data.errors import InputError
 from rag import index as index_cli
 from rag.indexing import StoreOptions, build_index, open_index
-from rag.store import document_text, record_id
+from rag.store import record_id
 from retriever_finetune.models import RetrieverSpec, load_encoder
 
 from .conftest import write_module

@@ -1,5 +1,6 @@
 """Query-likelihood reranking on a tiny random causal LM: exact scores, batching, order, the CLI."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -49,12 +50,31 @@ def test_passage_is_cut_to_its_token_budget(tiny_gpt2_dir: Path) -> None:
 
 
 def test_rerank_keeps_the_k_most_likely(tiny_gpt2_dir: Path) -> None:
-    reranker = QueryLikelihoodReranker(load_generator(f"hf:{tiny_gpt2_dir}"))
+    reranker = QueryLikelihoodReranker(load_generator(f"hf:{tiny_gpt2_dir}"), fusion_weight=1.0)
     scores = dict(zip([s.func_name for s in SOURCES], reranker.score("read a file", SOURCES), strict=True))
     kept = reranker.rerank("read a file", SOURCES, 2)
     assert [s.func_name for s in kept] == sorted(scores, key=lambda name: -scores[name])[:2]
     assert [s.rerank_score for s in kept] == pytest.approx(sorted(scores.values(), reverse=True)[:2])
     assert reranker.rerank("read a file", [], 2) == []
+
+
+def test_fusion_orders_by_the_weighted_z_scores_of_both(tiny_gpt2_dir: Path) -> None:
+    import numpy as np
+
+    generator = load_generator(f"hf:{tiny_gpt2_dir}")
+    lm = np.array(QueryLikelihoodReranker(generator).score("read a file", SOURCES))
+    by_lm = np.argsort(-lm, kind="stable")
+    dense = np.empty(3)
+    dense[by_lm] = [0.1, 0.5, 0.6]  # the dense order is the LM order reversed
+    sources = [replace(s, score=float(d)) for s, d in zip(SOURCES, dense, strict=True)]
+    for weight in (0.0, 0.3, 0.7, 1.0):
+        fused = (1 - weight) * (dense - dense.mean()) / dense.std() + weight * (lm - lm.mean()) / lm.std()
+        expected = [SOURCES[i].func_name for i in np.argsort(-fused, kind="stable")]
+        reranker = QueryLikelihoodReranker(generator, fusion_weight=weight)
+        assert [s.func_name for s in reranker.rerank("read a file", sources, 3)] == expected, weight
+    assert rerank.fuse_scores([3.0, 1.0, 2.0], [1.0, 3.0, 2.0], 0.25) == pytest.approx([0.6124, -0.6124, 0.0], abs=1e-4)
+    with pytest.raises(InputError, match="fusion weight must be in"):
+        QueryLikelihoodReranker(generator, fusion_weight=1.5)
 
 
 class ReversingReranker:
@@ -99,7 +119,7 @@ def test_ask_lists_rerank_scores(corpus: Path, tiny_bert_dir: Path, tiny_gpt2_di
                                  capsys: pytest.CaptureFixture[str]) -> None:
     code = ask.main(["read a file", "--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever",
                      str(tiny_bert_dir), "--generator", "none", "--rerank", f"hf:{tiny_gpt2_dir}", "--k", "3",
-                     "--quiet"])
+                     "--rerank_fusion", "1", "--quiet"])
     assert code == 0
     lines = capsys.readouterr().out.split("Sources:")[1].strip().splitlines()
     assert len(lines) == 3 and all(", rerank -" in line for line in lines)
@@ -110,6 +130,7 @@ def test_ask_lists_rerank_scores(corpus: Path, tiny_bert_dir: Path, tiny_gpt2_di
 @pytest.mark.parametrize(("extra", "message"), [
     (["--rerank", "bm25"], "unknown reranker 'bm25'"),
     (["--rerank_candidates", "0"], "must be positive"),
+    (["--rerank_fusion", "2"], "--rerank_fusion must be in [0, 1]"),
     (["--rerank", "hf:/nowhere/model"], "could not load causal LM"),
 ])
 def test_bad_rerank_options_are_one_line_and_exit_2(extra: list[str], message: str, corpus: Path,

@@ -1,0 +1,52 @@
+"""How-to questions about the Python standard library, each with the functions that answer it.
+
+`howto_queries.json` holds hand-written questions ("how to parse json") with their answers as
+``path:func_name`` of this interpreter's standard library, in two sets: `dev` (used while choosing
+settings) and `heldout` (written after, never used to choose). Does not handle: mining the library or
+encoding (callers do both), or questions whose answers this Python lacks (they are skipped).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from data.records import Record
+
+HOWTO_QUERIES = Path(__file__).with_name("howto_queries.json")
+
+
+@dataclass(frozen=True)
+class HowtoSet:
+    """The answerable questions, the positions of their answers among the records, and their set names."""
+
+    questions: list[str]
+    relevant: list[list[int]]
+    sets: list[str]
+    skipped: list[str]
+
+
+def load_howto(records: list[Record], path: Path = HOWTO_QUERIES) -> HowtoSet:
+    """Match each question's answers to `records` (by ``path:func_name``); questions with none are skipped."""
+    position = {f"{r.path}:{r.func_name}": i for i, r in enumerate(records)}
+    questions, relevant, sets, skipped = [], [], [], []
+    for item in json.loads(path.read_text(encoding="utf-8")):
+        found = [position[a] for a in item["answers"] if a in position]
+        if found:
+            questions.append(item["question"])
+            relevant.append(found)
+            sets.append(item["set"])
+        else:
+            skipped.append(item["question"])
+    return HowtoSet(questions, relevant, sets, skipped)
+
+
+def first_relevant_rank(scores: np.ndarray, relevant: list[int]) -> int:
+    """1-based rank of the best-scored relevant function; ties count against it."""
+    best = scores[relevant].max()
+    others = np.ones(len(scores), dtype=bool)
+    others[relevant] = False
+    return int((scores[others] >= best).sum()) + 1
