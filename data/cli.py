@@ -75,8 +75,13 @@ def run_cli(
     description: str,
     positional: Positional | None = None,
     render: Callable[[Any], str] | None = None,
+    failure: Callable[[Any], str | None] | None = None,
 ) -> int:
-    """Parse, configure logging, run, print the rendered result to stdout; return the exit code."""
+    """Parse, configure logging, run, print the rendered result to stdout; return the exit code.
+
+    `failure(result)` names a failure the result carries (a half-streamed answer): it is printed as
+    ``error: ...`` after the result, and the exit code is 1.
+    """
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(config_type, description, positional)
     try:
@@ -101,4 +106,8 @@ def run_cli(
         text = render(result)
         if text:
             print(text)  # noqa: T201
+    problem = failure(result) if failure is not None else None
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)  # noqa: T201
+        return 1
     return 0

@@ -2,8 +2,9 @@
 
 The files are JSON lists (or JSON lines) of ``{doc, code, label}``: ``doc`` is a question as a person wrote
 it, ``label`` 1 when ``code`` answers it and 0 when it does not; an optional ``docstring`` is the code's own
-summary (files of synthetic questions carry it, so training can embed the code as the index does). Each positive becomes a `QuestionPair`; the
-label-0 codes of a question become the hard negatives of that question's own pairs and of no other. Does not
+summary (files of synthetic questions carry it, so training can embed the code as the index does). Each
+positive becomes a `QuestionPair`; the label-0 codes of a question become the hard negatives of that
+question's own pairs and of no other. Does not
 handle: questions with no positive (their negatives have nothing to be a negative for, and are dropped),
 or CodeSearchNet records (see `loaders`).
 """

@@ -117,7 +117,8 @@ def _pipelines(config: RougeConfig, corpus_path: str, corpus: list, reranker: Qu
         yield spec.label, key, Retriever(encoder, index)
         if reranker is not None:
             yield (f"{spec.label} + rerank {config.rerank}",
-                   f"{key}|rerank={config.rerank}|{_prompts_digest(('rerank',))}", Retriever(encoder, index, reranker))
+                   f"{key}|rerank={config.rerank}|fusion={reranker.fusion_weight:g}|{_prompts_digest(('rerank',))}",
+                   Retriever(encoder, index, reranker))
 
 
 def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, corpus: list, generator: object,
@@ -125,7 +126,10 @@ def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, c
     """Generations per row label (from the cache where present)."""
     results: dict[str, list[Generation]] = {}
     for label, pipeline_key, retriever in _pipelines(config, corpus_path, corpus, reranker):
-        key = "|".join(map(str, (pipeline_key, corpus_path, generator.name, config.k, config.max_new_tokens,
+        # an endpoint's model is named by the server too: the same name elsewhere is another model
+        where = getattr(generator, "where", "")
+        generator_id = f"{generator.name}@{where}" if where else generator.name
+        key = "|".join(map(str, (pipeline_key, corpus_path, generator_id, config.k, config.max_new_tokens,
                                  config.max_context_tokens, _prompts_digest())))
         cache = GenerationCache(Path(config.cache_dir), key)
         generations = []

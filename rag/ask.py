@@ -1,12 +1,15 @@
 """CLI: answer a code question from an indexed corpus, streaming the answer, then citing the sources.
 
     python -m rag.ask "how to parse json" [--retriever base|minilm-questions|lora|RUN_DIR] [--k 5] \\
-        [--generator gemma|none|hf:NAME|openai:MODEL|ollama:MODEL] [--rerank gemma|hf:NAME|none] [--corpus PATH...]
+        [--generator gemma|none|hf:NAME|openai:MODEL|ollama:MODEL] [--rerank auto|gemma|hf:NAME|none] \\
+        [--corpus PATH...]
 
 With no index yet, the first run builds one from the corpus (default: this Python's standard library).
 The index gives --rerank_candidates functions; a local LM (default: the packaged Gemma, shared with the
 generator) scores how likely it finds the question for each, and the k best by the fused dense and LM
-scores are kept (`rag.rerank`); --rerank none skips that.
+scores are kept (`rag.rerank`); --rerank none skips that, and an openai:/ollama: generator skips it unless
+--rerank names a reranker. An answer that breaks off mid-stream is kept, the sources are listed, and the
+exit code is 1.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from data.cli import Positional, run_cli
 from data.errors import InputError
 from rag.chain import Answer, Retriever, check_question, stream_answer
-from rag.generate import GeneratorOptions, check_generator_spec, load_generator
+from rag.generate import ENDPOINT_KINDS, GenerationInterrupted, GeneratorOptions, check_generator_spec, load_generator
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, IndexChoice, build_index, default_corpus, index_exists, open_index
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
 from retriever_finetune.models import load_retriever
@@ -36,7 +39,9 @@ class AskConfig(IndexChoice):
     k: int = field(default=5, metadata={"help": "functions to retrieve"})
     generator: str = field(default="gemma", metadata={"help": "gemma (offline default), none, hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
     base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
-    rerank: str = field(default="gemma", metadata={"help": "local LM that reranks the candidates: gemma, hf:NAME_OR_PATH, none"})
+    rerank: str = field(default="auto", metadata={
+        "help": "local LM that reranks the candidates: gemma, hf:NAME_OR_PATH, none; auto: gemma, except with an "
+                "openai:/ollama: generator, where it would load a local model only to rerank (then none)"})
     rerank_candidates: int = field(default=DEFAULT_CANDIDATES, metadata={"help": "functions the index gives the reranker"})
     rerank_fusion: float = field(default=DEFAULT_FUSION_WEIGHT, metadata={
         "help": "weight of the LM score against the dense score in the final order (0: dense, 1: LM alone)"})
@@ -51,7 +56,8 @@ class AskConfig(IndexChoice):
             self.corpus = [self.corpus]
         self.question = check_question(self.question)
         check_generator_spec(self.generator)
-        check_reranker_spec(self.rerank)
+        if self.rerank != "auto":
+            check_reranker_spec(self.rerank)
         if not 0 <= self.rerank_fusion <= 1:
             msg = f"--rerank_fusion must be in [0, 1] (0: dense order, 1: LM alone), got {self.rerank_fusion}"
             raise InputError(msg)
@@ -70,9 +76,9 @@ def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
     options = GeneratorOptions(base_url=config.base_url or None, device=config.device or None,
                                api_key=config.api_key or None)
     generator = load_generator(config.generator, options)
-    reranker = load_reranker(config.rerank, options, candidates=config.rerank_candidates,
-                             fusion_weight=config.rerank_fusion,
-                             reuse=generator if config.rerank == config.generator else None)
+    rerank = reranker_for(config.rerank, config.generator)
+    reranker = load_reranker(rerank, options, candidates=config.rerank_candidates, fusion_weight=config.rerank_fusion,
+                             reuse=generator if rerank == config.generator else None)
     if not index_exists(corpus, spec, store):
         logger.info("no index of %s for %s yet: building it (once)", ", ".join(corpus), spec.label)
         build_index(corpus, spec, encoder, store, exclude=DEFAULT_CORPUS_EXCLUDES if not config.corpus else ())
@@ -80,11 +86,24 @@ def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
     sources = Retriever(encoder, index, reranker).retrieve(config.question, config.k)
     answer = Answer(text="", sources=sources)
     if generator is not None:
-        for piece in stream_answer(config.question, sources, generator, max_new_tokens=config.max_new_tokens,
-                                   max_context_tokens=config.max_context_tokens, answer=answer):
-            emit(piece)
+        try:
+            for piece in stream_answer(config.question, sources, generator, max_new_tokens=config.max_new_tokens,
+                                       max_context_tokens=config.max_context_tokens, answer=answer):
+                emit(piece)
+        except GenerationInterrupted as error:  # keep what arrived, still list the sources, exit non-zero
+            answer.error = str(error)
         emit("\n")
     return answer
+
+
+def reranker_for(rerank: str, generator: str) -> str:
+    """The reranker `--rerank` asks for; ``auto`` is the packaged Gemma unless the generator is an endpoint."""
+    if rerank != "auto":
+        return rerank
+    if generator.partition(":")[0] in ENDPOINT_KINDS:
+        logger.info("generator %s is an endpoint: no local reranker (ask for one with --rerank gemma)", generator)
+        return "none"
+    return "gemma"
 
 
 def render(answer: Answer) -> str:
@@ -102,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     if "--api_key" not in argv and os.environ.get("OPENAI_API_KEY"):
         argv = [*argv, "--api_key", os.environ["OPENAI_API_KEY"]]
     return run_cli(AskConfig, run, argv, description=__doc__ or "", render=render,
-                   positional=Positional("question", None, "the question, in quotes"))
+                   positional=Positional("question", None, "the question, in quotes"),
+                   failure=lambda answer: answer.error or None)
 
 
 if __name__ == "__main__":

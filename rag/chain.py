@@ -44,6 +44,7 @@ class Answer:
     text: str
     sources: list[Source] = field(default_factory=list)
     prompt: str = ""
+    error: str = ""  # set when generation broke off: `text` is then what arrived before
 
 
 class Retriever:
@@ -120,19 +121,21 @@ def stream_answer(question: str, sources: list[Source], generator: Generator, *,
     if answer is not None:
         answer.prompt, answer.sources = prompt, used
     produced = ""
-    for piece in generator.stream(prompt, max_new_tokens=max_new_tokens):
-        produced += piece
-        cut = min((produced.find(m) for m in STOP_MARKERS if m in produced), default=-1)
-        if cut >= 0:
-            tail = produced[:cut]
-            emitted = len(produced) - len(piece)
-            if len(tail) > emitted:
-                yield tail[emitted:]
-            produced = tail
-            break
-        yield piece
-    if answer is not None:
-        answer.text = produced.strip()
+    try:
+        for piece in generator.stream(prompt, max_new_tokens=max_new_tokens, stop=STOP_MARKERS):
+            produced += piece
+            cut = min((produced.find(m) for m in STOP_MARKERS if m in produced), default=-1)
+            if cut >= 0:
+                tail = produced[:cut]
+                emitted = len(produced) - len(piece)
+                if len(tail) > emitted:
+                    yield tail[emitted:]
+                produced = tail
+                break
+            yield piece
+    finally:  # a stream that breaks off still leaves what arrived in `answer`
+        if answer is not None:
+            answer.text = produced.strip()
 
 
 def answer_question(question: str, retriever: Retriever | None, generator: Generator, *, k: int = 5,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -33,8 +33,8 @@ class Generator(Protocol):
         """Tokens `text` takes in this generator's vocabulary (an estimate for endpoints)."""
         ...
 
-    def stream(self, prompt: str, *, max_new_tokens: int) -> Iterator[str]:
-        """Yield the completion piece by piece."""
+    def stream(self, prompt: str, *, max_new_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+        """Yield the completion piece by piece; `stop` strings end it (the caller also cuts at them)."""
         ...
 
 
@@ -54,8 +54,9 @@ class HuggingFaceGenerator:
         """Exact token count."""
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def stream(self, prompt: str, *, max_new_tokens: int) -> Iterator[str]:
-        """Greedy completion, yielded as decoded text pieces."""
+    def stream(self, prompt: str, *, max_new_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+        """Greedy completion, yielded as decoded text pieces (`stop` is applied by the caller, which reads
+        the stream as it comes)."""
         import torch
         from transformers import TextIteratorStreamer
 
@@ -81,31 +82,86 @@ class HuggingFaceGenerator:
             raise failure[0]
 
 
-class ChatEndpointGenerator:
-    """A LangChain chat model behind an HTTP endpoint (OpenAI-compatible server or Ollama)."""
+class GenerationInterrupted(InputError):
+    """The endpoint stopped sending in the middle of an answer: what came before it is kept, but incomplete."""
 
-    def __init__(self, name: str, chat_model, *, where: str, context_window: int = 8192) -> None:  # noqa: ANN001
+
+class ChatEndpointGenerator:
+    """A LangChain chat model behind an HTTP endpoint (OpenAI-compatible server or Ollama).
+
+    Every option goes in the field its API defines: OpenAI's chat completions take ``max_completion_tokens``,
+    ``temperature`` and ``stop`` at the top of the request; Ollama's ``/api/chat`` takes ``num_predict``,
+    ``temperature`` and ``stop`` inside ``options``.
+    """
+
+    def __init__(self, name: str, chat_model, *, kind: str, model: str, where: str,  # noqa: ANN001
+                 context_window: int = 8192) -> None:
         self.name = name
         self.chat_model = chat_model
-        self.where = where
+        self.kind, self.model, self.where = kind, model, where
         self.context_window = context_window
 
     def count_tokens(self, text: str) -> int:
         """About four characters a token (no tokenizer is at hand for a remote model)."""
         return len(text) // 4 + 1
 
-    def stream(self, prompt: str, *, max_new_tokens: int) -> Iterator[str]:
-        """Stream the chat model's answer; a dead endpoint becomes a one-line InputError."""
+    def request_options(self, max_new_tokens: int, stop: Sequence[str]) -> dict:
+        """The per-call options of one answer, in the shape the chat model passes to its server."""
+        if self.kind == "ollama":
+            return {"options": {"num_predict": max_new_tokens, "temperature": 0.0, "stop": list(stop)}}
+        return {"max_tokens": max_new_tokens, "stop": list(stop)}  # langchain-openai sends max_completion_tokens
+
+    def stream(self, prompt: str, *, max_new_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+        """Stream the chat model's answer; a failure becomes one line that says what to do.
+
+        Raises:
+            GenerationInterrupted: the stream broke after part of the answer arrived.
+            InputError: the server could not be reached, refused the key, or does not have the model.
+        """
         from langchain_core.messages import HumanMessage
 
+        started = False
         try:
-            for chunk in self.chat_model.stream([HumanMessage(content=prompt)], max_tokens=max_new_tokens):
+            for chunk in self.chat_model.stream([HumanMessage(content=prompt)],
+                                                **self.request_options(max_new_tokens, stop)):
                 if chunk.content:
+                    started = True
                     yield str(chunk.content)
-        except Exception as error:  # clients raise their own connection/HTTP error types
-            first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-            msg = f"generator {self.name} at {self.where} failed: {first_line}; is the server running?"
-            raise InputError(msg) from None
+        except Exception as error:  # the clients raise their own HTTP and connection error types
+            raise self.explain(error, started=started) from None
+
+    def explain(self, error: Exception, *, started: bool) -> InputError:
+        """A one-line error for a failed request: which server, what went wrong, what to do."""
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        status = getattr(error, "status_code", None) or getattr(getattr(error, "response", None), "status_code", None)
+        if started:
+            return GenerationInterrupted(f"the answer from {self.name} at {self.where} broke off mid-stream "
+                                         f"({detail}); what arrived is shown above, incomplete")
+        if status == 404:
+            if self.kind == "ollama":
+                return InputError(f"the Ollama server at {self.where} has no model {self.model!r}: pull it with "
+                                  f"`ollama pull {self.model}`, or pick one `ollama list` shows")
+            return InputError(f"the server at {self.where} serves no model {self.model!r} (HTTP 404): pick one it "
+                              f"lists at {self.where.rstrip('/')}/models")
+        if status in (401, 403):
+            return InputError(f"the server at {self.where} refused the API key (HTTP {status}): pass --api_key "
+                              "or set OPENAI_API_KEY to a key it accepts")
+        if _is_connection_error(error):
+            return InputError(f"nothing answers at {self.where} ({detail}): start the {self.kind} server there "
+                              "or point --base_url at one")
+        return InputError(f"generator {self.name} at {self.where} failed: {detail}")
+
+
+def _is_connection_error(error: BaseException) -> bool:
+    """True for a refused or unreachable connection, whichever client raised it."""
+    import httpx
+
+    while error is not None:
+        if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, ConnectionError)) or \
+                type(error).__name__ == "APIConnectionError":
+            return True
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    return False
 
 
 def _plain_copy(model):  # noqa: ANN001, ANN202
@@ -189,7 +245,8 @@ def _openai(name: str, options: GeneratorOptions) -> Generator:
         raise InputError(msg)
     chat = ChatOpenAI(model=name, base_url=options.base_url, api_key=options.api_key or "not-needed",
                       temperature=0, max_retries=0, timeout=60)
-    return ChatEndpointGenerator(f"openai:{name}", chat, where=options.base_url or "api.openai.com")
+    return ChatEndpointGenerator(f"openai:{name}", chat, kind="openai", model=name,
+                                 where=options.base_url or "https://api.openai.com/v1")
 
 
 def _ollama(name: str, options: GeneratorOptions) -> Generator:
@@ -200,12 +257,13 @@ def _ollama(name: str, options: GeneratorOptions) -> Generator:
         raise InputError(msg)
     base_url = options.base_url or "http://localhost:11434"
     return ChatEndpointGenerator(f"ollama:{name}", ChatOllama(model=name, base_url=base_url, temperature=0),
-                                 where=base_url)
+                                 kind="ollama", model=name, where=base_url)
 
 
 GENERATORS: dict[str, Callable[[str, GeneratorOptions], Generator]] = {
     "gemma": _gemma, "hf": _hf, "openai": _openai, "ollama": _ollama,
 }
+ENDPOINT_KINDS = ("openai", "ollama")
 
 
 def check_generator_spec(spec: str) -> tuple[str, str]:

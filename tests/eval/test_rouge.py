@@ -90,10 +90,10 @@ def test_report_cache_and_none_has_no_context(split: Path, tiny_bert_dir: Path, 
 def test_interrupted_run_resumes(split: Path, tiny_bert_dir: Path, tmp_path: Path, echo: EchoGenerator) -> None:
     real_stream = echo.stream
 
-    def flaky(prompt: str, *, max_new_tokens: int):  # noqa: ANN202
+    def flaky(prompt: str, *, max_new_tokens: int, stop=()):  # noqa: ANN001, ANN202
         if len(echo.prompts) == 5:
             raise KeyboardInterrupt
-        return real_stream(prompt, max_new_tokens=max_new_tokens)
+        return real_stream(prompt, max_new_tokens=max_new_tokens, stop=stop)
 
     echo.stream = flaky  # type: ignore[method-assign]
     assert rouge.main(argv(split, tmp_path, tiny_bert_dir, "--retriever", "none")) == 130

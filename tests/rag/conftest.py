@@ -40,7 +40,7 @@ class EchoGenerator:
     def count_tokens(self, text: str) -> int:
         return len(text.split())
 
-    def stream(self, prompt: str, *, max_new_tokens: int) -> Iterator[str]:
+    def stream(self, prompt: str, *, max_new_tokens: int, stop=()) -> Iterator[str]:
         self.prompts.append(prompt)
         for word in prompt.split(" ")[:max_new_tokens]:
             yield word + " "

@@ -109,4 +109,4 @@ def test_unreachable_endpoint(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
                      "--base_url", "http://127.0.0.1:9/v1"])
     assert code == 2
     err = capsys.readouterr().err
-    assert "generator openai:some-model at http://127.0.0.1:9/v1 failed" in err and err.count("\n") == 1
+    assert "error: nothing answers at http://127.0.0.1:9/v1" in err and err.count("\n") == 1

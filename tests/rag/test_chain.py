@@ -36,7 +36,7 @@ def test_context_is_trimmed_to_the_budget() -> None:
 
 def test_stream_stops_at_markers_and_fills_the_answer() -> None:
     class Rambler(EchoGenerator):
-        def stream(self, prompt: str, *, max_new_tokens: int):  # noqa: ANN202
+        def stream(self, prompt: str, *, max_new_tokens: int, stop=()):  # noqa: ANN202
             yield from ["It uses json.loads [1].", "\nQuestion: next one", " more"]
 
     answer = Answer(text="")
