@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data.errors import InputError
+from data.records import read_json_lines
 
 logger = logging.getLogger(__name__)
 
@@ -63,27 +64,6 @@ def _read_json(path: Path) -> object:
     except json.JSONDecodeError as error:
         msg = f"{path}: not valid JSON ({error.msg} at line {error.lineno})"
         raise InputError(msg) from None
-
-
-def _read_jsonl(path: Path) -> list[dict]:
-    if not path.is_file():
-        msg = f"no such file: {path}"
-        raise FileNotFoundError(msg)
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                msg = f"{path}:{number}: not valid JSON ({error.msg}); expected one JSON object per line"
-                raise InputError(msg) from None
-            if not isinstance(row, dict):
-                msg = f"{path}:{number}: expected a JSON object, got {type(row).__name__}"
-                raise InputError(msg)
-            rows.append(row)
-    return rows
 
 
 def load_cosqa(queries_path: str | Path, code_map_path: str | Path) -> CodeBaseBenchmark:
@@ -130,7 +110,7 @@ def load_graphcodebert(queries_path: str | Path, codebase_path: str | Path) -> C
     """
     queries_path, codebase_path = Path(queries_path), Path(codebase_path)
     queries, answers = [], []
-    for number, row in enumerate(_read_jsonl(queries_path), start=1):
+    for number, row in read_json_lines(queries_path):
         query = _query_of(row)
         if not row.get("url") or not query:
             msg = f"{queries_path}:{number}: a query needs 'url' and 'docstring_tokens' (or 'docstring')"
@@ -138,7 +118,7 @@ def load_graphcodebert(queries_path: str | Path, codebase_path: str | Path) -> C
         queries.append(query)
         answers.append(str(row["url"]))
     code_ids, codes = [], []
-    for number, row in enumerate(_read_jsonl(codebase_path), start=1):
+    for number, row in read_json_lines(codebase_path):
         code = _code_of(row)
         if not row.get("url") or not code:
             msg = f"{codebase_path}:{number}: a code base row needs 'url' and 'original_string', 'code' or 'code_tokens'"

@@ -82,12 +82,12 @@ def _open_text(path: Path) -> IO[str]:
     return path.open(encoding="utf-8")
 
 
-def read_jsonl(path: str | Path) -> Iterator[Record]:
-    """Yield the records of a jsonl or jsonl.gz file, naming the line of any malformed row.
+def read_json_lines(path: str | Path) -> Iterator[tuple[int, dict]]:
+    """Yield (line number, object) of a JSON-lines file (gzipped when it ends in .gz), skipping blank lines.
 
     Raises:
         FileNotFoundError: the file does not exist.
-        InputError: a line is not JSON or lacks a required field.
+        InputError: a line is not a JSON object (naming the file and line).
     """
     path = Path(path)
     if not path.is_file():
@@ -105,7 +105,18 @@ def read_jsonl(path: str | Path) -> Iterator[Record]:
             if not isinstance(row, dict):
                 msg = f"{path}:{line_number}: expected a JSON object, got {type(row).__name__}"
                 raise InputError(msg)
-            yield Record.from_dict(row, where=f"{path}:{line_number}")
+            yield line_number, row
+
+
+def read_jsonl(path: str | Path) -> Iterator[Record]:
+    """Yield the records of a jsonl or jsonl.gz file, naming the line of any malformed row.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        InputError: a line is not JSON or lacks a required field.
+    """
+    for line_number, row in read_json_lines(path):
+        yield Record.from_dict(row, where=f"{path}:{line_number}")
 
 
 def write_jsonl(records: Iterable[Record], path: str | Path) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -21,6 +22,7 @@ from data.loaders import load_records
 from eval.paper import paper_section
 from eval.report import bar_chart, markdown_table, write_report
 from eval.retrieval import evaluate_codebase, evaluate_retriever, group_by_language
+from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import RetrieverSpec, load_retriever, resolve_retriever_spec
 
 logger = logging.getLogger(__name__)
@@ -86,25 +88,34 @@ def _cost_cells(cost: dict) -> list[str]:
             "-" if cost["peak_memory_mb"] is None else f"{cost['peak_memory_mb']:.0f}"]
 
 
-def run(config: MrrConfig) -> dict:
-    """Evaluate every retriever; write report.json, report.md and mrr.png; return the report."""
-    if config.protocol == "codebase":
-        return run_codebase(config)
-    specs = [resolve_retriever_spec(s, base=config.base, runs_dir=config.runs_dir) for s in config.retriever_list()]
-    languages = [x.strip().lower() for x in config.languages.split(",") if x.strip()] or None
-    groups = group_by_language(load_records(config.data), languages, config.protocol)
+def resolve_specs(config: MrrConfig) -> list[RetrieverSpec]:
+    """Every `--retrievers` entry as a spec."""
+    return [resolve_retriever_spec(s, base=config.base, runs_dir=config.runs_dir) for s in config.retriever_list()]
+
+
+def evaluate_each(config: MrrConfig, specs: list[RetrieverSpec],
+                  evaluate: Callable[[Encoder, str, Path | None], dict]) -> dict[str, dict]:
+    """Load and evaluate each retriever in turn, with its cost."""
     cache_dir = Path(config.cache_dir) if config.cache_dir else None
     results = {}
     for spec in specs:
         encoder = load_retriever(spec, max_query_length=config.max_query_length,
                                  max_code_length=config.max_code_length, batch_size=config.batch_size)
-        results[spec.label] = {
-            "spec": {"base": spec.base, "adapter": spec.adapter, "run_dir": spec.run_dir},
-            "cost": _cost(spec),
-            "metrics": evaluate_retriever(encoder.encode_queries, encoder.encode_code, groups,
-                                          protocol=config.protocol, seed=config.seed,
-                                          cache_key=_cache_key(spec, config), cache_dir=cache_dir),
-        }
+        results[spec.label] = {"spec": {"base": spec.base, "adapter": spec.adapter, "run_dir": spec.run_dir},
+                               "cost": _cost(spec), "metrics": evaluate(encoder, _cache_key(spec, config), cache_dir)}
+    return results
+
+
+def run(config: MrrConfig) -> dict:
+    """Evaluate every retriever; write report.json, report.md and mrr.png; return the report."""
+    if config.protocol == "codebase":
+        return run_codebase(config)
+    specs = resolve_specs(config)  # a bad retriever name fails before any data loads
+    languages = [x.strip().lower() for x in config.languages.split(",") if x.strip()] or None
+    groups = group_by_language(load_records(config.data), languages, config.protocol)
+    results = evaluate_each(config, specs, lambda encoder, key, cache_dir: evaluate_retriever(
+        encoder.encode_queries, encoder.encode_code, groups, protocol=config.protocol, seed=config.seed,
+        cache_key=key, cache_dir=cache_dir))
     columns = [*groups, "average"]
     rows = []
     for label, result in results.items():
@@ -130,19 +141,10 @@ CODEBASE_METRICS = ("mrr", "recall@1", "recall@5", "recall@10", "ndcg@10")
 
 def run_codebase(config: MrrConfig) -> dict:
     """The code-base protocol: every query of --data against the whole --codebase, one row per retriever."""
+    specs = resolve_specs(config)
     benchmark = load_codebase_benchmark(config.data, config.codebase)  # validated before any model loads
-    specs = [resolve_retriever_spec(s, base=config.base, runs_dir=config.runs_dir) for s in config.retriever_list()]
-    cache_dir = Path(config.cache_dir) if config.cache_dir else None
-    results = {}
-    for spec in specs:
-        encoder = load_retriever(spec, max_query_length=config.max_query_length,
-                                 max_code_length=config.max_code_length, batch_size=config.batch_size)
-        results[spec.label] = {
-            "spec": {"base": spec.base, "adapter": spec.adapter, "run_dir": spec.run_dir},
-            "cost": _cost(spec),
-            "metrics": evaluate_codebase(encoder.encode_queries, encoder.encode_code, benchmark,
-                                         cache_key=_cache_key(spec, config), cache_dir=cache_dir),
-        }
+    results = evaluate_each(config, specs, lambda encoder, key, cache_dir: evaluate_codebase(
+        encoder.encode_queries, encoder.encode_code, benchmark, cache_key=key, cache_dir=cache_dir))
     rows = [[label, *[r["metrics"][m] for m in CODEBASE_METRICS], *_cost_cells(r["cost"])] for label, r in results.items()]
     table = markdown_table(["retriever", *CODEBASE_METRICS, "trainable", "train s", "peak MB"], rows)
     markdown = (f"## Text→code retrieval, code-base protocol ({len(benchmark.queries)} queries of {config.data} "
