@@ -12,7 +12,9 @@ from typing import Protocol
 from data.errors import InputError
 
 DOCUMENT_FORMATS = ("docstring+code", "code")
-"""`docstring+code` (the default for code bases) gives the retriever the function's own description;
+"""`docstring+code` (the default for code bases) gives the retriever the function's own description (its
+qualified name when it has none: measured on the how-to dev questions, it lifts undocumented answers and,
+behind the reranker, documented ones too);
 `code` is the CodeSearchNet format, needed when the questions *are* the docstrings (answer evaluation,
 docstring→code training), where embedding them would hand retrieval the answer."""
 DEFAULT_DOCUMENT = DOCUMENT_FORMATS[0]
@@ -37,8 +39,33 @@ def check_document_format(document: str) -> str:
     return document
 
 
+def module_name(path: str) -> str:
+    """The dotted module of a Python file path: ``json/__init__.py`` → ``json``, ``a/b.py`` → ``a.b``."""
+    stem = path.removesuffix(".py").removesuffix("/__init__").removesuffix("__init__")
+    return stem.strip("/").replace("/", ".")
+
+
+def qualified_name(path: str, func_name: str, language: str) -> str:
+    """``module.Class.method`` for Python; the function's own name elsewhere."""
+    if language != "python":
+        return func_name
+    module = module_name(path)
+    return f"{module}.{func_name}" if module else func_name
+
+
+def title(item: Documented) -> str:
+    """What stands in for a missing docstring: the qualified name of a function mined from a Python file
+    (``csv.DictReader``); "" for anything else (other languages, code-base snippets without a file)."""
+    path, func_name = getattr(item, "path", ""), getattr(item, "func_name", "")
+    if not (func_name and path.endswith(".py") and getattr(item, "language", "") == "python"):
+        return ""
+    return qualified_name(path, func_name, "python")
+
+
 def document_text(item: Documented, document: str) -> str:
-    """The text embedded for a function under a document format."""
-    if document == "code" or not item.docstring:
+    """The text embedded for a function under a document format: `docstring+code` puts the docstring's summary
+    (or, for an undocumented function or class of a Python file, its qualified name) above the code."""
+    if document == "code":
         return item.code
-    return f"{item.docstring}\n{item.code}"
+    header = item.docstring or title(item)
+    return f"{header}\n{item.code}" if header else item.code

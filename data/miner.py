@@ -1,8 +1,15 @@
-"""Mine documented functions from source trees with tree-sitter, CodeSearchNet style.
+"""Mine functions and classes from source trees with tree-sitter, CodeSearchNet style.
 
-One record per function or method that carries a docstring (Python) or a doc comment directly above it
-(Java, JavaScript, PHP: ``/** ... */``; Go: ``//`` lines; Ruby: ``#`` lines). The docstring is removed from
-``code`` and its first paragraph becomes ``docstring``, as CodeSearchNet did.
+Two uses, two modes. Training pairs (``documented_only=True``, the default): one record per function or
+method that carries a docstring (Python) or a doc comment directly above it (Java, JavaScript, PHP:
+``/** ... */``; Go: ``//`` lines; Ruby: ``#`` lines); the docstring is removed from ``code`` and its first
+paragraph becomes ``docstring``, as CodeSearchNet did. The index (``documented_only=False``): every
+documented function and method, every undocumented one that is public (no part of its name, file or folder
+starts with an underscore, and its top-level name is in the module's ``__all__`` when the module has one; a
+class's undocumented ``__init__`` and other dunders are covered by the class outline), and every class as an
+outline: its header line and the signatures of its methods, with its
+docstring summary when it has one (``docstring`` is empty when there is none). Leaving out undocumented
+internals was measured on the how-to dev questions: with them, they crowd out the public API.
 
 Does not handle: anonymous functions and arrow functions bound to variables, languages other than the six
 in ``LANGUAGES``, or dedup/splitting (see ``splits``).
@@ -21,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from tqdm.auto import tqdm
 from tree_sitter import Language, Node, Parser
@@ -92,10 +100,17 @@ class MineReport:
     records: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
 
+    documented: int = 0
+    classes: int = 0
+
     def summary(self) -> str:
         """One line for the log."""
         skipped = ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items())) or "none"
-        return f"{self.records} documented functions from {self.files_read} files; skipped files: {skipped}"
+        if self.documented == self.records and not self.classes:
+            found = f"{self.records} documented functions"
+        else:
+            found = f"{self.records} functions and classes ({self.documented} documented, {self.classes} classes)"
+        return f"{found} from {self.files_read} files; skipped files: {skipped}"
 
 
 def first_paragraph(doc: str) -> str:
@@ -213,36 +228,108 @@ def _python_code_without_docstring(function: Node, docstring: Node, source_lines
     return _dedented([source_lines[row] for row in kept], first_col)
 
 
-def iter_functions(source: str, language: str) -> Iterator[tuple[str, str, str, int, int]]:
-    """Yield ``(func_name, code_without_doc, docstring_summary, first_line, last_line)`` for documented functions.
+def _signature(node: Node, source: bytes) -> str:
+    """A definition's header: its text up to its body (`def f(a, b) -> int:`, `class A(B):`, `function f(a)`)."""
+    body = node.child_by_field_name("body")
+    end = body.start_byte if body is not None else node.end_byte
+    header = source[node.start_byte:end].decode("utf-8", errors="replace").rstrip()
+    return " ".join(header.removesuffix("{").split()) if "\n" in header else header.removesuffix("{").rstrip()
 
-    Lines are 1-based. Functions whose doc summary is empty are skipped.
+
+def _class_outline(node: Node, spec: LanguageSpec, source: bytes) -> str:
+    """A class as its header and its own methods' signatures, one per line (nested classes' methods excluded)."""
+    body = node.child_by_field_name("body")
+    lines = [_signature(node, source)]
+    stack = list(reversed(body.named_children)) if body is not None else []
+    while stack:
+        child = stack.pop()
+        if child.type in spec.function_types:
+            lines.append("    " + _signature(child, source))
+        elif child.type not in spec.container_types:
+            stack.extend(reversed(child.named_children))
+    return "\n".join(lines)
+
+
+def _documentation(node: Node, spec: LanguageSpec) -> tuple[str, Node | None]:
+    """(docstring summary, Python docstring node to cut from the code) of a function or class; ("", None) if none."""
+    if spec.name == "python":
+        doc_node = _python_docstring_node(node)
+        if doc_node is None:
+            return "", None
+        return first_paragraph(_python_string_value(doc_node.named_children[0])), doc_node
+    doc = _doc_comment(_comment_anchor(node), spec)
+    return (first_paragraph(doc), None) if doc is not None else ("", None)
+
+
+class MinedFunction(NamedTuple):
+    """One function (or class outline) found in a file; lines are 1-based."""
+
+    func_name: str
+    code: str  # without its docstring
+    docstring: str  # the docstring's summary, "" when undocumented
+    first_line: int
+    last_line: int
+    is_class: bool = False
+
+
+def iter_functions(source: str, language: str, *, documented_only: bool = True) -> Iterator[MinedFunction]:
+    """Yield each function of `source` (see `MinedFunction`).
+
+    Lines are 1-based. With `documented_only` (training pairs), functions whose doc summary is empty are
+    skipped; without it (the index), every function is yielded, and every class as its outline (see
+    `_class_outline`), with ``docstring`` empty when there is none.
     """
     spec = LANGUAGES[language]
-    tree = _parser(language).parse(source.encode("utf-8"))
+    source_bytes = source.encode("utf-8")
+    tree = _parser(language).parse(source_bytes)
     source_lines = source.splitlines()
     stack = [tree.root_node]
     while stack:
         node = stack.pop()
         stack.extend(reversed(node.named_children))
-        if node.type not in spec.function_types:
+        is_class = node.type in spec.container_types and not documented_only
+        if node.type not in spec.function_types and not is_class:
+            continue
+        if is_class and node.child_by_field_name("name") is None:
             continue
         first_row, first_col = node.start_point
         last_row = node.end_point[0]
-        if language == "python":
-            doc_node = _python_docstring_node(node)
-            if doc_node is None:
-                continue
-            summary = first_paragraph(_python_string_value(doc_node.named_children[0]))
+        summary, doc_node = _documentation(node, spec)
+        if documented_only and not summary:
+            continue
+        if is_class:
+            code = _class_outline(node, spec, source_bytes)
+        elif doc_node is not None:
             code = _python_code_without_docstring(node, doc_node, source_lines)
         else:
-            doc = _doc_comment(_comment_anchor(node), spec)
-            if doc is None:
-                continue
-            summary = first_paragraph(doc)
             code = _dedented(source_lines[first_row : last_row + 1], first_col)
-        if summary and code:
-            yield _qualified_name(node, spec), code, summary, first_row + 1, last_row + 1
+        if code:
+            yield MinedFunction(_qualified_name(node, spec), code, summary, first_row + 1, last_row + 1, is_class)
+
+
+def _is_private_name(func_name: str) -> bool:
+    """Any part starts with an underscore: `_helper`, `Parser._step`, `Reader.__next__`."""
+    return any(part.startswith("_") for part in func_name.split("."))
+
+
+_ALL = re.compile(r"^__all__\s*=\s*([\[(].*?[\])])", re.M | re.S)
+
+
+def _python_all(source: str) -> frozenset[str] | None:
+    """The names a Python module exports in a literal `__all__`; None when it has none (or not a literal)."""
+    match = _ALL.search(source)
+    if match is None:
+        return None
+    try:
+        names = ast.literal_eval(match.group(1))
+    except (ValueError, SyntaxError):
+        return None
+    return frozenset(n for n in names if isinstance(n, str))
+
+
+def _is_private_path(path: str) -> bool:
+    """A file or folder named with a leading underscore (`_pydecimal.py`), `__init__.py` excepted."""
+    return any(part.startswith("_") and part != "__init__.py" for part in path.split("/"))
 
 
 def _read_source(path: Path, max_file_bytes: int, report: MineReport) -> str | None:
@@ -291,8 +378,9 @@ def mine_tree(
     repo: str | None = None,
     report: MineReport | None = None,
     show_progress: bool | None = None,
+    documented_only: bool = True,
 ) -> list[Record]:
-    """Mine documented functions from a source tree (or one file).
+    """Mine documented functions (or, for an index, every function and class) from a source tree or file.
 
     Args:
         root: a folder or a single source file.
@@ -302,6 +390,7 @@ def mine_tree(
         repo: the records' ``repo`` field; the folder's name when None.
         report: filled with counts of files read and skipped.
         show_progress: show a bar; None shows it when logging is at INFO or lower.
+        documented_only: True for training pairs; False for an index (see `iter_functions`).
 
     Raises:
         FileNotFoundError: `root` does not exist.
@@ -330,10 +419,17 @@ def mine_tree(
         report.files_read += 1
         language = SUFFIX_TO_LANGUAGE[path.suffix]
         relative = path.relative_to(base).as_posix()
-        for func_name, code, docstring, first, last in iter_functions(text, language):
+        hidden_file = _is_private_path(relative)
+        exported = _python_all(text) if language == "python" and not documented_only else None
+        for found in iter_functions(text, language, documented_only=documented_only):
+            if not found.docstring and (hidden_file or _is_private_name(found.func_name) or (
+                    exported is not None and found.func_name.split(".")[0] not in exported)):
+                continue  # undocumented internals (`_helper`, `Class.__init__`, not in `__all__`): not an API
             records.append(
-                Record(repo=repo, path=relative, func_name=func_name, language=language, code=code,
-                       docstring=docstring, url=f"{path.as_uri()}#L{first}-L{last}")
+                Record(repo=repo, path=relative, func_name=found.func_name, language=language, code=found.code,
+                       docstring=found.docstring, url=f"{path.as_uri()}#L{found.first_line}-L{found.last_line}")
             )
+            report.documented += bool(found.docstring)
+            report.classes += found.is_class
     report.records += len(records)
     return records

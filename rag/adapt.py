@@ -68,7 +68,7 @@ class AdaptConfig:
 
 def run(config: AdaptConfig) -> train.TrainResult:
     """Mine, write (or reuse) the questions, train."""
-    records = mine_corpus(config.paths, exclude=[x for x in config.exclude.split(",") if x],
+    records = mine_corpus(config.paths, documented_only=True, exclude=[x for x in config.exclude.split(",") if x],
                           languages=[x for x in config.languages.split(",") if x])
     encoder = load_encoder(config.base, max_code_length=config.max_code_length) if config.filter_top_k else None
     questions = synthesize_questions(records, config.cache_dir, per_function=config.questions_per_function,

@@ -9,7 +9,9 @@ The index gives --rerank_candidates functions; a local LM (default: the packaged
 generator) scores how likely it finds the question for each, and the k best by the fused dense and LM
 scores are kept (`rag.rerank`); --rerank none skips that, and an openai:/ollama: generator skips it unless
 --rerank names a reranker. An answer that breaks off mid-stream is kept, the sources are listed, and the
-exit code is 1.
+exit code is 1. After the answer, every code identifier it uses is looked up in its sources and the indexed
+corpus: unknown ones are listed as `unverified:`, and an answer that uses them, starts repeating itself or is
+empty is followed by an extractive answer built from the top sources.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 
 from data.cli import Positional, run_cli
 from data.errors import InputError
-from rag.chain import Answer, Retriever, check_question, stream_answer
+from rag.chain import Answer, Retriever, check_question, review_answer, stream_answer
 from rag.generate import ENDPOINT_KINDS, GenerationInterrupted, GeneratorOptions, check_generator_spec, load_generator
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, IndexChoice, build_index, default_corpus, index_exists, open_index
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
@@ -93,7 +95,21 @@ def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
         except GenerationInterrupted as error:  # keep what arrived, still list the sources, exit non-zero
             answer.error = str(error)
         emit("\n")
+        if not answer.error:
+            emit(review_note(review_answer(answer, index.known_names())))
     return answer
+
+
+def review_note(answer: Answer) -> str:
+    """What the grounding review adds after the streamed answer: unknown names, and the extractive answer."""
+    lines = []
+    if answer.unverified:
+        lines.append(f"unverified: {', '.join(answer.unverified)} (in neither the sources nor the indexed corpus)")
+    if answer.fallback:
+        why = "started repeating itself" if answer.degenerate else \
+            "uses names the sources do not have" if answer.unverified else "is empty"
+        lines += [f"The generated answer {why}; here is what the sources say instead.", answer.fallback]
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def reranker_for(rerank: str, generator: str) -> str:

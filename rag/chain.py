@@ -1,9 +1,12 @@
 """Retrieve → prompt → generate: the answer to a code question, with the sources it was given.
 
-Prompts are the template files in `prompts/` (found next to the code, not the working directory). Retrieved
-code goes inside numbered delimiters and the template says it is reference material, not instructions. The
-context is trimmed to the generator's window (lowest-ranked sources go first, then the last one is cut).
-Does not handle: building the index (see `store`) or loading models.
+Prompts are the template files in `prompts/` (found next to the code, not the working directory), in two
+styles: instructions for instruction-tuned generators (retrieved code inside numbered delimiters, which the
+template calls reference material, not instructions), and a worked example to continue for a base model.
+The context is trimmed to the generator's window (lowest-ranked sources go first, then the last one is cut).
+The stream stops at the template's markers and at runaway repetition; the finished answer is reviewed
+against its sources and the corpus (`grounding`), with an extractive answer when it fails. Does not handle:
+building the index (see `store`) or loading models.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from data.documents import qualified_name
 from data.errors import InputError
 from rag.generate import Generator
+from rag.grounding import KnownNames, check_grounding, extractive_answer, find_loop
 from rag.store import CodeIndex, Source
 from retriever_finetune.encoder import Encoder
 
@@ -25,7 +30,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
-STOP_MARKERS = ("\nQuestion:", "<<<SOURCE", "\n\n\n\n")
+STOP_MARKERS = ("\nQuestion:", "<<<SOURCE", "\nSources:", "\n# [", "\n\n\n\n")
 
 
 def read_prompt(name: str) -> str:
@@ -45,6 +50,14 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     prompt: str = ""
     error: str = ""  # set when generation broke off: `text` is then what arrived before
+    degenerate: bool = False  # the stream was stopped because it started repeating itself
+    unverified: list[str] = field(default_factory=list)  # identifiers neither the sources nor the corpus know
+    fallback: str = ""  # the extractive answer, when the generated one failed review
+
+    @property
+    def shown(self) -> str:
+        """What a reader should take as the answer: the extractive one when the generated one failed."""
+        return self.fallback or self.text
 
 
 class Retriever:
@@ -72,79 +85,164 @@ class Retriever:
         return self.reranker.rerank(question, candidates, k)
 
 
+MAX_QUESTION_CHARS = 10_000
+
+
 def check_question(question: str) -> str:
-    """A non-empty question, whitespace-trimmed."""
+    """A non-empty question of at most `MAX_QUESTION_CHARS` characters, whitespace-trimmed."""
     if not isinstance(question, str) or not question.strip():
         msg = "the question is empty; ask something, e.g. \"how to parse json\""
+        raise InputError(msg)
+    if len(question.strip()) > MAX_QUESTION_CHARS:
+        msg = (f"the question is {len(question.strip()):,} characters long; ask in at most {MAX_QUESTION_CHARS:,} "
+               "(the retriever reads only its first tokens, and the prompt must leave room for the sources)")
         raise InputError(msg)
     return question.strip()
 
 
+@dataclass(frozen=True)
+class PromptStyle:
+    """The templates of one kind of generator, and how its answer starts.
+
+    Instruction-tuned models get instructions (`answer.txt`); a base model (the packaged Gemma) gets two
+    worked examples to continue (`answer_base.txt`), the sources as code with their qualified names, and the
+    start of a one-line answer, which it completes by copying a name from the sources and saying what it does.
+    """
+
+    answer: str
+    source: str
+    answer_start: str = ""  # formatted with the top source's `name`
+    stop: tuple[str, ...] = STOP_MARKERS
+    see_also: int = 0  # the next sources named after the generated line
+
+    def start(self, sources: list[Source]) -> str:
+        """The answer's given first words."""
+        if not self.answer_start or not sources:
+            return ""
+        top = sources[0]
+        return self.answer_start.format(name=qualified_name(top.path, top.func_name, top.language))
+
+    def ending(self, sources: list[Source]) -> str:
+        """The line after the generated one that names the next sources (empty when there are none)."""
+        others = [f"`{qualified_name(s.path, s.func_name, s.language)}` [{n}]"
+                  for n, s in enumerate(sources[1 : 1 + self.see_also], start=2)]
+        return f"\nSee also: {', '.join(others)}." if others else ""
+
+
+INSTRUCTION_STYLE = PromptStyle("answer", "source")
+BASE_MODEL_STYLE = PromptStyle("answer_base", "source_base", answer_start=" Use `{name}` [1]:",
+                               stop=(*STOP_MARKERS, "\n"), see_also=2)
+
+
+def prompt_style(generator: Generator) -> PromptStyle:
+    """The style a generator is prompted in (instruction-tuned unless it says otherwise)."""
+    return INSTRUCTION_STYLE if getattr(generator, "instruction_tuned", True) else BASE_MODEL_STYLE
+
+
+def _source_block(template: str, number: int, source: Source, code: str) -> str:
+    docstring = " ".join(source.docstring.split())
+    return template.format(number=number, location=source.location, func_name=source.func_name,
+                           qualified_name=qualified_name(source.path, source.func_name, source.language),
+                           docstring_comment=f"# {docstring}\n" if docstring else "", code=code).strip()
+
+
 def build_prompt(question: str, sources: list[Source], *, budget_tokens: int,
-                 count_tokens: callable) -> tuple[str, list[Source]]:  # type: ignore[valid-type]
+                 count_tokens: callable, style: PromptStyle = INSTRUCTION_STYLE,  # type: ignore[valid-type]
+                 ) -> tuple[str, list[Source]]:
     """Fill the template with as many sources as fit in `budget_tokens`; return the prompt and the sources used."""
     if not sources:
         return read_prompt("no_context").format(question=question), []
-    template, block = read_prompt("answer"), read_prompt("source")
+    template, block = read_prompt(style.answer), read_prompt(style.source)
+
+    def fill(context: str) -> str:
+        return template.format(context=context, question=question).rstrip("\n") + style.start(sources)
+
     used: list[Source] = []
     blocks: list[str] = []
     for number, source in enumerate(sources, start=1):
-        text = block.format(number=number, location=source.location, func_name=source.func_name,
-                            code=source.code.strip()).strip()
-        candidate = template.format(context="\n\n".join([*blocks, text]), question=question)
-        if count_tokens(candidate) <= budget_tokens:
+        text = _source_block(block, number, source, source.code.strip())
+        if count_tokens(fill("\n\n".join([*blocks, text]))) <= budget_tokens:
             blocks.append(text)
             used.append(source)
             continue
         if not blocks:  # even the best source alone is too long: cut its code to fit
             lines = source.code.strip().splitlines()
-            while lines and count_tokens(template.format(context=block.format(
-                    number=1, location=source.location, func_name=source.func_name, code="\n".join(lines)),
-                    question=question)) > budget_tokens:
+            while lines and count_tokens(fill(_source_block(block, 1, source, "\n".join(lines)))) > budget_tokens:
                 lines = lines[: max(1, len(lines) * 3 // 4)] if len(lines) > 1 else []
             if lines:
-                blocks.append(block.format(number=1, location=source.location, func_name=source.func_name,
-                                           code="\n".join(lines)).strip())
+                blocks.append(_source_block(block, 1, source, "\n".join(lines)))
                 used.append(source)
         break
     if len(used) < len(sources):
         logger.info("context trimmed to %d of %d sources to fit %d tokens", len(used), len(sources), budget_tokens)
-    return template.format(context="\n\n".join(blocks), question=question), used
+    return fill("\n\n".join(blocks)), used
 
 
 def stream_answer(question: str, sources: list[Source], generator: Generator, *, max_new_tokens: int = 200,
-                  max_context_tokens: int = 1536, answer: Answer | None = None) -> Iterator[str]:
-    """Yield the answer's text as it is generated, stopping at the template's markers; fills `answer`."""
+                  max_context_tokens: int = 1536, answer: Answer | None = None, style: PromptStyle | None = None,
+                  stop_loops: bool = True) -> Iterator[str]:
+    """Yield the answer's text as it is generated, stopping at the template's markers and at runaway
+    repetition (`grounding.find_loop`, which marks the answer degenerate); fills `answer`.
+
+    `style` overrides the generator's prompt style and `stop_loops=False` lets loops run (both for
+    benchmarks that compare against the earlier behaviour)."""
     question = check_question(question)
+    style = (style or prompt_style(generator)) if sources else INSTRUCTION_STYLE
     budget = min(max_context_tokens, generator.context_window - max_new_tokens)
-    prompt, used = build_prompt(question, sources, budget_tokens=budget, count_tokens=generator.count_tokens)
+    prompt, used = build_prompt(question, sources, budget_tokens=budget, count_tokens=generator.count_tokens,
+                                style=style)
     if answer is not None:
         answer.prompt, answer.sources = prompt, used
-    produced = ""
+    start = style.start(used).lstrip()
+    produced = start
+    if start:
+        yield start
+    finished = False
     try:
-        for piece in generator.stream(prompt, max_new_tokens=max_new_tokens, stop=STOP_MARKERS):
+        for piece in generator.stream(prompt, max_new_tokens=max_new_tokens, stop=style.stop):
+            emitted = len(produced)
             produced += piece
-            cut = min((produced.find(m) for m in STOP_MARKERS if m in produced), default=-1)
+            cut = min((produced.find(m, len(start)) for m in style.stop if m in produced[len(start):]), default=-1)
+            loop = find_loop(produced) if stop_loops else None
+            if loop is not None and (cut < 0 or loop < cut):
+                cut = loop
+                if answer is not None:
+                    answer.degenerate = True
             if cut >= 0:
-                tail = produced[:cut]
-                emitted = len(produced) - len(piece)
-                if len(tail) > emitted:
-                    yield tail[emitted:]
-                produced = tail
+                if cut > emitted:
+                    yield produced[emitted:cut]
+                produced = produced[:cut]
                 break
             yield piece
+        finished = True
     finally:  # a stream that breaks off still leaves what arrived in `answer`
+        ending = style.ending(used) if finished else ""
+        produced = produced.rstrip() + ending
         if answer is not None:
             answer.text = produced.strip()
+    if ending:
+        yield ending
+
+
+def review_answer(answer: Answer, known: KnownNames) -> Answer:
+    """Check the generated answer against its sources and the corpus (`grounding.check_grounding`); when it
+    uses unknown identifiers, degenerated or is empty, attach the extractive answer built from the sources."""
+    grounding = check_grounding(answer.text, known.with_sources(answer.sources))
+    answer.unverified = grounding.unverified
+    if answer.sources and (answer.unverified or answer.degenerate or not answer.text.strip(" `")):
+        answer.fallback = extractive_answer(answer.sources)
+    return answer
 
 
 def answer_question(question: str, retriever: Retriever | None, generator: Generator, *, k: int = 5,
-                    max_new_tokens: int = 200, max_context_tokens: int = 1536) -> Answer:
-    """Retrieve (unless `retriever` is None: the no-context floor), prompt, generate; the whole answer."""
+                    max_new_tokens: int = 200, max_context_tokens: int = 1536,
+                    known: KnownNames | None = None) -> Answer:
+    """Retrieve (unless `retriever` is None: the no-context floor), prompt, generate; the whole answer,
+    reviewed against `known` (see `review_answer`) when it is given."""
     question = check_question(question)
     sources = retriever.retrieve(question, k) if retriever is not None else []
     result = Answer(text="")
     for _ in stream_answer(question, sources, generator, max_new_tokens=max_new_tokens,
                            max_context_tokens=max_context_tokens, answer=result):
         pass
-    return result
+    return review_answer(result, known) if known is not None else result

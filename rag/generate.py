@@ -28,23 +28,41 @@ class Generator(Protocol):
 
     name: str
     context_window: int
+    instruction_tuned: bool  # False: a base model, prompted with a worked example to continue
 
     def count_tokens(self, text: str) -> int:
         """Tokens `text` takes in this generator's vocabulary (an estimate for endpoints)."""
         ...
 
-    def stream(self, prompt: str, *, max_new_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
-        """Yield the completion piece by piece; `stop` strings end it (the caller also cuts at them)."""
+    def stream(self, prompt: str, *, max_new_tokens: int, stop: Sequence[str] = (),
+               sampling: Sampling | None = None) -> Iterator[str]:
+        """Yield the completion piece by piece; `stop` strings end it (the caller also cuts at them); greedy
+        unless `sampling` says otherwise."""
         ...
 
 
-class HuggingFaceGenerator:
-    """A local causal LM, greedy decoding (reproducible), streamed through a background thread."""
+@dataclass(frozen=True)
+class Sampling:
+    """Sampled decoding, seeded so reruns agree (the paper's RAG protocol: temperature 0.2, repetition 1.1)."""
 
-    def __init__(self, name: str, model, tokenizer, *, device: str | None = None) -> None:  # noqa: ANN001
+    temperature: float = 0.2
+    repetition_penalty: float = 1.1
+    seed: int = 0
+
+
+class HuggingFaceGenerator:
+    """A local causal LM, greedy decoding (reproducible), streamed through a background thread.
+
+    `instruction_tuned` picks the prompt style (`chain`): False for a base model such as the packaged Gemma,
+    which continues a worked example rather than following instructions.
+    """
+
+    def __init__(self, name: str, model, tokenizer, *, device: str | None = None,  # noqa: ANN001
+                 instruction_tuned: bool = True) -> None:
         import torch
 
         self.name = name
+        self.instruction_tuned = instruction_tuned
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
@@ -54,30 +72,50 @@ class HuggingFaceGenerator:
         """Exact token count."""
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def stream(self, prompt: str, *, max_new_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
-        """Greedy completion, yielded as decoded text pieces (`stop` is applied by the caller, which reads
-        the stream as it comes)."""
+    def stream(self, prompt: str, *, max_new_tokens: int, stop: Sequence[str] = (),
+               sampling: Sampling | None = None) -> Iterator[str]:
+        """Greedy (or seeded sampled) completion, yielded as decoded text pieces (`stop` is applied by the caller,
+        which reads the stream as it comes). A caller that stops reading (a stop marker, a loop) stops the
+        model too."""
         import torch
-        from transformers import TextIteratorStreamer
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         inputs = self.tokenizer(prompt, return_tensors="pt").to(self.device)
+        decoding: dict = {"do_sample": False, "repetition_penalty": 1.15}
+        if sampling is not None:
+            decoding = {"do_sample": True, "temperature": sampling.temperature, "top_k": 0, "top_p": 1.0,
+                        "repetition_penalty": sampling.repetition_penalty}
+            torch.manual_seed(sampling.seed)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         failure: list[BaseException] = []
+        abandoned = threading.Event()
+
+        class WhenAbandoned(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs) -> bool:  # noqa: ANN001, ANN003, ARG002
+                return abandoned.is_set()
 
         def work() -> None:
             try:
                 with torch.inference_mode():
-                    self.model.generate(**inputs, streamer=streamer, max_new_tokens=max_new_tokens, do_sample=False,
-                                        repetition_penalty=1.15, pad_token_id=self.tokenizer.pad_token_id
-                                        or self.tokenizer.eos_token_id)
+                    self.model.generate(**inputs, streamer=streamer, max_new_tokens=max_new_tokens, **decoding,
+                                        stopping_criteria=StoppingCriteriaList([WhenAbandoned()]),
+                                        pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
             except BaseException as error:  # surfaced in the caller's thread below
                 failure.append(error)
                 streamer.end()
 
         thread = threading.Thread(target=work, daemon=True)
         thread.start()
-        yield from streamer
-        thread.join()
+        finished = False
+        try:
+            yield from streamer
+            finished = True
+        finally:
+            if not finished:  # the reader stopped early: stop the model, and drain what it still sends
+                abandoned.set()
+                for _ in streamer:
+                    pass
+            thread.join()
         if failure:
             raise failure[0]
 
@@ -100,18 +138,25 @@ class ChatEndpointGenerator:
         self.chat_model = chat_model
         self.kind, self.model, self.where = kind, model, where
         self.context_window = context_window
+        self.instruction_tuned = True
 
     def count_tokens(self, text: str) -> int:
         """About four characters a token (no tokenizer is at hand for a remote model)."""
         return len(text) // 4 + 1
 
-    def request_options(self, max_new_tokens: int, stop: Sequence[str]) -> dict:
+    def request_options(self, max_new_tokens: int, stop: Sequence[str], sampling: Sampling | None = None) -> dict:
         """The per-call options of one answer, in the shape the chat model passes to its server."""
+        temperature = sampling.temperature if sampling is not None else 0.0
         if self.kind == "ollama":
-            return {"options": {"num_predict": max_new_tokens, "temperature": 0.0, "stop": list(stop)}}
-        return {"max_tokens": max_new_tokens, "stop": list(stop)}  # langchain-openai sends max_completion_tokens
+            options = {"num_predict": max_new_tokens, "temperature": temperature, "stop": list(stop)}
+            if sampling is not None:
+                options |= {"seed": sampling.seed, "repeat_penalty": sampling.repetition_penalty}
+            return {"options": options}
+        extra = {} if sampling is None else {"temperature": temperature, "seed": sampling.seed}
+        return {"max_tokens": max_new_tokens, "stop": list(stop), **extra}  # sent as max_completion_tokens
 
-    def stream(self, prompt: str, *, max_new_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
+    def stream(self, prompt: str, *, max_new_tokens: int, stop: Sequence[str] = (),
+               sampling: Sampling | None = None) -> Iterator[str]:
         """Stream the chat model's answer; a failure becomes one line that says what to do.
 
         Raises:
@@ -123,7 +168,7 @@ class ChatEndpointGenerator:
         started = False
         try:
             for chunk in self.chat_model.stream([HumanMessage(content=prompt)],
-                                                **self.request_options(max_new_tokens, stop)):
+                                                **self.request_options(max_new_tokens, stop, sampling)):
                 if chunk.content:
                     started = True
                     yield str(chunk.content)
@@ -216,7 +261,7 @@ class GeneratorOptions:
 
 def _gemma(_: str, options: GeneratorOptions) -> Generator:
     model, tokenizer = gemma_from_package(options.cache_dir)
-    return HuggingFaceGenerator("gemma3-270m", model, tokenizer, device=options.device)
+    return HuggingFaceGenerator("gemma3-270m", model, tokenizer, device=options.device, instruction_tuned=False)
 
 
 def _hf(name: str, options: GeneratorOptions) -> Generator:

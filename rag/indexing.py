@@ -70,8 +70,10 @@ class IndexChoice:
         return StoreOptions(self.persist, self.chroma_host, self.chroma_port, self.document)
 
 
-def mine_corpus(paths: Sequence[str], *, exclude: Sequence[str] = (), languages: Sequence[str] = ()) -> list[Record]:
-    """Documented functions of every path, deduplicated.
+def mine_corpus(paths: Sequence[str], *, exclude: Sequence[str] = (), languages: Sequence[str] = (),
+                documented_only: bool = False) -> list[Record]:
+    """Every function, method and class of every path (an index's contents), deduplicated; with
+    `documented_only`, only documented functions (training pairs, synthetic questions, docstring splits).
 
     Raises:
         FileNotFoundError: a path does not exist.
@@ -85,11 +87,13 @@ def mine_corpus(paths: Sequence[str], *, exclude: Sequence[str] = (), languages:
     excluded = DEFAULT_EXCLUDED_DIRS | set(exclude)
     records: list[Record] = []
     for path in paths:
-        records.extend(mine_tree(path, excluded_dirs=excluded, languages=frozenset(languages) or None, report=report))
+        records.extend(mine_tree(path, excluded_dirs=excluded, languages=frozenset(languages) or None, report=report,
+                                 documented_only=documented_only))
     records, duplicates = dedup_records(records)
     logger.info("%s; %d duplicates dropped", report.summary(), duplicates)
     if not records:
-        msg = (f"no documented functions to index in {', '.join(map(str, paths))} "
+        what = "documented functions" if documented_only else "functions or classes"
+        msg = (f"no {what} to index in {', '.join(map(str, paths))} "
                f"({report.files_read} supported files read; supported languages: {', '.join(sorted(LANGUAGES))})")
         raise InputError(msg)
     return records

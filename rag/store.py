@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 from data.documents import DEFAULT_DOCUMENT, check_document_format, document_text
 from data.errors import InputError
 from data.records import Record
+from rag.grounding import KnownNames
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import RetrieverSpec
 
@@ -89,11 +90,17 @@ def retriever_fingerprint(spec: RetrieverSpec) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 
+INDEX_CONTENTS = "functions+classes-v2"
+"""What an index holds and how it embeds it: changing either (v2: undocumented public functions and class
+outlines, under their qualified names) names a new collection, so an index built before is rebuilt on first use
+instead of being half old, half new."""
+
+
 def collection_name(corpus_paths: Sequence[str], spec: RetrieverSpec, document: str = DEFAULT_DOCUMENT) -> str:
     """`<corpus>-<retriever>-<hash>`: 3-512 chars of [a-zA-Z0-9._-], as Chroma requires."""
     corpus = "+".join(sorted(Path(p).resolve().name for p in corpus_paths)) or "corpus"
     digest = hashlib.sha1(("|".join(sorted(str(Path(p).resolve()) for p in corpus_paths)) + "|" + spec.label
-                           + "|" + document).encode()).hexdigest()[:8]
+                           + "|" + document + "|" + INDEX_CONTENTS).encode()).hexdigest()[:8]
     name = re.sub(r"[^a-zA-Z0-9._-]+", "_", f"{corpus}-{spec.label}")[:400].strip("._-")
     return f"{name}-{digest}"
 
@@ -208,6 +215,11 @@ class CodeIndex:
                                   language=meta["language"], start_line=int(meta["start_line"]), url=meta["url"],
                                   code=code, docstring=meta["docstring"], score=1.0 - float(distance)))
         return sources
+
+    def known_names(self) -> KnownNames:
+        """The qualified names of every indexed function and class, for the grounding check."""
+        got = self.collection.get(include=["metadatas"])
+        return KnownNames.from_corpus((m["repo"], m["path"], m["func_name"], m["language"]) for m in got["metadatas"])
 
     def describe(self) -> str:
         """One line: name, size, retriever."""

@@ -213,8 +213,11 @@ def reranked_ranks(scores: np.ndarray, relevant: list[list[int]], questions: lis
                    reranker, cache: ScoreCache, candidates: int) -> np.ndarray:  # noqa: ANN001
     """Rank of each question's best relevant item after reranking the dense top `candidates`."""
     ranks = []
-    for row, wanted, question in tqdm(list(zip(scores, relevant, questions, strict=True)), desc="Reranking",
-                                      unit="question", disable=not logger.isEnabledFor(logging.INFO)):
+    for done, (row, wanted, question) in enumerate(tqdm(
+            list(zip(scores, relevant, questions, strict=True)), desc="Reranking", unit="question",
+            disable=not logger.isEnabledFor(logging.INFO))):
+        if done and done % 25 == 0:
+            cache.save()  # an interrupted run keeps what it scored
         dense = first_relevant_rank(row, wanted)
         top = np.argsort(-row, kind="stable")[:candidates]
         if dense > candidates:
@@ -289,7 +292,8 @@ def run(config: ExperimentConfig) -> dict:
     cosqa = load_cosqa(Path(config.cosqa) / COSQA_QUERIES, Path(config.cosqa) / COSQA_CODE_BASE) if config.cosqa else None
     inputs, test_path = prepare_inputs(config, out, cosqa)
     stdlib_test = list(read_jsonl(test_path))
-    stdlib = mine_corpus(default_corpus(), exclude=DEFAULT_CORPUS_EXCLUDES, languages=["python"])
+    stdlib = mine_corpus(default_corpus(), exclude=DEFAULT_CORPUS_EXCLUDES, languages=["python"],
+                         documented_only=True)
     timings: dict[str, float] = {}
     retrievers: dict[str, RetrieverSpec] = {"frozen": resolve_retriever_spec("base", base=config.base)}
     for name in config.recipe_list():

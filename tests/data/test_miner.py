@@ -100,6 +100,46 @@ def test_one_documented_function_per_language_with_docstring_stripped(six_langua
     assert by_language["python"].start_line == 2
 
 
+def test_an_index_gets_every_function_and_every_class_as_an_outline(six_language_tree: Path) -> None:
+    report = MineReport()
+    records = mine_tree(six_language_tree, documented_only=False, report=report)
+    python = {r.func_name: r for r in records if r.language == "python"}
+    assert set(python) == {"Parser", "Parser.parse", "undocumented"}
+    assert python["undocumented"].code == "def undocumented():\n    return 1"
+    assert python["undocumented"].docstring == ""
+    assert python["Parser"].code == "class Parser:\n    def parse(self, text):"  # header + method signatures
+    assert python["Parser.parse"].docstring == "Parse the given text into tokens."  # documented ones unchanged
+    classes = {r.func_name for r in records if r.code.split("\n")[0].lstrip().startswith(("class", "module", "public"))}
+    assert {"Parser", "B", "E", "M"} <= classes
+    assert (report.records, report.documented, report.classes) == (len(records), 6, 4)  # Go has no classes
+    assert "(6 documented, 4 classes)" in report.summary()
+
+
+def test_class_outlines_list_their_own_methods_only(tmp_path: Path) -> None:
+    (tmp_path / "csvish.py").write_text('''
+class DictReader:
+    def __init__(self, f, fieldnames=None,
+                 restkey=None):
+        self.f = f
+
+    @property
+    def fieldnames(self):
+        return self._fieldnames
+
+    class Inner:
+        def deep(self):
+            pass
+'''.lstrip())
+    (tmp_path / "_private.py").write_text("def hidden():\n    return 1\n\ndef shown():\n    \"\"\"Documented.\"\"\"\n")
+    records = {r.func_name: r.code for r in mine_tree(tmp_path, documented_only=False)}
+    assert records["DictReader"] == ("class DictReader:\n    def __init__(self, f, fieldnames=None, restkey=None):\n"
+                                     "    def fieldnames(self):")
+    assert records["DictReader.Inner"] == "class Inner:\n    def deep(self):"  # not in DictReader's outline
+    # undocumented internals stay out: the dunder (in the outline already) and a private file's function
+    assert set(records) == {"DictReader", "DictReader.fieldnames", "DictReader.Inner", "DictReader.Inner.deep",
+                            "shown"}
+
+
 def test_skips_binary_non_utf8_and_huge_files_and_counts_them(tmp_path: Path) -> None:
     (tmp_path / "ok.py").write_text('def f():\n    """Return one always."""\n    return 1\n')
     (tmp_path / "binary.py").write_bytes(b"def f():\x00\x01")

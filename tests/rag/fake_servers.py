@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-WORDS = ["Use ", "`json.loads`", " to ", "parse ", "a ", "string."]
+WORDS = ["Use ", "`jsonish.parse_json`", " [1] to ", "parse ", "a ", "string."]  # a function of the test corpus
 
 
 class FakeChatServer(ThreadingHTTPServer):

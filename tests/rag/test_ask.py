@@ -42,6 +42,8 @@ def test_generator_none_prints_sources_only(corpus: Path, tiny_bert_dir: Path, t
 
 @pytest.mark.parametrize(("question", "extra", "message"), [
     ("   ", [], "the question is empty"),
+    ("\n\t \n", [], "the question is empty"),
+    ("how to parse json " * 6000, [], "the question is 107,999 characters long; ask in at most 10,000"),
     ("q", ["--k", "0"], "must be positive"),
     ("q", ["--generator", "gpt9"], "unknown generator 'gpt9'"),
     ("q", ["--retriever", "lora_never_trained"], "has no run behind it"),
@@ -61,8 +63,9 @@ def test_missing_and_empty_corpus(tiny_bert_dir: Path, tmp_path: Path, capsys: p
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "README.md").write_text("no code")
+    (empty / "settings.py").write_text("DEBUG = True\nNAMES = ['a', 'b']\n")  # Python, but no function or class
     assert ask.main(["q", *argv(empty, tmp_path, tiny_bert_dir), "--generator", "none"]) == 2
-    assert "no documented functions to index" in capsys.readouterr().err
+    assert "no functions or classes to index" in capsys.readouterr().err
 
 
 def test_long_question_is_truncated_with_a_warning(corpus: Path, tiny_bert_dir: Path, tmp_path: Path, use_echo,  # noqa: ANN001

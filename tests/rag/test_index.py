@@ -80,6 +80,30 @@ def test_interrupted_build_resumes_without_duplicates(corpus: Path, setup) -> No
     assert (resumed.added, resumed.total) == (3, 5)
 
 
+def test_undocumented_functions_and_classes_are_indexed_and_named_by_the_grounding_check(
+        corpus: Path, setup) -> None:  # noqa: ANN001
+    spec, encoder, store = setup
+    (corpus / "rows.py").write_text(
+        "class RowReader:\n    def __init__(self, f, fieldnames=None):\n        self.f = f\n\n"
+        "    def __next__(self):\n        return next(self.f)\n\n\ndef count_rows(f):\n    return sum(1 for _ in f)\n")
+    build_index([str(corpus)], spec, encoder, store)
+    index = open_index([str(corpus)], spec, store)
+    got = index.collection.get(where={"path": "rows.py"}, include=["documents", "metadatas"])
+    by_name = {m["func_name"]: code for m, code in zip(got["metadatas"], got["documents"], strict=True)}
+    assert by_name == {
+        "RowReader": "class RowReader:\n    def __init__(self, f, fieldnames=None):\n    def __next__(self):",
+        "count_rows": "def count_rows(f):\n    return sum(1 for _ in f)",
+    }  # the undocumented dunders are in the class outline, not records of their own
+    assert index.count() == 5 + 2
+    stored = index.collection.get(where={"func_name": "count_rows"}, include=["embeddings"])["embeddings"][0]
+    by_hand = encoder.encode_code(["rows.count_rows\ndef count_rows(f):\n    return sum(1 for _ in f)"],
+                                  show_progress=False)[0]
+    assert stored == pytest.approx(by_hand, abs=1e-5)  # the qualified name stands in for the missing docstring
+    known = index.known_names()
+    assert known.knows("rows.RowReader") and known.knows("rows.count_rows") and known.knows("jsonish.parse_json")
+    assert not known.knows("rows.parse_json")
+
+
 def test_two_retrievers_side_by_side(corpus: Path, setup, tiny_codet5p_dir: Path) -> None:  # noqa: ANN001
     spec, encoder, store = setup
     other = RetrieverSpec(label="tiny-t5", base=str(tiny_codet5p_dir))
@@ -131,7 +155,7 @@ def test_index_cli_and_bad_input(corpus: Path, tiny_bert_dir: Path, tmp_path: Pa
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "notes.txt").write_text("nothing")
     assert index_cli.main([str(tmp_path / "empty"), *common]) == 2
-    assert "no documented functions to index" in capsys.readouterr().err
+    assert "no functions or classes to index" in capsys.readouterr().err
 
 
 @pytest.mark.allow_hosts(["127.0.0.1"])  # a real refused connection, not the socket blocker

@@ -1,0 +1,179 @@
+"""Benchmark: the answers `rag.ask` gives to the how-to questions, per prompt, with the time per answer.
+
+    python bench/answers.py [--sets dev,heldout] [--retriever base] [--rerank gemma] [--generator gemma] \\
+        [--prompts grounded,previous] [--limit N] [--out FILE.json]
+
+Each question (`eval/howto_queries.json`, both sets, with the functions that answer it) is retrieved once as
+`rag.ask` does (the default standard-library index, built on first use; the same retriever and reranker),
+then answered with each prompt, on the same sources:
+- `grounded`, today's pipeline: the generator's prompt style (a worked example to continue for the base
+  Gemma), the loop detector, and the grounding review with its extractive fallback; the answer a user
+  reads is `Answer.shown`;
+- `previous`, the pipeline before it: the instruction prompt (`prompts/answer.txt`), no loop detector, no
+  review.
+
+Per answer, measured without the project's grounding check:
+- `names_expected`: the shown answer names an expected function (its last name part, as a word);
+- `unflagged_unresolved`: names its code uses (`json.loads`, `from csv import DictReader`) that this Python
+  cannot resolve (import the longest module prefix, then getattr the rest) and that the answer does not
+  flag as unverified. Bare names count as resolved when a builtin or an imported module has them;
+- `degenerate`: the shown answer repeats itself (a line 3 times, or a 4-word run 4 times);
+- `seconds`: generation plus review.
+Names are extracted from the answer's code spans by `rag.grounding.identifiers_used`; only the verdict on
+each name is independent of the project's code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import importlib
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tqdm.auto import tqdm  # noqa: E402
+
+from eval.howto import HOWTO_QUERIES  # noqa: E402
+from rag.chain import INSTRUCTION_STYLE, Answer, Retriever, review_answer, stream_answer  # noqa: E402
+from rag.generate import DEFAULT_CACHE, load_generator  # noqa: E402
+from rag.grounding import identifiers_used  # noqa: E402
+from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, index_exists, open_index  # noqa: E402
+from rag.rerank import load_reranker  # noqa: E402
+from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
+
+NEVER_IMPORT = frozenset({"antigravity", "this", "idlelib", "turtle", "tkinter"})  # side effects on import
+
+
+def resolves(name: str) -> bool:
+    """True when this Python has `name`: a module (prefix) that imports, then attributes that exist."""
+    parts = name.split(".")
+    if len(parts) == 1:
+        return hasattr(builtins, name) or any(hasattr(m, name) for m in list(sys.modules.values()) if m)
+    for cut in range(len(parts), 0, -1):
+        module_name = ".".join(parts[:cut])
+        if parts[0] in NEVER_IMPORT:
+            return True  # not checked
+        try:
+            target = importlib.import_module(module_name)
+        except Exception:  # noqa: BLE001 (any import failure means "not this module")
+            continue
+        for attribute in parts[cut:]:
+            if not hasattr(target, attribute):
+                return False
+            target = getattr(target, attribute)
+        return True
+    return hasattr(builtins, parts[0]) and hasattr(getattr(builtins, parts[0]), parts[1])
+
+
+def is_degenerate(text: str) -> bool:
+    """A line (4+ characters) three times, or a run of four words four times."""
+    lines = Counter(line.strip() for line in text.splitlines() if len(line.strip()) >= 4)
+    words = text.split()
+    runs = Counter(tuple(words[i : i + 4]) for i in range(len(words) - 3))
+    return any(n >= 3 for n in lines.values()) or any(n >= 4 for n in runs.values())
+
+
+def names_expected(text: str, answers: list[str]) -> bool:
+    """The text names one of the expected functions (`csv.py:DictWriter.writerows` → `writerows`)."""
+    return any(re.search(rf"\b{re.escape(a.split(':')[1].split('.')[-1])}\b", text) for a in answers)
+
+
+def judge(answer: Answer, expected: list[str], seconds: float) -> dict:
+    """The measures of one answer (see the module docstring)."""
+    shown = answer.shown
+    used, _ = identifiers_used(shown)
+    unresolved = [n for n in used if not resolves(n)]
+    return {"shown": shown, "generated": answer.text, "fallback": bool(answer.fallback),
+            "names_expected": names_expected(shown, expected),
+            "unflagged_unresolved": [n for n in unresolved if n not in answer.unverified],
+            "flagged": answer.unverified, "degenerate": is_degenerate(shown), "seconds": seconds,
+            "sources": [f"{s.path}:{s.func_name}" for s in answer.sources]}
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Shares over questions, median seconds."""
+    count = len(rows)
+    return {"questions": count,
+            "names_expected": sum(r["names_expected"] for r in rows) / count,
+            "unflagged_unresolved": sum(bool(r["unflagged_unresolved"]) for r in rows) / count,
+            "degenerate": sum(r["degenerate"] for r in rows) / count,
+            "fallback": sum(r["fallback"] for r in rows) / count,
+            "retrieval_hit@5": sum(r["hit@5"] for r in rows) / count,
+            "median_s": statistics.median(r["seconds"] for r in rows)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sets", default="dev,heldout")
+    parser.add_argument("--retriever", default="base")
+    parser.add_argument("--rerank", default="gemma")
+    parser.add_argument("--generator", default="gemma")
+    parser.add_argument("--prompts", default="grounded,previous")
+    parser.add_argument("--max_new_tokens", type=int, default=200, help="as rag.ask")
+    parser.add_argument("--limit", type=int, default=0, help="first N questions of each set (0: all)")
+    parser.add_argument("--persist", default=str(DEFAULT_CACHE / "chroma"))
+    parser.add_argument("--out", default="bench/answers.json")
+    args = parser.parse_args()
+    prompts = [p for p in args.prompts.split(",") if p]
+    unknown = set(prompts) - {"grounded", "previous"}
+    if unknown:
+        parser.error(f"--prompts: unknown {sorted(unknown)}; use grounded, previous")
+
+    spec = resolve_retriever_spec(args.retriever)
+    encoder = load_retriever(spec)
+    corpus, store = default_corpus(), StoreOptions(args.persist)
+    if not index_exists(corpus, spec, store):
+        build_index(corpus, spec, encoder, store, exclude=DEFAULT_CORPUS_EXCLUDES)
+    index = open_index(corpus, spec, store, create=False)
+    known = index.known_names()
+    generator = load_generator(args.generator)
+    reranker = load_reranker(args.rerank, reuse=generator if args.rerank == args.generator else None)
+    retriever = Retriever(encoder, index, reranker)
+
+    sets = [s for s in args.sets.split(",") if s]
+    questions = [q for q in json.loads(HOWTO_QUERIES.read_text()) if q["set"] in sets]
+    if args.limit:
+        questions = [q for s in sets for q in [x for x in questions if x["set"] == s][: args.limit]]
+    rows: dict[str, list[dict]] = {p: [] for p in prompts}
+    for item in tqdm(questions, desc="Answering", unit="question"):
+        sources = retriever.retrieve(item["question"], 5)
+        hit = any(f"{s.path}:{s.func_name}" in item["answers"] for s in sources)
+        for prompt in prompts:
+            answer = Answer(text="")
+            start = time.perf_counter()
+            grounded = prompt == "grounded"
+            for _ in stream_answer(item["question"], sources, generator, max_new_tokens=args.max_new_tokens,
+                                   answer=answer, style=None if grounded else INSTRUCTION_STYLE,
+                                   stop_loops=grounded):
+                pass
+            if grounded:
+                review_answer(answer, known)
+            row = judge(answer, item["answers"], time.perf_counter() - start)
+            rows[prompt].append({"question": item["question"], "set": item["set"],
+                                 "undocumented": bool(item.get("undocumented")), "hit@5": hit, **row})
+
+    summary = {p: {s: summarise([r for r in rows[p] if r["set"] == s]) for s in sets} for p in prompts}
+    lines = ["| prompt | set | questions | names an expected function | unflagged unresolved name | degenerate "
+             "| extractive fallback | retrieval hit@5 | median s/answer |", "|---|---|---|---|---|---|---|---|---|"]
+    for prompt in prompts:
+        for name in sets:
+            m = summary[prompt][name]
+            lines.append(f"| {prompt} | {name} | {m['questions']} | {m['names_expected']:.0%} | "
+                         f"{m['unflagged_unresolved']:.0%} | {m['degenerate']:.0%} | {m['fallback']:.0%} | "
+                         f"{m['retrieval_hit@5']:.0%} | {m['median_s']:.1f} |")
+    Path(args.out).write_text(json.dumps({"summary": summary, "answers": rows, "args": vars(args)}, indent=1))
+    print("\n".join(lines))  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""The grounding check, the loop detector and the extractive answer, on hand-written answers."""
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.chain import Answer, review_answer, stream_answer
+from rag.generate import load_generator
+from rag.grounding import KnownNames, check_grounding, extractive_answer, find_loop
+from rag.store import Source
+
+CORPUS = [  # (repo, path, func_name, language): a slice of the standard library as the index records it
+    ("python3.11", "json/__init__.py", "loads", "python"),
+    ("python3.11", "json/__init__.py", "load", "python"),
+    ("python3.11", "json/decoder.py", "JSONDecoder.decode", "python"),
+    ("python3.11", "urllib/parse.py", "unquote", "python"),
+    ("python3.11", "csv.py", "DictReader", "python"),
+    ("python3.11", "csv.py", "DictReader.fieldnames", "python"),
+]
+
+
+@pytest.fixture
+def known() -> KnownNames:
+    return KnownNames.from_corpus(CORPUS)
+
+
+def source(path: str, func_name: str, code: str, docstring: str = "", line: int = 1) -> Source:
+    return Source(id=func_name, repo="python3.11", path=path, func_name=func_name, language="python",
+                  start_line=line, url="", code=code, docstring=docstring, score=0.5)
+
+
+@pytest.mark.parametrize(("answer", "unverified"), [
+    ("Use `json.loads` [1].", []),  # known, dotted
+    ("Call `loads` on the text.", []),  # known, bare name as a whole span
+    ("`json.JSONDecoder().decode(s)`", []),  # a class known from its method json.decoder.JSONDecoder.decode
+    ("```python\nimport json as j\nrows = j.loads(text)\n```", []),  # aliased module
+    ("```python\nfrom csv import DictReader as DR\nwith open(p) as f:\n    rows = list(DR(f))\n```", []),
+    ("```python\nfrom json import unquote\nx = unquote(s)\n```", ["json.unquote"]),  # the issue's invention
+    ("`json.unquote(s)` works too", ["json.unquote"]),  # unquote exists, but not in json
+    ("```\nimport multiprocessing.group\n```", ["multiprocessing.group"]),  # not in the corpus at all
+    ("`str.join` joins, `str.glue` does not exist", ["str.glue"]),  # builtins checked against Python itself
+    ("`frobnicate(data)` then `print(data)`", ["frobnicate"]),  # unknown call; builtins and placeholders pass
+    ("```python\nreader = csv.DictReader(f)\nprint(reader.fieldnames)\n```", []),  # local's attributes pass
+    ("No code at all: json.unquote in prose is not checked.", []),
+])
+def test_grounding_flags_only_unknown_identifiers(known: KnownNames, answer: str, unverified: list[str]) -> None:
+    assert check_grounding(answer, known).unverified == unverified
+
+
+def test_names_written_in_the_cited_sources_count(known: KnownNames) -> None:
+    answer = "```python\nos.path.join(a, b)\n```"
+    assert check_grounding(answer, known).unverified == ["os.path.join"]
+    cited = source("shutil.py", "copytree", "def copytree(src, dst):\n    return os.path.join(dst, src)")
+    assert check_grounding(answer, known.with_sources([cited])).unverified == []
+
+
+def test_the_loop_detector_finds_the_issue_stream() -> None:
+    line = "import multiprocessing.group\n"
+    text = "Here is how:\n" + line * 20
+    assert find_loop(text) == len("Here is how:\n") + len(line)  # cut at the second occurrence
+    words = "to parse a string use the loads function " * 3
+    assert find_loop(words) == len("to parse a string use the loads function ")
+
+
+@pytest.mark.parametrize("answer", [
+    "Use `json.loads` [1]:\n```python\ndata = json.loads(text)\n```",
+    "```python\nfor row in rows:\n    pass\nfor col in cols:\n    pass\nfor x in xs:\n    pass\n```",  # repeats apart
+    "Use `a` [1] or `b` [2]; use `c` [3] if the input is a file.",
+])
+def test_the_loop_detector_leaves_normal_answers_alone(answer: str) -> None:
+    assert find_loop(answer) is None
+
+
+def test_extractive_answer_cites_names_signatures_and_first_sentences() -> None:
+    sources = [
+        source("json/__init__.py", "loads", "def loads(s, *, cls=None,\n          object_hook=None):\n    return x",
+               "Deserialize s to a Python object. More text here."),
+        source("csv.py", "DictReader", "class DictReader:\n    def __init__(self, f, fieldnames=None):"),
+    ]
+    assert extractive_answer(sources) == (
+        "From the sources:\n"
+        "- `json.loads` [1] `def loads(s, *, cls=None, object_hook=None)`: Deserialize s to a Python object.\n"
+        "- `csv.DictReader` [2] `class DictReader`"
+    )
+    assert "nothing" in extractive_answer([])
+
+
+class Looper:
+    """A generator stuck in a loop, which records whether its consumer stopped reading early."""
+
+    name = "looper"
+    context_window = 4096
+    instruction_tuned = True
+
+    def __init__(self) -> None:
+        self.pieces_sent = 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def stream(self, prompt: str, *, max_new_tokens: int, stop=()) -> Iterator[str]:  # noqa: ANN001, ARG002
+        for _ in range(max_new_tokens):
+            self.pieces_sent += 1
+            yield "import multiprocessing.group\n"
+
+
+def test_a_looping_answer_is_cut_marked_and_replaced(known: KnownNames) -> None:
+    looper = Looper()
+    sources = [source("json/__init__.py", "loads", "def loads(s):\n    return 1", "Deserialize s.")]
+    answer = Answer(text="")
+    streamed = "".join(stream_answer("how to parse json", sources, looper, max_new_tokens=200, answer=answer))
+    assert looper.pieces_sent < 10  # stopped reading, not run to the token limit
+    assert answer.text == "import multiprocessing.group" and answer.degenerate  # cut at the first repeat
+    assert streamed.startswith(answer.text)
+    review_answer(answer, known)
+    assert answer.unverified == ["multiprocessing.group"]
+    assert answer.shown.startswith("From the sources:") and "`json.loads` [1]" in answer.shown
+
+
+def test_a_base_model_gets_worked_examples_and_describes_the_top_source(known: KnownNames) -> None:
+    class BaseModel(Looper):
+        instruction_tuned = False
+        prompts: list[str] = []
+
+        def stream(self, prompt: str, *, max_new_tokens: int, stop=()) -> Iterator[str]:  # noqa: ANN001, ARG002
+            self.prompts.append(prompt)
+            yield from [" it parses", " a JSON document, e.g. `json.loads(text)`.", "\nQuestion: x"]
+
+    model = BaseModel()
+    sources = [source("json/__init__.py", "loads", "def loads(s):\n    return 1", "Deserialize s.", line=299),
+               source("json/__init__.py", "load", "def load(fp):\n    return 2", "Deserialize fp.", line=274)]
+    answer = Answer(text="")
+    streamed = "".join(stream_answer("how to parse json", sources, model, answer=answer))
+    [prompt] = model.prompts
+    assert "Question: how do I compute the sha256 of a file" in prompt  # a worked example
+    assert "# [1] json.loads (json/__init__.py:299)\n# Deserialize s.\ndef loads(s):" in prompt  # sources as code
+    assert prompt.endswith("Question: how to parse json\nAnswer: Use `json.loads` [1]:")  # the top source, given
+    assert answer.text == streamed == ("Use `json.loads` [1]: it parses a JSON document, e.g. `json.loads(text)`."
+                                       "\nSee also: `json.load` [2].")  # one generated line, then the others
+    assert not review_answer(answer, known).fallback
+
+
+def test_a_local_model_stops_generating_when_the_reader_stops(tiny_gpt2_dir: Path) -> None:
+    generator = load_generator(f"hf:{tiny_gpt2_dir}")
+    generate, lengths = generator.model.generate, []
+
+    def recording_generate(**kwargs: object) -> object:
+        output = generate(**kwargs)
+        lengths.append(output.shape[1] - kwargs["input_ids"].shape[1])  # type: ignore[union-attr]
+        return output
+
+    generator.model.generate = recording_generate
+    stream = generator.stream("def f():", max_new_tokens=400)
+    next(stream)
+    stream.close()  # what stream_answer does at a stop marker or a loop
+    assert lengths and lengths[0] < 50  # the model stopped soon after, instead of running to 400 tokens
+
+
+def test_a_stream_read_to_its_end_returns(tiny_gpt2_dir: Path) -> None:
+    generator = load_generator(f"hf:{tiny_gpt2_dir}")
+    pieces: list[str] = []
+    reader = threading.Thread(target=lambda: pieces.extend(generator.stream("def f():", max_new_tokens=5)), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert not reader.is_alive(), "the stream hung after the model finished"
+    assert pieces
