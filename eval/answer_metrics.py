@@ -14,13 +14,18 @@ from rouge_score import rouge_scorer
 from data.errors import InputError
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
-_SCORER = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=False)
+_SCORERS: dict[tuple[tuple[str, ...], bool], rouge_scorer.RougeScorer] = {}
 
 
-def rouge_f1(reference: str, prediction: str) -> dict[str, float]:
-    """ROUGE-1/2/L F1 of a prediction against its reference (rouge-score takes the reference first)."""
-    scores = _SCORER.score(reference, prediction)
-    return {name: float(scores[name].fmeasure) for name in ROUGE_TYPES}
+def rouge_f1(reference: str, prediction: str, *, types: tuple[str, ...] = ROUGE_TYPES,
+             stem: bool = False) -> dict[str, float]:
+    """ROUGE F1 (1/2/L by default; `rougeLsum` too for the paper's protocol, with Porter stemming) of a
+    prediction against its reference (rouge-score takes the reference first)."""
+    scorer = _SCORERS.get((types, stem))
+    if scorer is None:
+        scorer = _SCORERS[types, stem] = rouge_scorer.RougeScorer(list(types), use_stemmer=stem)
+    scores = scorer.score(reference, prediction)
+    return {name: float(scores[name].fmeasure) for name in types}
 
 
 def bootstrap_ci(values: np.ndarray, *, n_resamples: int = 2000, confidence: float = 0.95, seed: int = 0

@@ -1,9 +1,12 @@
 """CLI: RAG answer quality (ROUGE-1/2/L F1) per retriever, with bootstrap intervals and paired differences.
 
-    python -m eval.rouge --retriever none,base,lora --data TEST.jsonl [--generator gemma] [--k 3] [--limit 100]
+    python -m eval.rouge --retriever none,base,lora [--data TEST.jsonl] [--generator gemma] [--k 3] [--limit 100]
 
 `--data` is a question/reference jsonl (then `--corpus` names the functions to search) or a
-CodeSearchNet-shaped split (question = docstring, reference = code, corpus = the split). `none` is the
+CodeSearchNet-shaped split (question = docstring, reference = code, corpus = the split). Without it, the
+test split of this Python's standard library is used: mined and split by file once (80/10/10, seed 0,
+tests excluded, as `rag.ask` excludes them) and cached; a missing run such as `lora` is answered with the
+command that trains it on the train split of the same corpus. `none` is the
 no-retrieval floor. Generations are cached, so re-running or adding a retriever only generates what is new.
 Retrievers are compared as embedding models; `--rerank gemma` adds a row per retriever behind the reranker
 that `rag.ask` uses, paired with the same questions.
@@ -14,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,19 +25,22 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from data import mine
 from data.cli import run_cli
 from data.errors import InputError
 from data.loaders import load_records
 from eval.answer_metrics import ROUGE_TYPES, bootstrap_ci, paired_bootstrap_ci, rouge_f1
 from eval.answers import EvalItem, Generation, GenerationCache, load_eval_data
 from eval.paper import paper_section
+from eval.paper_protocol import PAPER_K, PAPER_MAX_NEW_TOKENS, PAPER_ROUGE_TYPES, paper_answer, question_seed
 from eval.report import bar_chart, markdown_table, write_report
 from rag.chain import PROMPTS_DIR, Retriever, answer_question
-from rag.generate import GeneratorOptions, check_generator_spec, load_generator
-from rag.indexing import StoreOptions, open_index
+from rag.generate import DEFAULT_CACHE, GeneratorOptions, check_generator_spec, load_generator
+from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, default_corpus, open_index
 from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
 from rag.store import retriever_fingerprint
 from retriever_finetune.models import load_retriever, resolve_retriever_spec
+from retriever_finetune.peft_methods import PEFT_METHODS
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +50,9 @@ class RougeConfig:
     """Options of `python -m eval.rouge`."""
 
     retriever: str = field(default="none,base", metadata={"help": "comma-separated: none, base, run names (lora), run folders"})
-    data: str = field(default="", metadata={"help": "question/reference jsonl, or a CodeSearchNet-shaped split"})
+    data: str = field(default="", metadata={
+        "help": "question/reference jsonl, or a CodeSearchNet-shaped split (default: the standard library's test "
+                "split, built once)"})
     corpus: str = field(default="", metadata={"help": "functions to search (default: the split given as --data)"})
     generator: str = field(default="gemma", metadata={"help": "gemma, hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
     base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
@@ -57,13 +66,14 @@ class RougeConfig:
     out: str = field(default="reports/rouge", metadata={"help": "report folder"})
     cache_dir: str = field(default=".cache/generations", metadata={"help": "generation cache"})
     persist: str = field(default=".cache/rouge-chroma", metadata={"help": "Chroma folder for the corpus indexes"})
+    protocol: str = field(default="qa", metadata={
+        "help": "qa: answer the question from the sources, greedy; paper: the paper's RAG protocol (its prompt, "
+                "k=5, sampling at temperature 0.2 with repetition penalty 1.1, seeded, up to 512 new tokens, stopped "
+                "at the end of the generated function; ROUGE-1/2/L/Lsum with stemming)", "choices": ["qa", "paper"]})
     n_resamples: int = field(default=2000, metadata={"help": "bootstrap resamples"})
     seed: int = field(default=0, metadata={"help": "seed of the sample and the bootstrap"})
 
     def __post_init__(self) -> None:
-        if not self.data:
-            msg = "--data FILE.jsonl is required"
-            raise InputError(msg)
         if not self.retriever_list():
             msg = "--retriever is empty; e.g. --retriever none,base,lora"
             raise InputError(msg)
@@ -72,6 +82,11 @@ class RougeConfig:
         if self.generator == "none":
             msg = "--generator none makes no answers to score; pick gemma, hf:..., openai:... or ollama:..."
             raise InputError(msg)
+        if self.protocol not in ("qa", "paper"):
+            msg = f"--protocol must be qa or paper, not {self.protocol!r}"
+            raise InputError(msg)
+        if self.protocol == "paper":
+            self.k, self.max_new_tokens = PAPER_K, PAPER_MAX_NEW_TOKENS
         if self.k <= 0 or self.limit < 0 or self.max_new_tokens <= 0:
             msg = "--k and --max_new_tokens must be positive and --limit >= 0"
             raise InputError(msg)
@@ -85,7 +100,7 @@ def _same_code(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
 
-ANSWER_PROMPTS = ("answer", "no_context", "source")
+ANSWER_PROMPTS = ("answer", "no_context", "source", "answer_base", "source_base")
 
 
 def _prompts_digest(names: tuple[str, ...] = ANSWER_PROMPTS) -> str:
@@ -129,17 +144,24 @@ def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, c
         # an endpoint's model is named by the server too: the same name elsewhere is another model
         where = getattr(generator, "where", "")
         generator_id = f"{generator.name}@{where}" if where else generator.name
+        paper = config.protocol == "paper"
         key = "|".join(map(str, (pipeline_key, corpus_path, generator_id, config.k, config.max_new_tokens,
                                  config.max_context_tokens, _prompts_digest())))
+        if paper:
+            key += f"|paper|seed={config.seed}|{_prompts_digest(('paper',))}"
         cache = GenerationCache(Path(config.cache_dir), key)
         generations = []
         for item in tqdm(items, desc=f"Answering with {label}", unit="q",
                          disable=not logger.isEnabledFor(logging.INFO)):
             cached = cache.get(item.id)
             if cached is None:
-                answer = answer_question(item.question, retriever, generator, k=config.k,
-                                         max_new_tokens=config.max_new_tokens,
-                                         max_context_tokens=config.max_context_tokens)
+                if paper:
+                    answer = paper_answer(item.question, retriever, generator, k=config.k,
+                                          seed=question_seed(config.seed, item.id))
+                else:
+                    answer = answer_question(item.question, retriever, generator, k=config.k,
+                                             max_new_tokens=config.max_new_tokens,
+                                             max_context_tokens=config.max_context_tokens)
                 hit = None if retriever is None else any(_same_code(s.code, item.reference) for s in answer.sources)
                 cached = Generation(id=item.id, answer=answer.text, hit=hit, sources=[s.id for s in answer.sources])
                 cache.put(cached)
@@ -148,8 +170,44 @@ def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, c
     return results
 
 
+SPLITS_DIR = DEFAULT_CACHE / "splits"
+
+
+def default_split(name: str) -> Path:
+    """The `name` split (train, valid, test) of this Python's standard library, mined and split once."""
+    cache_dir = SPLITS_DIR
+    corpus = cache_dir / f"stdlib-py{sys.version_info.major}.{sys.version_info.minor}.jsonl"
+    target = mine.split_path(corpus, name)
+    if not target.is_file():
+        logger.info("no --data: mining and splitting the standard library (once) into %s", cache_dir)
+        mine.run(mine.MineConfig(paths=default_corpus(), out=str(corpus), languages="python",
+                                 exclude=",".join(DEFAULT_CORPUS_EXCLUDES), split="0.8,0.1,0.1", seed=0))
+    return target
+
+
+def check_runs_exist(config: RougeConfig) -> None:
+    """Every retriever resolves; a missing run on the default data gets the exact command that trains it."""
+    for name in config.retriever_list():
+        if name == "none":
+            continue
+        try:
+            resolve_retriever_spec(name, base=config.base, runs_dir=config.runs_dir)
+        except InputError:
+            if config.data or "/" in name or Path(name).exists():
+                raise
+            method = name if name in PEFT_METHODS else "lora"
+            base = f" --base {config.base}" if config.base != RougeConfig.base else ""
+            msg = (f"retriever {name!r}: {Path(config.runs_dir) / name} does not exist; train it with "
+                   f"`python -m retriever_finetune.train{base} --method {method} --document code "
+                   f"--train docstrings:{default_split('train')} --out {Path(config.runs_dir) / name}`")
+            raise InputError(msg) from None
+
+
 def run(config: RougeConfig) -> dict:
     """Generate (or reuse), score, and write report.json / report.md / rouge.png."""
+    check_runs_exist(config)
+    if not config.data:
+        config.data = str(default_split("test"))
     items, records = load_eval_data(config.data)
     corpus_path = config.corpus or (config.data if records is not None else "")
     if not corpus_path:
@@ -168,9 +226,11 @@ def run(config: RougeConfig) -> dict:
     reranker = load_reranker(config.rerank, options, reuse=generator if config.rerank == config.generator else None)
     generations = generate_all(config, items, corpus_path, corpus, generator, reranker)
 
-    per_item = {label: [rouge_f1(item.reference, g.answer) for item, g in zip(items, gens, strict=True)]
-                for label, gens in generations.items()}
-    scores = {label: {t: np.array([row[t] for row in rows]) for t in ROUGE_TYPES} for label, rows in per_item.items()}
+    paper = config.protocol == "paper"
+    types = PAPER_ROUGE_TYPES if paper else ROUGE_TYPES
+    per_item = {label: [rouge_f1(item.reference, g.answer, types=types, stem=paper)
+                        for item, g in zip(items, gens, strict=True)] for label, gens in generations.items()}
+    scores = {label: {t: np.array([row[t] for row in rows]) for t in types} for label, rows in per_item.items()}
     summary: dict[str, dict] = {}
     for label, by_type in scores.items():
         hits = [g.hit for g in generations[label] if g.hit is not None]
@@ -185,16 +245,18 @@ def run(config: RougeConfig) -> dict:
             if label != reference_label:
                 differences[label] = {t: dict(zip(("mean", "low", "high"), paired_bootstrap_ci(
                     scores[label][t], scores[reference_label][t], n_resamples=config.n_resamples, seed=config.seed), strict=True))
-                    for t in ROUGE_TYPES}
+                    for t in types}
 
     def cell(stats: dict) -> str:
         return f"{stats['mean']:.4f} [{stats['low']:.4f}, {stats['high']:.4f}]"
 
-    rows = [[label, *[cell(s[t]) for t in ROUGE_TYPES], "-" if s["hit_rate"] is None else f"{s['hit_rate']:.3f}"]
+    rows = [[label, *[cell(s[t]) for t in types], "-" if s["hit_rate"] is None else f"{s['hit_rate']:.3f}"]
             for label, s in summary.items()]
+    protocol = ("the paper's protocol (its prompt, sampled at T 0.2, seeded; stemmed ROUGE)" if paper
+                else "QA protocol (greedy)")
     markdown = (f"## RAG answer ROUGE F1 (mean [95% bootstrap CI]), {len(items)} questions from {config.data}, "
-                f"generator {generator.name}, k={config.k}\n\n"
-                + markdown_table(["retriever", *ROUGE_TYPES, f"hit@{config.k}"], rows))
+                f"generator {generator.name}, k={config.k}, {protocol}\n\n"
+                + markdown_table(["retriever", *types, f"hit@{config.k}"], rows))
     if differences:
         diff_rows = []
         for label, by_type in differences.items():
@@ -203,9 +265,10 @@ def run(config: RougeConfig) -> dict:
                               *[f"{d['mean']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}] ({o})"
                                 for d, o in zip(by_type.values(), outside, strict=True)]])
         markdown += ("\n\n### Paired difference against the frozen base (CI excludes 0?)\n\n"
-                     + markdown_table(["difference", *ROUGE_TYPES], diff_rows))
+                     + markdown_table(["difference", *types], diff_rows))
     markdown += "\n\n" + paper_section()
     payload = {"data": config.data, "corpus": corpus_path, "generator": generator.name, "k": config.k,
+               "protocol": config.protocol,
                "rerank": config.rerank, "questions": len(items), "summary": summary, "paired_differences": differences,
                "reference": reference_label,
                "per_question": {label: [{"id": item.id, **row, "hit": g.hit}
@@ -213,9 +276,8 @@ def run(config: RougeConfig) -> dict:
                                 for label, gens in generations.items()}}
     out = Path(config.out)
     write_report(out, payload, markdown)
-    bar_chart(out / "rouge.png", list(ROUGE_TYPES), {lbl: [s[t]["mean"] for t in ROUGE_TYPES]
-                                                     for lbl, s in summary.items()},
-              errors={lbl: [(s[t]["low"], s[t]["high"]) for t in ROUGE_TYPES] for lbl, s in summary.items()},
+    bar_chart(out / "rouge.png", list(types), {lbl: [s[t]["mean"] for t in types] for lbl, s in summary.items()},
+              errors={lbl: [(s[t]["low"], s[t]["high"]) for t in types] for lbl, s in summary.items()},
               ylabel="F1", title="RAG answer ROUGE (95% bootstrap CI)")
     payload["markdown"] = markdown
     return payload

@@ -1,6 +1,7 @@
 """eval.rouge: ROUGE equals rouge-score's, bootstrap properties, cache and resume, `none` has no context."""
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from rouge_score import rouge_scorer
 from data.records import Record, write_jsonl
 from eval import rouge
 from eval.answer_metrics import bootstrap_ci, paired_bootstrap_ci, rouge_f1
+from retriever_finetune import train
 from tests.rag.conftest import EchoGenerator
 
 
@@ -136,3 +138,34 @@ def test_rerank_reorders_sources_and_gets_its_own_cache(split: Path, tiny_bert_d
     [plain_label, reranked_label] = report["summary"]
     assert reranked_label == f"{plain_label} + rerank hf:{tiny_gpt2_dir}"
     assert set(report["paired_differences"]) == {reranked_label}  # paired against the unreranked retriever
+
+
+def test_no_data_means_the_standard_library_test_split_and_a_missing_run_names_its_command(
+        tiny_bert_dir: Path, tmp_path: Path, echo: EchoGenerator, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    library = tmp_path / "library"  # stands in for the standard library: 20 documented functions in 10 files
+    library.mkdir()
+    for i in range(10):
+        (library / f"mod{i}.py").write_text("".join(
+            f'def f{i}_{j}(x):\n    """Do thing {j} of module {i}."""\n    return x + {i * 10 + j}\n\n' for j in range(2)))
+    monkeypatch.setattr(rouge, "SPLITS_DIR", tmp_path / "splits")
+    monkeypatch.setattr(rouge, "default_corpus", lambda: [str(library)])
+    monkeypatch.chdir(tmp_path)
+    common = ["--base", str(tiny_bert_dir), "--quiet", "--max_new_tokens", "8"]
+
+    assert rouge.main(["--retriever", "lora", *common]) == 2
+    error = capsys.readouterr().err
+    train_split = tmp_path / "splits" / f"stdlib-py{sys.version_info.major}.{sys.version_info.minor}.train.jsonl"
+    command = (f"python -m retriever_finetune.train --base {tiny_bert_dir} --method lora --document code "
+               f"--train docstrings:{train_split} --out runs/lora")
+    assert error.strip() == f"error: retriever 'lora': runs/lora does not exist; train it with `{command}`"
+    assert train.main([*command.split()[3:], "--epochs", "1", "--batch_size", "4", "--quiet"]) == 0  # as printed
+    assert rouge.main(["--retriever", "lora", *common]) == 0
+
+    assert rouge.main(["--retriever", "none,base", *common]) == 0
+    report = json.loads((tmp_path / "reports" / "rouge" / "report.json").read_text())
+    test_split = train_split.with_name(train_split.name.replace(".train.", ".test."))
+    assert report["data"] == str(test_split)
+    test_questions = [json.loads(line)["docstring"] for line in test_split.read_text().splitlines()]
+    assert 0 < len(test_questions) < 20 and len(echo.prompts) == 3 * len(test_questions)  # lora, none, base
+    assert all(any(q in prompt for prompt in echo.prompts) for q in test_questions)

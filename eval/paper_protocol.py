@@ -1,0 +1,81 @@
+"""The paper's RAG protocol (Galliamov et al., code: leiluk1/CodeSearcher, `src/models/rag.py`), for
+`eval.rouge --protocol paper`.
+
+The question is a CodeSearchNet docstring; the top-5 retrieved functions are the context, as
+``Document i:::`` blocks after "Extracted documents:"; the prompt is the paper's system and user messages
+(`prompts/paper.txt`, as one plain text for a base model); the generator samples at temperature 0.2 with
+repetition penalty 1.1 and up to 512 new tokens; the answer is scored against the ground-truth code with
+ROUGE-1/2/L/Lsum and stemming. Differences, to keep CPU runs affordable and reruns equal: sampling is
+seeded per question, generation stops at the end of the first generated function (`function_end`), and a
+generator whose window cannot hold all five documents gets fewer (lowest-ranked dropped first).
+Does not handle: retrieval or scoring (see `eval.rouge`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from rag.chain import Answer, Retriever, check_question, read_prompt
+from rag.generate import Generator, Sampling
+
+PAPER_K = 5
+PAPER_MAX_NEW_TOKENS = 512
+PAPER_ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+MIN_NEW_TOKENS = 64  # room kept for the answer when a generator's window is too small for all five documents
+_DEF = re.compile(r"^([ \t]*)(?:async\s+)?def\s+\w+", re.M)
+
+
+def paper_prompt(question: str, codes: list[str]) -> str:
+    """The paper's prompt with its context layout."""
+    context = "\nExtracted documents:\n" + "".join(f"Document {i}:::\n{code}" for i, code in enumerate(codes))
+    return read_prompt("paper").format(context=context, question=question)
+
+
+def function_end(text: str) -> int | None:
+    """Where the first complete Python function in `text` ends: the first non-blank line after its body that is
+    indented no deeper than its `def`, or a closing code fence; None while it is still open."""
+    match = _DEF.search(text)
+    if match is None:
+        return None
+    indent = len(match.group(1).expandtabs())
+    offset = text.index("\n", match.end()) + 1 if "\n" in text[match.end():] else len(text)
+    seen_body = False
+    for line in text[offset:].splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            return offset
+        if stripped:
+            depth = len(line) - len(line.lstrip())
+            if depth <= indent and seen_body and not stripped.startswith((")", "]", "}")):
+                return offset
+            seen_body = seen_body or depth > indent
+        if not line.endswith("\n"):
+            return None  # the last line may still grow
+        offset += len(line)
+    return None
+
+
+def question_seed(seed: int, question_id: str) -> int:
+    """A per-question sampling seed that does not depend on the order questions are asked in."""
+    return seed + int(hashlib.sha1(question_id.encode()).hexdigest()[:8], 16)
+
+
+def paper_answer(question: str, retriever: Retriever | None, generator: Generator, *, seed: int,
+                 k: int = PAPER_K, max_new_tokens: int = PAPER_MAX_NEW_TOKENS) -> Answer:
+    """Retrieve k functions (none for the floor), prompt as the paper does, sample, stop after the function."""
+    question = check_question(question)
+    sources = retriever.retrieve(question, k) if retriever is not None else []
+    prompt = paper_prompt(question, [s.code for s in sources])
+    while sources and generator.count_tokens(prompt) > generator.context_window - MIN_NEW_TOKENS:
+        sources = sources[:-1]  # a small window: the lowest-ranked documents go first
+        prompt = paper_prompt(question, [s.code for s in sources])
+    max_new_tokens = min(max_new_tokens, generator.context_window - generator.count_tokens(prompt) - 8)  # specials
+    produced = ""
+    for piece in generator.stream(prompt, max_new_tokens=max_new_tokens, sampling=Sampling(seed=seed)):
+        produced += piece
+        end = function_end(produced)
+        if end is not None:
+            produced = produced[:end]
+            break
+    return Answer(text=produced.strip(), sources=sources, prompt=prompt)
