@@ -114,6 +114,7 @@ class PromptStyle:
     answer_start: str = ""  # formatted with the top source's `name`
     stop: tuple[str, ...] = STOP_MARKERS
     see_also: int = 0  # the next sources named after the generated line
+    source_lines: int = 0  # code lines shown per source (0: all), so that every source fits the budget
 
     def start(self, sources: list[Source]) -> str:
         """The answer's given first words."""
@@ -131,7 +132,7 @@ class PromptStyle:
 
 INSTRUCTION_STYLE = PromptStyle("answer", "source")
 BASE_MODEL_STYLE = PromptStyle("answer_base", "source_base", answer_start=" Use `{name}` [1]:",
-                               stop=(*STOP_MARKERS, "\n"), see_also=2)
+                               stop=(*STOP_MARKERS, "\n"), see_also=2, source_lines=12)
 
 
 def prompt_style(generator: Generator) -> PromptStyle:
@@ -160,7 +161,10 @@ def build_prompt(question: str, sources: list[Source], *, budget_tokens: int,
     used: list[Source] = []
     blocks: list[str] = []
     for number, source in enumerate(sources, start=1):
-        text = _source_block(block, number, source, source.code.strip())
+        code = source.code.strip()
+        if style.source_lines and code.count("\n") >= style.source_lines:
+            code = "\n".join([*code.splitlines()[: style.source_lines], "    ..."])
+        text = _source_block(block, number, source, code)
         if count_tokens(fill("\n\n".join([*blocks, text]))) <= budget_tokens:
             blocks.append(text)
             used.append(source)

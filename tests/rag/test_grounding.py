@@ -166,3 +166,14 @@ def test_a_stream_read_to_its_end_returns(tiny_gpt2_dir: Path) -> None:
     reader.join(timeout=30)
     assert not reader.is_alive(), "the stream hung after the model finished"
     assert pieces
+
+
+def test_a_base_model_sees_each_source_cut_to_its_first_lines_so_all_fit() -> None:
+    from rag.chain import BASE_MODEL_STYLE, build_prompt
+
+    long = "def big(x):\n" + "".join(f"    step_{i} = x + {i}\n" for i in range(40))
+    sources = [source("a.py", f"big{n}", long, "Do a big thing.") for n in range(5)]
+    prompt, used = build_prompt("q", sources, budget_tokens=1500, count_tokens=lambda t: len(t.split()),
+                                style=BASE_MODEL_STYLE)
+    assert len(used) == 5
+    assert "    step_10 = x + 10\n    ...\n" in prompt and "step_11" not in prompt  # 12 lines, then an ellipsis
