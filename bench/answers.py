@@ -91,8 +91,7 @@ def names_expected(text: str, answers: list[str]) -> bool:
 def judge(answer: Answer, expected: list[str], seconds: float) -> dict:
     """The measures of one answer (see the module docstring)."""
     shown = answer.shown
-    used, _ = identifiers_used(shown)
-    unresolved = [n for n in used if not resolves(n)]
+    unresolved = [n for n in identifiers_used(shown) if not resolves(n)]
     return {"shown": shown, "generated": answer.text, "fallback": bool(answer.fallback),
             "names_expected": names_expected(shown, expected),
             "unflagged_unresolved": [n for n in unresolved if n not in answer.unverified],

@@ -182,9 +182,9 @@ def _builtin_attribute(chain: list[str]) -> bool:
     return True
 
 
-def identifiers_used(answer: str) -> tuple[list[str], set[str]]:
-    """(identifiers the answer's code refers to, import aliases resolved, in order without repeats;
-    the local names it binds)."""
+def identifiers_used(answer: str) -> list[str]:
+    """The identifiers the answer's code refers to, import aliases resolved, names it binds left out; in order,
+    without repeats."""
     used: list[str] = []
     aliases: dict[str, str] = {}
     local: set[str] = set()
@@ -205,14 +205,13 @@ def identifiers_used(answer: str) -> tuple[list[str], set[str]]:
                 used.append(aliases[root] + dot + rest)
             elif root not in local:
                 used.append(match.group(1))
-    return list(dict.fromkeys(used)), local - set(aliases)
+    return list(dict.fromkeys(used))
 
 
 def check_grounding(answer: str, known: KnownNames) -> Grounding:
     """Look up every identifier the answer's code uses; see the module docstring for what counts."""
-    used, _ = identifiers_used(answer)
     checked, unverified = [], []
-    for name in used:
+    for name in identifiers_used(answer):
         root, *rest = name.split(".")
         if root in BUILTIN_NAMES:
             if rest and root in dir(builtins) and not _builtin_attribute(name.split(".")):
