@@ -59,10 +59,10 @@ def resolves(name: str) -> bool:
     parts = name.split(".")
     if len(parts) == 1:
         return hasattr(builtins, name) or any(hasattr(m, name) for m in list(sys.modules.values()) if m)
+    if parts[0] in NEVER_IMPORT:
+        return True  # not checked
     for cut in range(len(parts), 0, -1):
         module_name = ".".join(parts[:cut])
-        if parts[0] in NEVER_IMPORT:
-            return True  # not checked
         try:
             target = importlib.import_module(module_name)
         except Exception:  # noqa: BLE001 (any import failure means "not this module")

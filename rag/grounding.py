@@ -259,7 +259,7 @@ def signature(source: Documented) -> str:
     lines = []
     for line in source.code.strip().splitlines()[:6]:
         lines.append(line.strip())
-        if line.rstrip().endswith((":", "{", ")")) or ")" in line and line.rstrip().endswith(("{", ":")):
+        if line.rstrip().endswith((":", "{", ")")):
             break
     header = " ".join(lines).removesuffix("{").removesuffix(":").strip()
     return header if len(header) <= 160 else header[:157] + "..."
