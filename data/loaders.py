@@ -1,4 +1,4 @@
-"""Load records from CodeSearchNet jsonl files, folders of them, or a Hugging Face dataset.
+"""Load records from CodeSearchNet jsonl/parquet files, folders of them, saved datasets, or the Hub.
 
 Does not handle: mining source trees (see `miner`) or splitting (see `splits`).
 """
@@ -6,7 +6,7 @@ Does not handle: mining source trees (see `miner`) or splitting (see `splits`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from data.errors import InputError
@@ -15,21 +15,77 @@ from data.records import Record, read_jsonl
 logger = logging.getLogger(__name__)
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+PARQUET_SUFFIX = ".parquet"
+DATA_SUFFIXES = (*JSONL_SUFFIXES, PARQUET_SUFFIX)
+SAVED_DATASET_MARKERS = ("dataset_info.json", "state.json")  # what `Dataset.save_to_disk` writes
+SAVED_DATASET_DICT_MARKER = "dataset_dict.json"  # what `DatasetDict.save_to_disk` writes
+
+
+def read_parquet(path: str | Path) -> Iterator[Record]:
+    """Yield the records of a parquet file (CodeSearchNet, Hugging Face or CodeXGLUE column names)."""
+    import pyarrow.parquet as pq  # a `datasets` dependency; imported lazily
+
+    path = Path(path)
+    try:
+        table = pq.ParquetFile(path)
+    except Exception as error:  # pyarrow raises its own ArrowInvalid/OSError family
+        msg = f"{path}: not a readable parquet file ({error})"
+        raise InputError(msg) from None
+    row_number = 0
+    for batch in table.iter_batches(batch_size=4096):
+        for row in batch.to_pylist():
+            yield Record.from_dict(row, where=f"{path}[row {row_number}]")
+            row_number += 1
+
+
+def _is_saved_dataset(folder: Path) -> bool:
+    return all((folder / marker).is_file() for marker in SAVED_DATASET_MARKERS)
+
+
+def read_saved_dataset(folder: str | Path) -> list[Record]:
+    """Read a folder written by ``datasets``' ``save_to_disk`` (a Dataset, or a DatasetDict with one split).
+
+    Raises:
+        InputError: a DatasetDict with several splits (the message names the split folders to pass).
+    """
+    import datasets  # heavy; only this path needs it
+
+    folder = Path(folder)
+    if (folder / SAVED_DATASET_DICT_MARKER).is_file():
+        splits = sorted(p.name for p in folder.iterdir() if p.is_dir() and _is_saved_dataset(p))
+        if len(splits) != 1:
+            choices = ", ".join(str(folder / split) for split in splits)
+            msg = f"{folder} is a saved DatasetDict with splits {', '.join(splits)}; pass one of them: {choices}"
+            raise InputError(msg)
+        folder = folder / splits[0]
+    rows = datasets.load_from_disk(str(folder))
+    return [Record.from_dict(dict(row), where=f"{folder}[{index}]") for index, row in enumerate(rows)]
+
+
+def _read_file(path: Path) -> Iterable[Record]:
+    if path.name.endswith(PARQUET_SUFFIX):
+        return read_parquet(path)
+    return read_jsonl(path)
 
 
 def load_jsonl_files(paths: Iterable[str | Path]) -> list[Record]:
-    """Read every record from jsonl / jsonl.gz files or folders holding them (sorted, recursive)."""
+    """Read every record from jsonl / jsonl.gz / parquet files, folders holding them (sorted, recursive),
+    or folders written by ``datasets``' ``save_to_disk``."""
     records: list[Record] = []
     for path in map(Path, paths):
+        if path.is_dir() and (_is_saved_dataset(path) or (path / SAVED_DATASET_DICT_MARKER).is_file()):
+            records.extend(read_saved_dataset(path))
+            continue
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.name.endswith(JSONL_SUFFIXES))
+            files = sorted(p for p in path.rglob("*") if p.name.endswith(DATA_SUFFIXES))
             if not files:
-                msg = f"folder {path} holds no .jsonl or .jsonl.gz files"
+                msg = (f"folder {path} holds no .jsonl, .jsonl.gz or .parquet files and is not a folder "
+                       "written by datasets' save_to_disk")
                 raise InputError(msg)
         else:
             files = [path]
         for file in files:
-            records.extend(read_jsonl(file))
+            records.extend(_read_file(file))
     return records
 
 

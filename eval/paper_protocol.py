@@ -6,8 +6,12 @@ The question is a CodeSearchNet docstring; the top-5 retrieved functions are the
 (`prompts/paper.txt`, as one plain text for a base model); the generator samples at temperature 0.2 with
 repetition penalty 1.1 and up to 512 new tokens; the answer is scored against the ground-truth code with
 ROUGE-1/2/L/Lsum and stemming. Differences, to keep CPU runs affordable and reruns equal: sampling is
-seeded per question, generation stops at the end of the first generated function (`function_end`), and a
-generator whose window cannot hold all five documents gets fewer (lowest-ranked dropped first).
+seeded per question, generation stops at the end of the first generated function (`function_end`), at the end
+of the opened code block, at a ``Document i:::`` the model writes itself, or where the stream starts to repeat
+itself (`rag.grounding.find_loop`), and a generator whose window cannot hold all
+five documents gets fewer (lowest-ranked dropped first). A base model (the packaged Gemma) gets the same
+prompt followed by an opened Python code block (`CODE_OPENER`), so that it continues with code, as the
+paper's instruction-tuned generator answered; without it Gemma 270M base writes prose until the token limit.
 Does not handle: retrieval or scoring (see `eval.rouge`).
 """
 
@@ -18,18 +22,22 @@ import re
 
 from rag.chain import Answer, Retriever, check_question, read_prompt
 from rag.generate import Generator, Sampling
+from rag.grounding import find_loop
 
 PAPER_K = 5
 PAPER_MAX_NEW_TOKENS = 512
 PAPER_ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 MIN_NEW_TOKENS = 64  # room kept for the answer when a generator's window is too small for all five documents
+CODE_OPENER = "\n```python\n"  # appended to the prompt of a base model: its answer starts as code
+_CONTINUED_CONTEXT = re.compile(r"Document \d+:::|^```", re.M)  # the model closing its block or writing the next source
 _DEF = re.compile(r"^([ \t]*)(?:async\s+)?def\s+\w+", re.M)
 
 
-def paper_prompt(question: str, codes: list[str]) -> str:
-    """The paper's prompt with its context layout."""
+def paper_prompt(question: str, codes: list[str], *, base_model: bool = False) -> str:
+    """The paper's prompt with its context layout; for a base model, followed by an opened code block."""
     context = "\nExtracted documents:\n" + "".join(f"Document {i}:::\n{code}" for i, code in enumerate(codes))
-    return read_prompt("paper").format(context=context, question=question)
+    prompt = read_prompt("paper").format(context=context, question=question)
+    return prompt.rstrip("\n") + CODE_OPENER if base_model else prompt
 
 
 def function_end(text: str) -> int | None:
@@ -63,18 +71,25 @@ def question_seed(seed: int, question_id: str) -> int:
 
 def paper_answer(question: str, retriever: Retriever | None, generator: Generator, *, seed: int,
                  k: int = PAPER_K, max_new_tokens: int = PAPER_MAX_NEW_TOKENS) -> Answer:
-    """Retrieve k functions (none for the floor), prompt as the paper does, sample, stop after the function."""
+    """Retrieve k functions (none for the floor), prompt as the paper does, sample, stop after the function
+    or at a loop."""
     question = check_question(question)
     sources = retriever.retrieve(question, k) if retriever is not None else []
-    prompt = paper_prompt(question, [s.code for s in sources])
+    base_model = not getattr(generator, "instruction_tuned", True)
+    prompt = paper_prompt(question, [s.code for s in sources], base_model=base_model)
     while sources and generator.count_tokens(prompt) > generator.context_window - MIN_NEW_TOKENS:
         sources = sources[:-1]  # a small window: the lowest-ranked documents go first
-        prompt = paper_prompt(question, [s.code for s in sources])
+        prompt = paper_prompt(question, [s.code for s in sources], base_model=base_model)
     max_new_tokens = min(max_new_tokens, generator.context_window - generator.count_tokens(prompt) - 8)  # specials
     produced = ""
     for piece in generator.stream(prompt, max_new_tokens=max_new_tokens, sampling=Sampling(seed=seed)):
         produced += piece
         end = function_end(produced)
+        if end is None and base_model:
+            block_end = _CONTINUED_CONTEXT.search(produced)
+            end = block_end.start() if block_end else None
+        if end is None and piece.count("\n"):
+            end = find_loop(produced)  # checked once a line is complete: a degenerate stream stops early
         if end is not None:
             produced = produced[:end]
             break

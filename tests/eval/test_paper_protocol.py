@@ -8,7 +8,7 @@ from rouge_score import rouge_scorer
 
 from eval import rouge
 from eval.answer_metrics import rouge_f1
-from eval.paper_protocol import function_end, paper_prompt
+from eval.paper_protocol import function_end, paper_answer, paper_prompt
 from rag.generate import Sampling, load_generator
 
 
@@ -17,6 +17,46 @@ def test_the_prompt_lays_out_the_context_as_the_paper_does() -> None:
     assert ("Context:\n\nExtracted documents:\nDocument 0:::\ndef a():\n    pass\nDocument 1:::\ndef b():\n    pass\n"
             "\n---\nNow here is the question you need to answer.\n\nQuestion: Parse a JSON string.\nAnswer:") in prompt
     assert prompt.startswith("Using the information contained in the context,\ngive a comprehensive answer")
+
+
+class ScriptedBaseModel:
+    """A base-model generator that streams a fixed text line by line and records its prompt."""
+
+    instruction_tuned = False
+    context_window = 2048
+
+    def __init__(self, text: str) -> None:
+        self.text, self.prompts, self.pieces_sent = text, [], 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def stream(self, prompt: str, *, max_new_tokens: int, sampling=None):
+        self.prompts.append(prompt)
+        for line in self.text.splitlines(keepends=True):
+            self.pieces_sent += 1
+            yield line
+
+
+def test_a_base_model_gets_an_opened_code_block_and_its_function_is_kept() -> None:
+    generator = ScriptedBaseModel("def parse(s):\n    return loads(s)\n```\nThe function parses.\n")
+    answer = paper_answer("Parse a JSON string.", None, generator, seed=0)
+    assert generator.prompts[0].endswith("Question: Parse a JSON string.\nAnswer:\n```python\n")
+    assert answer.text == "def parse(s):\n    return loads(s)"
+    assert paper_prompt("Q.", []).endswith("Answer:\n")  # an instruction-tuned generator: the paper's text as is
+
+
+@pytest.mark.parametrize("text", ["x = loads(s)\nprint(x)\n```\n\nExplanation: it loads.\n",
+                                  "x = loads(s)\nprint(x)\nDocument 5:::\ndef other(): pass\n"])
+def test_a_base_model_answer_ends_with_its_code_block(text: str) -> None:
+    assert paper_answer("Parse JSON.", None, ScriptedBaseModel(text), seed=0).text == "x = loads(s)\nprint(x)"
+
+
+def test_a_degenerate_stream_stops_at_its_loop() -> None:
+    generator = ScriptedBaseModel("Create a dict.\n" * 200)
+    answer = paper_answer("Create a dict.", None, generator, seed=0)
+    assert answer.text == "Create a dict."
+    assert generator.pieces_sent == 3  # stopped on the third repeat, not after 200 lines
 
 
 @pytest.mark.parametrize(("text", "kept"), [

@@ -124,3 +124,14 @@ def test_query_tower_training_leaves_code_vectors_frozen(records_file: Path, tin
 def test_query_towers_need_a_switchable_adapter(records_file: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not 'prompt'"):
         train.TrainConfig(train=[str(records_file)], out=str(tmp_path), method="prompt", towers="query")
+
+
+def test_train_option_takes_a_saved_dataset(tmp_path: Path) -> None:
+    import datasets
+
+    from tests.data.test_local_datasets import HUB_ROWS
+
+    datasets.Dataset.from_list(HUB_ROWS).save_to_disk(str(tmp_path / "csn"))
+    data = load_training_data([f"docstrings:{tmp_path / 'csn'}"], document="code")
+    assert [(p.text, p.code) for p in data.pairs] == [("Sends a GET.", "def get(url):\n    return request('get', url)"),
+                                                       ("Sends a POST.", "def post(url): ...")]
