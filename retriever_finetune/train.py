@@ -6,7 +6,9 @@
 A SOURCE is ``docstrings:FILE.jsonl``, ``questions:FILE.jsonl`` or ``pairs:FILE.json``, optionally ``@WEIGHT``
 (see `retriever_finetune.sources`); a bare path is a docstrings source.
 
-Runs the same on CPU, one GPU, or several (`accelerate launch -m retriever_finetune.train ...`).
+Runs the same on CPU, one GPU, or several (`accelerate launch --num_processes N -m retriever_finetune.train ...`):
+with N processes each embeds 1/N of every batch and the loss is computed over the whole batch (embeddings
+gathered across processes), so a run's result does not depend on N.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_fo
 from data.errors import InputError
 from retriever_finetune.batches import Pair, epoch_batches, steps_per_epoch
 from retriever_finetune.checkpoint import CHECKPOINTS, Progress, latest_checkpoint, load_checkpoint, save_checkpoint
+from retriever_finetune.distributed import gather_rows, shard, world
 from retriever_finetune.encoder import TOWERS, Encoder, Towers
 from retriever_finetune.loss import info_nce_loss
 from retriever_finetune.models import FULL_MODEL_DIR, TOWERS_FILE, load_backbone
@@ -172,14 +175,17 @@ def _validation_mrr(encoder: Encoder, pairs: list[Pair]) -> float:
     return pool_mrr(queries, codes)
 
 
-def _batches(data: TrainingData, config: TrainConfig, epoch: int) -> list[list[int]]:
-    return epoch_batches(data.pairs, config.batch_size, seed=config.seed, epoch=epoch, weights=data.weights,
-                         sizes=data.sizes)
+def _batches(data: TrainingData, config: TrainConfig, epoch: int, processes: int = 1) -> list[list[int]]:
+    """The epoch's batches; with several processes, a batch too small to give each process a pair is dropped."""
+    batches = epoch_batches(data.pairs, config.batch_size, seed=config.seed, epoch=epoch, weights=data.weights,
+                            sizes=data.sizes)
+    return [b for b in batches if len(b) >= processes]
 
 
-def _schedule(data: TrainingData, config: TrainConfig) -> int:
+def _schedule(data: TrainingData, config: TrainConfig, processes: int = 1) -> int:
     """Total optimiser steps of the run."""
-    total = sum(steps_per_epoch(len(_batches(data, config, e)), config.grad_accum) for e in range(config.epochs))
+    total = sum(steps_per_epoch(len(_batches(data, config, e, processes)), config.grad_accum)
+                for e in range(config.epochs))
     return min(total, config.max_steps) if config.max_steps else total
 
 
@@ -198,18 +204,24 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
     out = Path(config.out)
     data, valid = _load_data(config)
     pairs = data.pairs
-    total_steps = _schedule(data, config)
-    if total_steps == 0:
-        msg = f"{' '.join(config.train)}: {len(pairs)} pair(s) make no batch of 2 distinct pairs; give more data"
-        raise InputError(msg)
-    resuming = prepare_run_dir(out, dataclasses.asdict(config), resume=config.resume, overwrite=config.overwrite)
-    logger.info("training %s on %s: %d pairs, %d optimiser steps", config.method, config.base, len(pairs), total_steps)
-
     cpu = config.device == "cpu" or not torch.cuda.is_available()
     precision = config.mixed_precision
     if precision == "auto":
         precision = "bf16" if not cpu and torch.cuda.is_bf16_supported() else "no"
     accelerator = Accelerator(cpu=cpu, mixed_precision=precision)
+    processes = accelerator.num_processes
+    if config.batch_size < processes:
+        msg = (f"--batch_size {config.batch_size} is smaller than the {processes} processes launched: each process "
+               f"needs a pair of every batch; raise --batch_size or launch at most {config.batch_size} processes")
+        raise InputError(msg)
+    total_steps = _schedule(data, config, processes)
+    if total_steps == 0:
+        msg = (f"{' '.join(config.train)}: {len(pairs)} pair(s) make no batch of {max(2, processes)} distinct "
+               "pairs; give more data")
+        raise InputError(msg)
+    resuming = _prepare_run_dir_once(accelerator, out, config)
+    logger.info("training %s on %s: %d pairs, %d optimiser steps, %d process(es)", config.method, config.base,
+                len(pairs), total_steps, processes)
     set_seed(config.seed)
     backbone = load_backbone(config.base)
     model = make_trainable(backbone.model, config.method, config.method_options(), total_steps, backbone.name)
@@ -241,17 +253,17 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
 
     started = time.perf_counter() - progress.elapsed_s
     bar = tqdm(total=total_steps, initial=progress.step, desc=f"Training {config.method}", unit="step",
-               disable=not logger.isEnabledFor(logging.INFO))
+               disable=not (accelerator.is_main_process and logger.isEnabledFor(logging.INFO)))
     model.train()
     try:
         while progress.step < total_steps and progress.epoch < config.epochs:
-            batches = _batches(data, config, progress.epoch)
+            batches = _batches(data, config, progress.epoch, processes)
             while progress.batch_in_epoch < len(batches) and progress.step < total_steps:
                 group = batches[progress.batch_in_epoch : progress.batch_in_epoch + config.grad_accum]
                 step_loss = 0.0
                 for indices in group:
-                    # several processes: each takes its share of the batch (negatives are per process)
-                    batch = [pairs[i] for i in indices[accelerator.process_index :: accelerator.num_processes]]
+                    # several processes: each embeds its share; the loss gathers every share (`distributed`)
+                    batch = [pairs[i] for i in shard(indices, accelerator.process_index, processes)]
                     with accelerator.autocast():
                         loss, objective = _batch_loss(encoder, trained_model, batch, config, progress.step,
                                                       frozen_codes)
@@ -336,26 +348,58 @@ class FrozenCodeVectors:
         return torch.stack([self.vectors[t] for t in texts])
 
 
+def _prepare_run_dir_once(accelerator: Accelerator, out: Path, config: TrainConfig) -> bool:
+    """The main process prepares the run folder (only it writes there); every process learns whether to resume,
+    or raises the main process's error."""
+    outcome: list[object] = [None]
+    if accelerator.is_main_process:
+        try:
+            outcome = [prepare_run_dir(out, dataclasses.asdict(config), resume=config.resume,
+                                       overwrite=config.overwrite)]
+        except InputError as error:
+            outcome = [str(error)]
+    if accelerator.num_processes > 1:
+        from accelerate.utils import broadcast_object_list
+
+        outcome = broadcast_object_list(outcome)
+    if isinstance(outcome[0], str):
+        raise InputError(outcome[0])
+    return bool(outcome[0])
+
+
 def _batch_loss(encoder: Encoder, trained_model: torch.nn.Module, batch: list[Pair], config: TrainConfig,
                 step: int = 0, frozen_codes: FrozenCodeVectors | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """(InfoNCE loss, the objective to minimise: InfoNCE plus any method regulariser)."""
+    """(InfoNCE loss of the global batch, the objective this process minimises).
+
+    `batch` is this process's shard. With N processes the embeddings of every shard are gathered, so the loss
+    is the whole batch's; the objective is N x InfoNCE (DDP averages the N processes' gradients, each holding
+    only its own rows' share) plus any method regulariser.
+    """
     def embed_code(texts: list[str]) -> torch.Tensor:
         if frozen_codes is not None:
             return frozen_codes(texts)
         return encoder.embed(encoder.collate(encoder.tokenize(texts, config.max_code_length)), trained_model)
 
+    rank, processes = world()
     texts = encoder.collate(encoder.tokenize([p.text for p in batch], config.max_query_length))
-    query_vectors = encoder.embed(texts, trained_model)  # (batch, dim)
-    code_vectors = embed_code([p.code for p in batch])  # (batch, dim)
+    query_vectors, shard_sizes = gather_rows(encoder.embed(texts, trained_model))  # (global batch, dim)
     negatives, owners = _step_negatives(batch, config.negatives_per_pair, step)
-    negative_vectors = owner_rows = None
-    if negatives:
-        negative_vectors = embed_code(negatives)  # (n_negatives, dim)
-        owner_rows = torch.tensor(owners, device=query_vectors.device)
-    loss = info_nce_loss(query_vectors, code_vectors, temperature=config.temperature, hard_negatives=negative_vectors,
-                         negative_owners=owner_rows)
+    # one forward for codes and negatives: under DDP every process must make the same number of forward calls
+    local_codes = embed_code([p.code for p in batch] + negatives)  # (shard + n_negatives, dim)
+    code_vectors, _ = gather_rows(local_codes[: len(batch)])  # (global batch, dim)
+    negative_vectors = local_codes[len(batch) :]
+    owners = [owner + sum(shard_sizes[:rank]) for owner in owners]  # rows of the global batch
+    owner_rows = torch.tensor(owners, dtype=torch.long, device=query_vectors.device)
+    if processes > 1:  # collective calls: every process makes them, with or without negatives of its own
+        negative_vectors, _ = gather_rows(negative_vectors)
+        owner_rows, _ = gather_rows(owner_rows)
+    has_negatives = negative_vectors.shape[0] > 0
+    loss = info_nce_loss(query_vectors, code_vectors, temperature=config.temperature,
+                         hard_negatives=negative_vectors if has_negatives else None,
+                         negative_owners=owner_rows if has_negatives else None)
     regulariser = extra_loss(encoder.model, config.method)
-    return loss, (loss if regulariser is None else loss + regulariser)
+    objective = loss * processes
+    return loss, (objective if regulariser is None else objective + regulariser)
 
 
 def _save_model(out: Path, config: TrainConfig, model: torch.nn.Module, backbone: object) -> None:
