@@ -17,6 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from data.errors import InputError
+
 logger = logging.getLogger(__name__)
 
 CHECKPOINTS = "checkpoints"
@@ -75,10 +77,36 @@ def latest_checkpoint(run_dir: Path) -> Path | None:
     return done[-1] if done else None
 
 
+STATE_KEYS = ("model", "optimizer", "scheduler", "progress", "rng")
+
+
+def _read_state(path: Path) -> dict:
+    """The contents of `path/state.pt`, or a clear error when it is corrupt."""
+    file = path / "state.pt"
+    try:
+        state = torch.load(file, map_location="cpu", weights_only=False)
+        problem = "" if isinstance(state, dict) and all(k in state for k in STATE_KEYS) else "it lacks training state"
+    except Exception as error:  # torch.load raises RuntimeError, EOFError, UnpicklingError... on a damaged file
+        problem = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else 'unreadable'}"
+    if not problem:
+        return state
+    earlier = sorted(p for p in path.parent.iterdir() if p.name.startswith("step-") and p.name < path.name
+                     and (p / "state.pt").is_file())
+    fallback = (f"the previous checkpoint {earlier[-1]} is kept: delete {path} and run again with --resume to "
+                "continue from it, or" if earlier else "no earlier checkpoint is kept:")
+    msg = f"checkpoint {file} is corrupt ({problem}); {fallback} pass --overwrite to start the run again"
+    raise InputError(msg)
+
+
 def load_checkpoint(path: Path, model: nn.Module, optimizer: torch.optim.Optimizer,
                     scheduler: torch.optim.lr_scheduler.LRScheduler) -> tuple[Progress, dict]:
-    """Restore everything `save_checkpoint` wrote; return the progress to continue from and the extra state."""
-    state = torch.load(path / "state.pt", map_location="cpu", weights_only=False)
+    """Restore everything `save_checkpoint` wrote; return the progress to continue from and the extra state.
+
+    Raises:
+        InputError: the checkpoint file is unreadable or incomplete (nothing is deleted; the message names the
+            previous checkpoint to fall back to, when there is one).
+    """
+    state = _read_state(path)
     missing = set(state["model"]) - {name for name, p in model.named_parameters() if p.requires_grad}
     if missing:
         msg = f"checkpoint {path} does not match this model: unexpected parameters {sorted(missing)[:3]}"

@@ -1,6 +1,7 @@
 """`python -m retriever_finetune.train`: run folder, resume after a kill, NaN guard, bad input."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,30 @@ def test_out_folder_with_another_run_is_refused_unless_overwrite(pairs_file: Pat
     assert "already holds this finished run" in capsys.readouterr().err
     assert train.main([*common, "--method", "ia3", "--overwrite"]) == 0
     assert json.loads((out / "metrics.json").read_text())["method"] == "ia3"
+
+
+def test_a_corrupt_checkpoint_on_resume_is_named_and_nothing_is_deleted(pairs_file: Path, tiny_bert_dir: Path,
+                                                                       tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+
+    def die_at_step_5(step: int) -> None:
+        if step == 5:
+            msg = "simulated crash"
+            raise RuntimeError(msg)
+
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        train.run(config(pairs_file, out, base=str(tiny_bert_dir)), on_step=die_at_step_5)
+    newest, previous = out / "checkpoints" / "step-00000004", out / "checkpoints" / "step-00000002"
+    state = newest / "state.pt"
+    state.write_bytes(state.read_bytes()[: state.stat().st_size // 2])  # a half-written file, as a full disk leaves
+    argv = ["--train", str(pairs_file), "--out", str(out), "--base", str(tiny_bert_dir), "--batch_size", "8",
+            "--epochs", "2", "--max_query_length", "32", "--max_code_length", "32", "--checkpoint_every", "2",
+            "--seed", "3", "--resume"]
+    assert train.main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"checkpoint {state} is corrupt" in err and f"the previous checkpoint {previous} is kept" in err
+    assert (previous / "state.pt").is_file() and state.is_file() and not (out / "metrics.json").exists()
+    shutil.rmtree(newest)  # what the message says to do: the run continues from the previous checkpoint
+    assert train.main(argv) == 0
+    assert json.loads((out / "metrics.json").read_text())["steps"] == 12
