@@ -24,6 +24,8 @@ class IndexConfig(IndexChoice):
     rebuild: bool = field(default=False, metadata={"help": "drop the collection and index from scratch"})
     batch_size: int = field(default=256, metadata={"help": "functions embedded and written per batch"})
     max_code_length: int = field(default=256, metadata={"help": "code tokens the retriever reads"})
+    break_lock: bool = field(default=False, metadata={
+        "help": "take over the index's writer lock held by a process that is gone (on another machine)"})
 
     def __post_init__(self) -> None:
         if isinstance(self.paths, str):
@@ -42,6 +44,7 @@ def run(config: IndexConfig) -> IndexStats:
     encoder = load_retriever(spec, max_code_length=config.max_code_length)
     store = config.store_options()
     return build_index(config.paths, spec, encoder, store, rebuild=config.rebuild, batch_size=config.batch_size,
+                       break_lock=config.break_lock,
                        exclude=[x for x in config.exclude.split(",") if x],
                        languages=[x for x in config.languages.split(",") if x])
 

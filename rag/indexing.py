@@ -18,7 +18,7 @@ from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, MineReport, mine_tree
 from data.records import Record
 from data.splits import dedup_records
 from rag.generate import DEFAULT_CACHE
-from rag.store import CodeIndex, IndexStats, collection_name, open_client
+from rag.store import CodeIndex, IndexStats, collection_name, open_client, writer_lock
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import DEFAULT_RETRIEVER, SHIPPED_RETRIEVERS, RetrieverSpec, resolve_retriever_spec
 
@@ -121,11 +121,14 @@ def index_exists(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions)
 
 def build_index(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, store: StoreOptions, *,
                 exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
-                batch_size: int = 256) -> IndexStats:
-    """Mine the corpus, then bring its collection up to date (incremental unless `rebuild`)."""
+                batch_size: int = 256, break_lock: bool = False) -> IndexStats:
+    """Mine the corpus, then bring its collection up to date (incremental unless `rebuild`), holding the
+    collection's writer lock (`store.writer_lock`: a second writer refuses instead of racing this one)."""
     records = mine_corpus(paths, exclude=exclude, languages=languages)  # validate before touching the index
-    index = open_index(paths, spec, store, rebuild=rebuild)
-    if index.spec.label != spec.label:
-        msg = f"index {index.name} belongs to {index.spec.label}, not {spec.label}"
-        raise InputError(msg)
-    return index.sync(records, encoder, batch_size=batch_size)
+    client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
+    with writer_lock(client, collection_name(paths, spec, store.document), break_lock=break_lock):
+        index = open_index(paths, spec, store, rebuild=rebuild)
+        if index.spec.label != spec.label:
+            msg = f"index {index.name} belongs to {index.spec.label}, not {spec.label}"
+            raise InputError(msg)
+        return index.sync(records, encoder, batch_size=batch_size)

@@ -10,11 +10,15 @@ records the retriever's fingerprint so a query never mixes embedding spaces. Doe
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import os
 import re
-from collections.abc import Sequence
+import socket
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,6 +127,60 @@ def open_client(persist: str | Path, *, host: str | None = None, port: int = 800
     return chromadb.PersistentClient(path=str(persist), settings=settings)
 
 
+WRITER_LOCK_SUFFIX = "-writer-lock"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def writer_lock(client, name: str, *, break_lock: bool = False) -> Iterator[None]:  # noqa: ANN001
+    """Hold the one-writer lock of collection `name` while the block runs.
+
+    The lock is an empty collection ``<name>-writer-lock`` created in the same store, so it holds across
+    processes and machines sharing a Chroma server (creating a collection that exists fails atomically). A
+    lock left by a dead process of this machine is taken over; one held by a live process (or another
+    machine's) makes the second writer refuse, unless `break_lock`.
+
+    Raises:
+        InputError: another writer holds the lock.
+    """
+    lock = f"{name}{WRITER_LOCK_SUFFIX}"
+    owner = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
+    for attempt in range(2):
+        try:
+            client.create_collection(lock, metadata=owner, embedding_function=None)
+            break
+        except Exception as error:  # chromadb raises InternalError / UniqueConstraintError for "already exists"
+            if "already exists" not in str(error) or attempt:
+                raise
+            holder = client.get_collection(lock, embedding_function=None).metadata or {}
+            pid = int(holder.get("pid", 0))
+            # a dead process's lock, or this process's own from a write that failed with the server
+            stale = holder.get("host") == owner["host"] and (pid == os.getpid() or not _process_alive(pid))
+            if not (stale or break_lock):
+                msg = (f"index {name!r} is being written by another process (pid {holder.get('pid')} on "
+                       f"{holder.get('host')}, since {holder.get('since')}); wait for it to finish and run again, "
+                       "or pass --break_lock if that process is gone")
+                raise InputError(msg) from None
+            logger.warning("taking over the writer lock of %s from pid %s on %s (%s)", name, holder.get("pid"),
+                           holder.get("host"), "gone" if stale else "--break_lock")
+            with contextlib.suppress(Exception):
+                client.delete_collection(lock)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):  # a server that died keeps the lock; the next run takes it over
+            client.delete_collection(lock)
+
+
 def _metadata(record: Record) -> dict[str, str | int]:
     return {"repo": record.repo, "path": record.path, "func_name": record.func_name, "language": record.language,
             "start_line": record.start_line or 0, "url": record.url, "docstring": record.docstring}
@@ -185,8 +243,14 @@ class CodeIndex:
                 ids = to_add[start : start + batch_size]
                 batch = [wanted[i] for i in ids]
                 vectors = encoder.encode_code([document_text(r, self.document) for r in batch], show_progress=False)
-                self.collection.add(ids=ids, embeddings=vectors, documents=[r.code for r in batch],
-                                    metadatas=[_metadata(r) for r in batch])
+                try:
+                    self.collection.add(ids=ids, embeddings=vectors, documents=[r.code for r in batch],
+                                        metadatas=[_metadata(r) for r in batch])
+                except Exception as error:  # a server that went away raises connection errors of several kinds
+                    msg = (f"writing to index {self.name!r} failed after {stats.added} of {len(to_add)} new functions "
+                           f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}); what was "
+                           "written is kept: run the same command again (once the store is back) to add the rest")
+                    raise InputError(msg) from None
                 stats.added += len(ids)
                 bar.update(len(ids))
         gone = [i for i in existing if i not in wanted]
