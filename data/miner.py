@@ -7,7 +7,9 @@ paragraph becomes ``docstring``, as CodeSearchNet did. The index (``documented_o
 documented function and method, every undocumented one that is public (no part of its name, file or folder
 starts with an underscore, and its top-level name is in the module's ``__all__`` when the module has one; a
 class's undocumented ``__init__`` and other dunders are covered by the class outline), and every class as an
-outline: its header line and the signatures of its methods, with its
+outline (functions and classes defined inside a function are left out: closures are no API, and their bare
+names, `cache_info` for `functools._lru_cache_wrapper.<locals>.cache_info`, would ground answers in names that
+do not exist): its header line and the signatures of its methods, with its
 docstring summary when it has one (``docstring`` is empty when there is none). Leaving out undocumented
 internals was measured on the how-to dev questions: with them, they crowd out the public API.
 
@@ -292,6 +294,8 @@ def iter_functions(source: str, language: str, *, documented_only: bool = True) 
             continue
         if is_class and node.child_by_field_name("name") is None:
             continue
+        if not documented_only and _inside_function(node, spec):
+            continue  # a closure or local class: no caller can reach it by name, so it is no answer to cite
         first_row, first_col = node.start_point
         last_row = node.end_point[0]
         summary, doc_node = _documentation(node, spec)
@@ -305,6 +309,16 @@ def iter_functions(source: str, language: str, *, documented_only: bool = True) 
             code = _dedented(source_lines[first_row : last_row + 1], first_col)
         if code:
             yield MinedFunction(_qualified_name(node, spec), code, summary, first_row + 1, last_row + 1, is_class)
+
+
+def _inside_function(node: Node, spec: LanguageSpec) -> bool:
+    """True when a function or method encloses `node` (closures, local classes)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.type in spec.function_types:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _is_private_name(func_name: str) -> bool:

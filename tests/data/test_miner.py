@@ -140,6 +140,34 @@ class DictReader:
                             "shown"}
 
 
+def test_an_index_leaves_out_closures_and_local_classes(tmp_path: Path) -> None:
+    (tmp_path / "functoolsish.py").write_text('''
+def lru_cache_wrapper(user_function):
+    """Wrap a function with a cache."""
+    def cache_info():
+        """Report cache statistics."""
+        return 1
+
+    class Local:
+        """A class local to the wrapper."""
+
+    return cache_info
+
+
+class Parser:
+    def parse(self):
+        """Parse it."""
+        def consume_optional(start_index):
+            """Consume an optional argument."""
+            return start_index
+        return consume_optional
+'''.lstrip())
+    index = {r.func_name for r in mine_tree(tmp_path, documented_only=False)}
+    assert index == {"lru_cache_wrapper", "Parser", "Parser.parse"}
+    training = {r.func_name for r in mine_tree(tmp_path)}  # training pairs keep every documented function
+    assert {"cache_info", "Parser.consume_optional"} <= training
+
+
 def test_skips_binary_non_utf8_and_huge_files_and_counts_them(tmp_path: Path) -> None:
     (tmp_path / "ok.py").write_text('def f():\n    """Return one always."""\n    return 1\n')
     (tmp_path / "binary.py").write_bytes(b"def f():\x00\x01")
