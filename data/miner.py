@@ -410,6 +410,28 @@ def mine_tree(
         FileNotFoundError: `root` does not exist.
         InputError: an unknown language name.
     """
+    report = report if report is not None else MineReport()
+    records = list(iter_tree(root, languages=languages, excluded_dirs=excluded_dirs, max_file_bytes=max_file_bytes,
+                             repo=repo, report=report, show_progress=show_progress, documented_only=documented_only))
+    report.records += len(records)
+    return records
+
+
+def iter_tree(
+    root: str | Path,
+    *,
+    languages: frozenset[str] | None = None,
+    excluded_dirs: frozenset[str] = DEFAULT_EXCLUDED_DIRS,
+    max_file_bytes: int = 1_000_000,
+    repo: str | None = None,
+    report: MineReport | None = None,
+    show_progress: bool | None = None,
+    documented_only: bool = True,
+) -> Iterator[Record]:
+    """`mine_tree` one record at a time, reading one file at a time (for lazy loaders); same arguments.
+
+    The checks on `root` and `languages` run at the first `next()`.
+    """
     root = Path(root).resolve()
     if not root.exists():
         msg = f"no such file or folder: {root}"
@@ -425,7 +447,6 @@ def mine_tree(
     files = source_files(root, languages, excluded_dirs)
     if show_progress is None:
         show_progress = logger.isEnabledFor(logging.INFO)
-    records: list[Record] = []
     for path in tqdm(files, desc=f"Mining {repo}", unit="file", disable=not show_progress):
         text = _read_source(path, max_file_bytes, report)
         if text is None:
@@ -439,11 +460,7 @@ def mine_tree(
             if not found.docstring and (hidden_file or _is_private_name(found.func_name) or (
                     exported is not None and found.func_name.split(".")[0] not in exported)):
                 continue  # undocumented internals (`_helper`, `Class.__init__`, not in `__all__`): not an API
-            records.append(
-                Record(repo=repo, path=relative, func_name=found.func_name, language=language, code=found.code,
-                       docstring=found.docstring, url=f"{path.as_uri()}#L{found.first_line}-L{found.last_line}")
-            )
             report.documented += bool(found.docstring)
             report.classes += found.is_class
-    report.records += len(records)
-    return records
+            yield Record(repo=repo, path=relative, func_name=found.func_name, language=language, code=found.code,
+                         docstring=found.docstring, url=f"{path.as_uri()}#L{found.first_line}-L{found.last_line}")

@@ -1,0 +1,51 @@
+"""A source tree as LangChain `Document`s: one per function, method and class, as the index holds them.
+
+Mined with tree-sitter (`data.miner`), one file at a time, so `lazy_load` yields the first functions before the
+whole tree is read. Does not handle: embedding or storage (see `embeddings`, `store`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from langchain_core.document_loaders import BaseLoader
+from langchain_core.documents import Document
+
+from data.miner import DEFAULT_EXCLUDED_DIRS, iter_tree
+from data.records import Record
+
+
+def record_document(record: Record) -> Document:
+    """A mined function as a `Document`: its code, with the metadata the index stores."""
+    return Document(page_content=record.code, metadata={
+        "repo": record.repo, "path": record.path, "line": record.start_line or 0, "name": record.func_name,
+        "language": record.language, "docstring": record.docstring, "url": record.url})
+
+
+class CodeFunctionLoader(BaseLoader):
+    """Every function, method and class of a source tree (python, java, javascript, go, php, ruby).
+
+        >>> docs = CodeFunctionLoader("src/").load()                    # doctest: +SKIP
+        >>> docs[0].metadata["name"], docs[0].metadata["line"]           # doctest: +SKIP
+
+    Args:
+        path: a folder or one source file.
+        languages: only these languages (all six when None).
+        exclude: folder names never entered, besides the usual ones (``.git``, ``node_modules``...).
+        documented_only: only functions with a docstring or doc comment, docstring cut from the code (the
+            training-pair shape); False (default) gives what an index holds.
+    """
+
+    def __init__(self, path: str | Path, *, languages: Iterable[str] | None = None, exclude: Iterable[str] = (),
+                 documented_only: bool = False) -> None:
+        self.path = Path(path)
+        self.languages = frozenset(languages) if languages else None
+        self.excluded_dirs = DEFAULT_EXCLUDED_DIRS | frozenset(exclude)
+        self.documented_only = documented_only
+
+    def lazy_load(self) -> Iterator[Document]:
+        """One `Document` per function, file by file (raises FileNotFoundError for a missing path)."""
+        for record in iter_tree(self.path, languages=self.languages, excluded_dirs=self.excluded_dirs,
+                                documented_only=self.documented_only, show_progress=False):
+            yield record_document(record)

@@ -1,0 +1,111 @@
+"""The whole retriever as a LangChain `BaseRetriever`: the Chroma index of a corpus, the (tuned) encoder,
+and the optional query-likelihood reranker; `Document`s out, scores in their metadata.
+
+Does not handle: generation (compose it in LCEL, see the README) or the reranker on other stores (see
+`compressor`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator
+
+from data.documents import DEFAULT_DOCUMENT
+from data.errors import InputError
+from rag.chain import Retriever, check_question
+from rag.generate import DEFAULT_CACHE, GeneratorOptions
+from rag.indexing import DEFAULT_CORPUS_EXCLUDES, IndexChoice, build_index, default_corpus, index_exists, open_index
+from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, load_reranker
+from rag.store import Source
+from retriever_finetune.models import DEFAULT_RETRIEVER, load_retriever
+
+logger = logging.getLogger(__name__)
+
+
+def source_document(source: Source) -> Document:
+    """A retrieved function as a `Document` (code as content; location, docstring and scores as metadata)."""
+    metadata: dict[str, Any] = {
+        "id": source.id, "repo": source.repo, "path": source.path, "line": source.start_line,
+        "name": source.func_name, "language": source.language, "docstring": source.docstring, "url": source.url,
+        "score": source.score}
+    if source.rerank_score is not None:
+        metadata["rerank_score"] = source.rerank_score
+    return Document(page_content=source.code, metadata=metadata, id=source.id)
+
+
+class CodeSearchRetriever(BaseRetriever):
+    """Question → the k most relevant functions of a corpus, best first.
+
+        >>> retriever = CodeSearchRetriever(corpus=["src/"], retriever="minilm-questions", k=5)  # doctest: +SKIP
+        >>> retriever.invoke("how to parse json")[0].metadata["name"]                            # doctest: +SKIP
+
+    The corpus's index is built on first use (as `rag.index` does) unless ``build=False``. ``rerank``:
+    ``none`` (default here, dense order), ``gemma`` or ``hf:NAME`` (a local causal LM, see `rag.rerank`).
+    ``invoke(query, k=N)`` overrides `k` for one call.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    corpus: list[str] = Field(default_factory=list, description="source trees (default: the standard library)")
+    retriever: str = DEFAULT_RETRIEVER
+    base: str = "minilm"
+    runs_dir: str = "runs"
+    persist: str = str(DEFAULT_CACHE / "chroma")
+    chroma_host: str = ""
+    chroma_port: int = 8000
+    document: str = DEFAULT_DOCUMENT
+    rerank: str = "none"
+    rerank_candidates: int = DEFAULT_CANDIDATES
+    rerank_fusion: float = DEFAULT_FUSION_WEIGHT
+    k: int = 4
+    build: bool = True
+    device: str = ""
+    _pipeline: Retriever | None = PrivateAttr(default=None)
+
+    @field_validator("k", "rerank_candidates")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            msg = f"must be positive, got {value}"
+            raise ValueError(msg)
+        return value
+
+    @classmethod
+    def from_pipeline(cls, pipeline: Retriever, *, k: int = 4) -> CodeSearchRetriever:
+        """Wrap an already loaded encoder + index (+ reranker), e.g. one shared with `rag.chain`."""
+        retriever = cls(k=k, build=False)
+        retriever._pipeline = pipeline
+        return retriever
+
+    @property
+    def pipeline(self) -> Retriever:
+        """The encoder, index and reranker, loaded on first use."""
+        if self._pipeline is None:
+            choice = IndexChoice(retriever=self.retriever, base=self.base, runs_dir=self.runs_dir,
+                                 persist=self.persist, chroma_host=self.chroma_host, chroma_port=self.chroma_port,
+                                 document=self.document)
+            spec, store = choice.retriever_spec(), choice.store_options()
+            corpus = self.corpus or default_corpus()
+            encoder = load_retriever(spec, device=self.device or None)
+            if not index_exists(corpus, spec, store):
+                if not self.build:
+                    msg = f"no index of {', '.join(corpus)} for {spec.label} yet; pass build=True or run rag.index"
+                    raise InputError(msg)
+                build_index(corpus, spec, encoder, store, exclude=() if self.corpus else DEFAULT_CORPUS_EXCLUDES)
+            reranker = load_reranker(self.rerank, GeneratorOptions(device=self.device or None),
+                                     candidates=self.rerank_candidates, fusion_weight=self.rerank_fusion)
+            self._pipeline = Retriever(encoder, open_index(corpus, spec, store, create=False), reranker)
+        return self._pipeline
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None) -> list[Document]:
+        count = self.k if k is None else k
+        if count <= 0:
+            msg = f"k must be positive, got {count}"
+            raise InputError(msg)
+        return [source_document(s) for s in self.pipeline.retrieve(check_question(query), count)]
