@@ -160,3 +160,20 @@ def test_a_corrupt_checkpoint_on_resume_is_named_and_nothing_is_deleted(pairs_fi
     shutil.rmtree(newest)  # what the message says to do: the run continues from the previous checkpoint
     assert train.main(argv) == 0
     assert json.loads((out / "metrics.json").read_text())["steps"] == 12
+
+
+def test_adalora_final_allocation_keeps_its_budget(pairs_file: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
+    """The closing `update_and_allocate(total_steps)` (after the last `zero_grad`) re-applies the rank pattern fixed
+    at `total_step - tfinal`; it does not mask the adapter to nothing (issue 12's question)."""
+    out = tmp_path / "run"
+    train.run(config(pairs_file, out, base=str(tiny_bert_dir), method="adalora", epochs=4, learning_rate=1e-2))
+    weights = adapter_weights(out)
+    singular = torch.cat([w.flatten() for name, w in weights.items() if "lora_E" in name])
+    kept = int((singular != 0).sum())
+    per_module, modules = 8, sum("lora_E" in name for name in weights)  # init_r 8 per adapted matrix
+    assert 0 < kept < per_module * modules  # pruned towards target_r 6 on average, not to zero
+    assert kept == 6 * modules  # measured: 24 of 32 with 4 adapted matrices, exactly the target budget
+    code = ["def handle_json_1(x):\n    return hash(x, 1)"]
+    tuned = load_encoder(str(out), device="cpu").encode_code(code)
+    frozen = load_encoder(str(tiny_bert_dir), device="cpu").encode_code(code)
+    assert float(abs(tuned - frozen).max()) > 1e-3  # the saved adapter changes the embedding
