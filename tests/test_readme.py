@@ -22,3 +22,15 @@ def test_readme_commands_match_ci() -> None:
     ci = (README.parent / ".ci" / "run").read_text()
     test_command = 'pip install -e ".[test]" && lint-imports && python -m pytest'
     assert test_command in README.read_text() and test_command in ci
+
+
+@pytest.mark.e2e
+def test_readme_lcel_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    text = README.read_text()
+    code = re.search(r"<!-- readme-lcel-example -->\n```python\n(.*?)```", text, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102
+    assert "loads" in namespace["names"], namespace["names"]
+    assert namespace["functions"] and all(d.metadata["language"] == "python" for d in namespace["functions"])
+    assert any(f"`{name}`" in namespace["reply"] or f".{name}`" in namespace["reply"] for name in namespace["names"])
+    assert namespace["reply"] in capsys.readouterr().out
