@@ -27,6 +27,23 @@ class CodeSearchEmbeddings(Embeddings):
         self.encoder = encoder or load_encoder(base, adapter=adapter, device=device, max_query_length=max_query_length,
                                                max_code_length=max_code_length, batch_size=batch_size)
 
+    @classmethod
+    def per_language(cls, spec: str, *, base: str = "minilm", runs_dir: str = "runs", fallback: str | None = "base",
+                     device: str | None = None) -> dict[str, CodeSearchEmbeddings]:
+        """One `Embeddings` per language of a routing spec (``python=runs/lora-py,javascript=runs/lora-js``), all
+        on one copy of the base model; key ``"*"`` holds the fallback for other languages (absent when None).
+
+            >>> by_language = CodeSearchEmbeddings.per_language("python=runs/lora-py,javascript=runs/lora-js")  # doctest: +SKIP
+            >>> Chroma.from_texts(js_functions, by_language["javascript"])                                      # doctest: +SKIP
+        """
+        from retriever_finetune.routing import load_language_encoders
+
+        encoders = load_language_encoders(spec, base=base, runs_dir=runs_dir, fallback=fallback, device=device)
+        embeddings = {language: cls(encoder=encoder) for language, encoder in encoders.encoders.items()}
+        if encoders.fallback is not None:
+            embeddings["*"] = cls(encoder=encoders.fallback)
+        return embeddings
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed code; an empty list gives an empty list."""
         if not texts:

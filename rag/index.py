@@ -1,6 +1,6 @@
 """CLI: index source trees into a persistent Chroma collection for one retriever (incremental).
 
-    python -m rag.index PATH... [--retriever base|lora|RUN_DIR] [--persist DIR] [--chroma_host HOST]
+    python -m rag.index PATH... [--retriever base|lora|RUN_DIR|LANG=RUN,...] [--persist DIR] [--chroma_host HOST]
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from data.cli import Positional, run_cli
 from data.errors import InputError
-from rag.indexing import IndexChoice, build_index
+from rag.indexing import IndexChoice, build_index, build_routed_index
 from rag.store import IndexStats
 from retriever_finetune.models import load_retriever
+from retriever_finetune.routing import is_language_routing, load_language_encoders
 
 
 @dataclass
@@ -40,6 +41,13 @@ class IndexConfig(IndexChoice):
 
 def run(config: IndexConfig) -> IndexStats:
     """Resolve the retriever, then build or update its collection of the corpus."""
+    if is_language_routing(config.retriever):
+        encoders = load_language_encoders(config.retriever, base=config.base, runs_dir=config.runs_dir,
+                                          max_code_length=config.max_code_length)
+        return build_routed_index(config.paths, config.retriever, encoders, config.store_options(),
+                                  rebuild=config.rebuild, batch_size=config.batch_size, break_lock=config.break_lock,
+                                  exclude=[x for x in config.exclude.split(",") if x],
+                                  languages=[x for x in config.languages.split(",") if x])
     spec = config.retriever_spec()
     encoder = load_retriever(spec, max_code_length=config.max_code_length)
     store = config.store_options()

@@ -18,9 +18,11 @@ from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, MineReport, mine_tree
 from data.records import Record
 from data.splits import dedup_records
 from rag.generate import DEFAULT_CACHE
+from rag.routing import LanguageRoutedIndex
 from rag.store import CodeIndex, IndexStats, collection_name, open_client, writer_lock
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import DEFAULT_RETRIEVER, SHIPPED_RETRIEVERS, RetrieverSpec, resolve_retriever_spec
+from retriever_finetune.routing import LanguageEncoders
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,9 @@ class IndexChoice:
 
     retriever: str = field(default=DEFAULT_RETRIEVER, metadata={
         "help": f"base (the frozen encoder, which measured best on real questions), {', '.join(SHIPPED_RETRIEVERS)} "
-                "(tuned retrievers shipped in the package), a run name (lora → runs/lora), a run folder or an encoder"})
+                "(tuned retrievers shipped in the package), a run name (lora → runs/lora), a run folder or an encoder; "
+                "or one adapter per language, LANG=RUN,... (python=runs/lora-py,javascript=runs/lora-js: one base "
+                "model, each language embedded by its adapter, others by the frozen base)"})
     base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
     runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
     persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})
@@ -132,3 +136,43 @@ def build_index(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, sto
             msg = f"index {index.name} belongs to {index.spec.label}, not {spec.label}"
             raise InputError(msg)
         return index.sync(records, encoder, batch_size=batch_size)
+
+
+def routed_spec(spec: str, encoders: LanguageEncoders) -> RetrieverSpec:
+    """The spec that names a per-language index's collections (`collection_name`)."""
+    return RetrieverSpec(label=spec, base=encoders.base)
+
+
+def build_routed_index(paths: Sequence[str], spec: str, encoders: LanguageEncoders, store: StoreOptions, *,
+                       exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
+                       batch_size: int = 256, break_lock: bool = False) -> IndexStats:
+    """`build_index` for a per-language retriever (``LANG=ADAPTER,...``): one collection per language."""
+    records = mine_corpus(paths, exclude=exclude, languages=languages)
+    present = sorted({r.language for r in records})
+    for language in present:
+        encoders.spec_for(language)  # an unrouted language with no fallback fails before the index changes
+    client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
+    name = collection_name(paths, routed_spec(spec, encoders), store.document)
+    with writer_lock(client, name, break_lock=break_lock):
+        if rebuild:
+            for collection in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
+                if collection.startswith(f"{name}-") and collection.rpartition("-")[2] in LANGUAGES:
+                    client.delete_collection(collection)
+        index = LanguageRoutedIndex(client, name, encoders, document=store.document, create_languages=present)
+        return index.sync(records, batch_size=batch_size)
+
+
+def open_routed_index(paths: Sequence[str], spec: str, encoders: LanguageEncoders,
+                      store: StoreOptions) -> LanguageRoutedIndex:
+    """The per-language collections of (corpus, routing spec) that exist."""
+    client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
+    name = collection_name(paths, routed_spec(spec, encoders), store.document)
+    return LanguageRoutedIndex(client, name, encoders, document=store.document)
+
+
+def routed_index_exists(paths: Sequence[str], spec: str, encoders: LanguageEncoders, store: StoreOptions) -> bool:
+    """True when (corpus, routing spec) has at least one non-empty language collection."""
+    try:
+        return open_routed_index(paths, spec, encoders, store).count() > 0
+    except InputError:
+        return False

@@ -19,10 +19,23 @@ from data.documents import DEFAULT_DOCUMENT
 from data.errors import InputError
 from rag.chain import Retriever, check_question
 from rag.generate import DEFAULT_CACHE, GeneratorOptions
-from rag.indexing import DEFAULT_CORPUS_EXCLUDES, IndexChoice, build_index, default_corpus, index_exists, open_index
+from rag.indexing import (
+    DEFAULT_CORPUS_EXCLUDES,
+    IndexChoice,
+    StoreOptions,
+    build_index,
+    build_routed_index,
+    default_corpus,
+    index_exists,
+    open_index,
+    open_routed_index,
+    routed_index_exists,
+)
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, load_reranker
+from rag.routing import RoutedRetriever
 from rag.store import Source
 from retriever_finetune.models import DEFAULT_RETRIEVER, load_retriever
+from retriever_finetune.routing import is_language_routing, load_language_encoders
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +59,8 @@ class CodeSearchRetriever(BaseRetriever):
 
     The corpus's index is built on first use (as `rag.index` does) unless ``build=False``. ``rerank``:
     ``none`` (default here, dense order), ``gemma`` or ``hf:NAME`` (a local causal LM, see `rag.rerank`).
-    ``invoke(query, k=N)`` overrides `k` for one call.
+    ``invoke(query, k=N)`` overrides `k` for one call. ``retriever="python=runs/lora-py,javascript=runs/lora-js"``
+    embeds each language with its own adapter (one base model in memory; `rag.routing`).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -65,7 +79,7 @@ class CodeSearchRetriever(BaseRetriever):
     k: int = 4
     build: bool = True
     device: str = ""
-    _pipeline: Retriever | None = PrivateAttr(default=None)
+    _pipeline: Retriever | RoutedRetriever | None = PrivateAttr(default=None)
 
     @field_validator("k", "rerank_candidates")
     @classmethod
@@ -83,8 +97,10 @@ class CodeSearchRetriever(BaseRetriever):
         return retriever
 
     @property
-    def pipeline(self) -> Retriever:
+    def pipeline(self) -> Retriever | RoutedRetriever:
         """The encoder, index and reranker, loaded on first use."""
+        if self._pipeline is None and is_language_routing(self.retriever):
+            self._pipeline = self._routed_pipeline()
         if self._pipeline is None:
             choice = IndexChoice(retriever=self.retriever, base=self.base, runs_dir=self.runs_dir,
                                  persist=self.persist, chroma_host=self.chroma_host, chroma_port=self.chroma_port,
@@ -101,6 +117,22 @@ class CodeSearchRetriever(BaseRetriever):
                                      candidates=self.rerank_candidates, fusion_weight=self.rerank_fusion)
             self._pipeline = Retriever(encoder, open_index(corpus, spec, store, create=False), reranker)
         return self._pipeline
+
+    def _routed_pipeline(self) -> RoutedRetriever:
+        """One adapter per language on one base (``retriever="python=runs/a,javascript=runs/b"``)."""
+        store = StoreOptions(self.persist, self.chroma_host, self.chroma_port, self.document)
+        corpus = self.corpus or default_corpus()
+        encoders = load_language_encoders(self.retriever, base=self.base, runs_dir=self.runs_dir,
+                                          device=self.device or None)
+        if not routed_index_exists(corpus, self.retriever, encoders, store):
+            if not self.build:
+                msg = f"no index of {', '.join(corpus)} for {self.retriever} yet; pass build=True or run rag.index"
+                raise InputError(msg)
+            build_routed_index(corpus, self.retriever, encoders, store,
+                               exclude=() if self.corpus else DEFAULT_CORPUS_EXCLUDES)
+        reranker = load_reranker(self.rerank, GeneratorOptions(device=self.device or None),
+                                 candidates=self.rerank_candidates, fusion_weight=self.rerank_fusion)
+        return RoutedRetriever(open_routed_index(corpus, self.retriever, encoders, store), reranker)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None) -> list[Document]:

@@ -1,0 +1,169 @@
+"""Per-language adapters on one base: each language embedded by its own adapter into its own collection,
+queries merged by score, one copy of the base weights, and the bad inputs."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from peft import LoraConfig, get_peft_model
+from transformers import BertModel
+
+from data.documents import DEFAULT_DOCUMENT, document_text
+from data.errors import InputError
+from rag import index as index_cli
+from rag.indexing import StoreOptions, build_routed_index, open_routed_index
+from rag.routing import RoutedRetriever, merge_by_score
+from rag.store import Source
+from retriever_finetune.models import load_encoder
+from retriever_finetune.routing import load_language_encoders, parse_language_routes
+
+
+def make_adapter(base: Path, folder: Path, seed: int) -> Path:
+    """A random LoRA (B not zero, so it changes the embeddings), saved as a training run's adapter/."""
+    torch.manual_seed(seed)
+    model = get_peft_model(BertModel.from_pretrained(base),
+                           LoraConfig(r=4, lora_alpha=32, target_modules=["query", "value"], init_lora_weights=False))
+    model.save_pretrained(folder / "adapter")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def runs(tiny_bert_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("runs")
+    return {"python": make_adapter(tiny_bert_dir, root / "lora-py", 1),
+            "javascript": make_adapter(tiny_bert_dir, root / "lora-js", 2)}
+
+
+@pytest.fixture(scope="module")
+def mixed_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tree = tmp_path_factory.mktemp("mixed")
+    (tree / "jsonish.py").write_text('def parse_json(text):\n    """Parse a JSON document."""\n    return decode(text)\n\n\n'
+                                     'def mean(xs):\n    """Average of numbers."""\n    return sum(xs) / len(xs)\n')
+    (tree / "strings.js").write_text("/**\n * Reverse a string.\n */\nfunction reverse(s) {\n  return s.split('').reverse().join('');\n}\n\n"
+                                     "/**\n * Parse a JSON document.\n */\nfunction parseJson(text) {\n  return JSON.parse(text);\n}\n")
+    (tree / "util.go").write_text("// Max returns the larger of a and b.\nfunc Max(a, b int) int {\n\tif a > b {\n\t\treturn a\n\t}\n\treturn b\n}\n")
+    return tree
+
+
+def spec_of(runs: dict[str, Path]) -> str:
+    return f"python={runs['python']},javascript={runs['javascript']}"
+
+
+def stored(index, language: str) -> dict[str, np.ndarray]:  # noqa: ANN001
+    got = index.indexes[language].collection.get(include=["embeddings", "metadatas"])
+    return {m["func_name"]: np.asarray(e) for m, e in zip(got["metadatas"], got["embeddings"], strict=True)}
+
+
+def test_each_language_is_embedded_by_its_own_adapter(runs: dict[str, Path], mixed_tree: Path, tiny_bert_dir: Path,
+                                                      tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from data.miner import mine_tree
+
+    spec = spec_of(runs)
+    argv = [str(mixed_tree), "--retriever", spec, "--persist", str(tmp_path / "db"), "--quiet"]
+    assert index_cli.main(argv) == 0
+    assert "5 added" in capsys.readouterr().out
+    encoders = load_language_encoders(spec)
+    index = open_routed_index([str(mixed_tree)], spec, encoders, StoreOptions(str(tmp_path / "db")))
+    assert sorted(index.indexes) == ["go", "javascript", "python"]
+    records = {r.func_name: r for r in mine_tree(mixed_tree, documented_only=False)}
+    # the reference: each adapter loaded alone, the usual way (no multi-adapter model involved)
+    alone = {"python": load_encoder(str(runs["python"]), device="cpu"),
+             "javascript": load_encoder(str(runs["javascript"]), device="cpu"),
+             "go": load_encoder(str(tiny_bert_dir), device="cpu")}
+    for language, reference in alone.items():
+        for name, vector in stored(index, language).items():
+            expected = reference.encode_code([document_text(records[name], DEFAULT_DOCUMENT)], show_progress=False)[0]
+            np.testing.assert_allclose(vector, expected, atol=1e-5)
+            other = alone["javascript" if language == "python" else "python"]
+            assert not np.allclose(vector, other.encode_code([document_text(records[name], DEFAULT_DOCUMENT)],
+                                                             show_progress=False)[0], atol=1e-3)
+    assert index_cli.main(argv) == 0
+    assert "0 added, 0 deleted" in capsys.readouterr().out  # incremental, per language
+
+
+def test_a_query_is_embedded_per_adapter_and_merged_by_score(runs: dict[str, Path], mixed_tree: Path,
+                                                             tiny_bert_dir: Path, tmp_path: Path) -> None:
+    spec, store = spec_of(runs), StoreOptions(str(tmp_path / "db"))
+    encoders = load_language_encoders(spec)
+    build_routed_index([str(mixed_tree)], spec, encoders, store)
+    question = "parse a json document"
+    hits = RoutedRetriever(open_routed_index([str(mixed_tree)], spec, encoders, store)).retrieve(question, 5)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert {h.language for h in hits} == {"python", "javascript", "go"}
+    for hit in hits:  # each score: the question embedded by that language's adapter, against the stored vector
+        reference = load_encoder(str(runs[hit.language]) if hit.language in runs else str(tiny_bert_dir), device="cpu")
+        query = reference.encode_queries([question], show_progress=False)[0]
+        code = reference.encode_code([document_text(hit, DEFAULT_DOCUMENT)], show_progress=False)[0]
+        assert hit.score == pytest.approx(float(query @ code), abs=1e-4)
+
+
+def test_one_copy_of_the_base_weights(runs: dict[str, Path], tiny_bert_dir: Path) -> None:
+    encoders = load_language_encoders(spec_of(runs))
+    models = {id(e.model) for e in [*encoders.encoders.values(), encoders.fallback]}
+    assert models == {id(encoders.model)}
+    base = sum(p.numel() for p in BertModel.from_pretrained(tiny_bert_dir).parameters())
+    total = sum(p.numel() for p in encoders.model.parameters())
+    adapters = sum(p.numel() for name, p in encoders.model.named_parameters() if "lora_" in name)
+    assert total == base + adapters and adapters < 0.2 * base  # two adapters, one base
+
+
+def test_merge_by_score() -> None:
+    def source(name: str, score: float) -> Source:
+        return Source(id=name, repo="r", path="p", func_name=name, language="x", start_line=1, url="", code="",
+                      docstring="", score=score)
+
+    merged = merge_by_score([[source("a", 0.9), source("b", 0.2)], [source("c", 0.5), source("d", 0.95)]], 3)
+    assert [s.func_name for s in merged] == ["d", "a", "c"]
+
+
+def test_bad_input(runs: dict[str, Path], mixed_tree: Path, tiny_codet5p_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="two adapters for python"):
+        parse_language_routes(f"python={runs['python']},python={runs['javascript']}")
+    with pytest.raises(InputError, match="unknown language 'cobol'"):
+        parse_language_routes(f"cobol={runs['python']}")
+    with pytest.raises(InputError, match="is not LANGUAGE=ADAPTER"):
+        parse_language_routes("python=")
+    other = make_adapter_on(tiny_codet5p_dir, tmp_path / "lora-t5")
+    with pytest.raises(InputError, match="must share one base model"):
+        load_language_encoders(f"python={runs['python']},javascript={other}")
+    encoders = load_language_encoders(spec_of(runs), fallback=None)
+    with pytest.raises(InputError, match="no adapter for go and no fallback retriever"):
+        build_routed_index([str(mixed_tree)], spec_of(runs), encoders, StoreOptions(str(tmp_path / "db")))
+    assert not (tmp_path / "db").exists()  # refused before the index was touched
+
+
+def make_adapter_on(base: Path, folder: Path) -> Path:
+    from retriever_finetune.models import load_backbone
+
+    model = get_peft_model(load_backbone(str(base)).model, LoraConfig(r=4, target_modules=["q", "v"]))
+    model.save_pretrained(folder / "adapter")
+    return folder
+
+
+def test_langchain_pieces_take_a_routing_spec(runs: dict[str, Path], mixed_tree: Path, tiny_bert_dir: Path,
+                                              tmp_path: Path) -> None:
+    from rag.embeddings import CodeSearchEmbeddings
+    from rag.retriever import CodeSearchRetriever
+
+    spec = spec_of(runs)
+    docs = CodeSearchRetriever(corpus=[str(mixed_tree)], retriever=spec, persist=str(tmp_path / "db"), k=5,
+                               device="cpu").invoke("parse a json document")
+    assert len(docs) == 5 and {d.metadata["language"] for d in docs} == {"python", "javascript", "go"}
+    by_language = CodeSearchEmbeddings.per_language(spec)
+    assert set(by_language) == {"python", "javascript", "*"}
+    code = "function f() {}"
+    for key, folder in (("python", runs["python"]), ("javascript", runs["javascript"]), ("*", tiny_bert_dir)):
+        expected = load_encoder(str(folder), device="cpu").encode_code([code], show_progress=False)[0]
+        np.testing.assert_allclose(by_language[key].embed_documents([code])[0], expected, atol=1e-5)
+
+
+def test_ask_with_a_routing_spec(runs: dict[str, Path], mixed_tree: Path, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from rag import ask
+
+    argv = ["parse a json document", "--retriever", spec_of(runs), "--corpus", str(mixed_tree), "--persist",
+            str(tmp_path / "db"), "--generator", "none", "--rerank", "none", "--k", "3", "--quiet"]
+    assert ask.main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.count("  [") == 3 and "Sources:" in out
