@@ -8,12 +8,17 @@ import pytest
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-@pytest.mark.e2e
-def test_readme_langchain_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    text = README.read_text()
-    code = re.search(r"<!-- readme-example -->\n```python\n(.*?)```", text, re.S).group(1)
+def run_example(marker: str) -> dict:
+    """Run the README's python block after `<!-- marker -->`; return its globals."""
+    code = re.search(rf"<!-- {marker} -->\n```python\n(.*?)```", README.read_text(), re.S).group(1)
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+@pytest.mark.e2e
+def test_readme_langchain_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    namespace = run_example("readme-example")
     assert "loads" in namespace["names"], namespace["names"]
     assert str(namespace["names"]) in capsys.readouterr().out
 
@@ -26,10 +31,7 @@ def test_readme_commands_match_ci() -> None:
 
 @pytest.mark.e2e
 def test_readme_lcel_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    text = README.read_text()
-    code = re.search(r"<!-- readme-lcel-example -->\n```python\n(.*?)```", text, re.S).group(1)
-    namespace: dict = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102
+    namespace = run_example("readme-lcel-example")
     assert "loads" in namespace["names"], namespace["names"]
     assert namespace["functions"] and all(d.metadata["language"] == "python" for d in namespace["functions"])
     assert any(f"`{name}`" in namespace["reply"] or f".{name}`" in namespace["reply"] for name in namespace["names"])
