@@ -40,9 +40,11 @@ def mixed_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tree = tmp_path_factory.mktemp("mixed")
     (tree / "jsonish.py").write_text('def parse_json(text):\n    """Parse a JSON document."""\n    return decode(text)\n\n\n'
                                      'def mean(xs):\n    """Average of numbers."""\n    return sum(xs) / len(xs)\n')
-    (tree / "strings.js").write_text("/**\n * Reverse a string.\n */\nfunction reverse(s) {\n  return s.split('').reverse().join('');\n}\n\n"
-                                     "/**\n * Parse a JSON document.\n */\nfunction parseJson(text) {\n  return JSON.parse(text);\n}\n")
-    (tree / "util.go").write_text("// Max returns the larger of a and b.\nfunc Max(a, b int) int {\n\tif a > b {\n\t\treturn a\n\t}\n\treturn b\n}\n")
+    (tree / "strings.js").write_text(
+        "/**\n * Reverse a string.\n */\nfunction reverse(s) {\n  return s.split('').reverse().join('');\n}\n\n"
+        "/**\n * Parse a JSON document.\n */\nfunction parseJson(text) {\n  return JSON.parse(text);\n}\n")
+    (tree / "util.go").write_text(
+        "// Max returns the larger of a and b.\nfunc Max(a, b int) int {\n\tif a > b {\n\t\treturn a\n\t}\n\treturn b\n}\n")
     return tree
 
 
