@@ -76,6 +76,7 @@ class CodeSearchRetriever(BaseRetriever):
     rerank: str = "none"
     rerank_candidates: int = DEFAULT_CANDIDATES
     rerank_fusion: float = DEFAULT_FUSION_WEIGHT
+    merge: str = "score"  # per-language retrievers: how the languages' hits are merged (`rag.routing.MERGES`)
     k: int = 4
     build: bool = True
     device: str = ""
@@ -132,7 +133,7 @@ class CodeSearchRetriever(BaseRetriever):
                                exclude=() if self.corpus else DEFAULT_CORPUS_EXCLUDES)
         reranker = load_reranker(self.rerank, GeneratorOptions(device=self.device or None),
                                  candidates=self.rerank_candidates, fusion_weight=self.rerank_fusion)
-        return RoutedRetriever(open_routed_index(corpus, self.retriever, encoders, store), reranker)
+        return RoutedRetriever(open_routed_index(corpus, self.retriever, encoders, store), reranker, merge=self.merge)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None) -> list[Document]:

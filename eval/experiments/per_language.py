@@ -9,7 +9,10 @@
    JavaScript split, and a shared one on both;
 3. runs `eval.mrr` (full protocol: each language's test split is its own pool) with the frozen base, the shared
    adapter and the two per-language ones; the per-language row takes each language's own adapter, as
-   ``--retriever python=...,javascript=...`` serves them.
+   ``--retriever python=...,javascript=...`` serves them;
+4. searches the two test splits as one mixed pool, as a routed index does (`rag.routing`): each language's
+   functions embedded by its adapter, each query by both adapters, the two top-20 lists merged by cosine or by
+   per-list z-score (``calibrated``); against one encoder (frozen, shared) over the same pool. MRR@10.
 Stages whose output exists are skipped; a half-trained run resumes.
 """
 
@@ -21,13 +24,19 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from data import mine
 from data.cli import run_cli
 from data.errors import InputError
-from data.records import read_jsonl, write_jsonl
+from data.records import Record, read_jsonl, write_jsonl
 from eval import mrr
 from eval.report import markdown_table
+from rag.routing import CALIBRATION_CANDIDATES, MERGES, merge_by_score
+from rag.store import Source
 from retriever_finetune import train
+from retriever_finetune.models import load_encoder
+from retriever_finetune.routing import load_language_encoders
 from retriever_finetune.run_dir import CONFIG, METRICS
 
 logger = logging.getLogger(__name__)
@@ -107,12 +116,72 @@ def run(config: PerLanguageConfig) -> dict:
     rows = [["frozen base", *[frozen[lang]["mrr"] for lang in LANGUAGES]],
             ["one shared adapter (both languages)", *[by_label["shared"][lang]["mrr"] for lang in LANGUAGES]],
             ["one adapter per language", *[by_label[lang][lang]["mrr"] for lang in LANGUAGES]]]
-    queries = {lang: len(list(read_jsonl(mine.split_path(corpora[lang], "test")))) for lang in LANGUAGES}
+    tests = {lang: list(read_jsonl(mine.split_path(corpora[lang], "test"))) for lang in LANGUAGES}
+    queries = {lang: len(records) for lang, records in tests.items()}
+    mixed = mixed_pool_mrr(config, runs, tests)
+    mixed_rows = [[label, *[values[lang] for lang in (*LANGUAGES, "all")]] for label, values in mixed.items()]
     markdown = (f"## MRR per language (full protocol, test queries {queries}, {config.method}, {config.epochs} "
                 f"epoch(s), {config.max_query_length}/{config.max_code_length} tokens)\n\n"
-                f"{markdown_table(['retriever', *LANGUAGES], rows)}\n\n{report['markdown']}")
+                f"{markdown_table(['retriever', *LANGUAGES], rows)}\n\n"
+                f"## One mixed pool ({sum(queries.values())} functions), MRR@10\n\n"
+                f"{markdown_table(['retriever', *LANGUAGES, 'all'], mixed_rows)}\n\n{report['markdown']}")
     logger.info("experiment finished in %.0f s (training this call: %s)", time.perf_counter() - started, timings)
-    return {**report, "markdown": markdown, "per_language": rows}
+    return {**report, "markdown": markdown, "per_language": rows, "mixed_pool": mixed}
+
+
+MIXED_K = 10
+
+
+def _reciprocal_rank(ranked_ids: list[str], gold: str) -> float:
+    return 1.0 / (ranked_ids.index(gold) + 1) if gold in ranked_ids else 0.0
+
+
+def mixed_pool_mrr(config: PerLanguageConfig, runs: Path, tests: dict[str, list[Record]]) -> dict[str, dict[str, float]]:
+    """MRR@10 of every test docstring against both languages' test code at once: one encoder over the whole
+    pool (frozen, shared), or the routed adapters merged by cosine or by calibrated score."""
+    everything = [(lang, f"{lang}:{i}", r) for lang, records in tests.items() for i, r in enumerate(records)]
+    results: dict[str, dict[str, float]] = {}
+    for label, folder in (("frozen base", config.base), ("one shared adapter", str(runs / "shared"))):
+        encoder = load_encoder(folder, max_query_length=config.max_query_length,
+                               max_code_length=config.max_code_length)
+        codes = encoder.encode_code([r.code for _, _, r in everything], show_progress=False)
+        questions = encoder.encode_queries([r.docstring for _, _, r in everything], show_progress=False)
+        ids = [key for _, key, _ in everything]
+        ranks = [_reciprocal_rank([ids[j] for j in np.argsort(-(codes @ q))[:MIXED_K]], key)
+                 for q, (_, key, _) in zip(questions, everything, strict=True)]
+        results[label] = _by_language(everything, ranks)
+    encoders = load_language_encoders(",".join(f"{lang}={runs / lang}" for lang in LANGUAGES), fallback=None,
+                                      max_query_length=config.max_query_length,
+                                      max_code_length=config.max_code_length)
+    pools = {}
+    for lang in LANGUAGES:
+        encoder = encoders.encoder_for(lang)
+        pools[lang] = (encoder.encode_code([r.code for r in tests[lang]], show_progress=False),
+                       encoder.encode_queries([r.docstring for _, _, r in everything], show_progress=False))
+    for merge in MERGES:
+        ranks = []
+        for row, (_, key, _) in enumerate(everything):
+            lists = []
+            for lang in LANGUAGES:
+                codes, questions = pools[lang]
+                scores = codes @ questions[row]
+                top = np.argsort(-scores)[:CALIBRATION_CANDIDATES]
+                lists.append([_hit(f"{lang}:{j}", float(scores[j])) for j in top])
+            ranks.append(_reciprocal_rank([s.id for s in merge_by_score(lists, MIXED_K, merge=merge)], key))
+        results[f"one adapter per language, merged by {merge}"] = _by_language(everything, ranks)
+    return results
+
+
+def _hit(key: str, score: float) -> Source:
+    return Source(id=key, repo="", path="", func_name=key, language=key.split(":")[0], start_line=0, url="",
+                  code="", docstring="", score=score)
+
+
+def _by_language(everything: list[tuple[str, str, Record]], ranks: list[float]) -> dict[str, float]:
+    out = {lang: float(np.mean([r for (language, _, _), r in zip(everything, ranks, strict=True) if language == lang]))
+           for lang in LANGUAGES}
+    out["all"] = float(np.mean(ranks))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

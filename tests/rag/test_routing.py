@@ -115,8 +115,15 @@ def test_merge_by_score() -> None:
         return Source(id=name, repo="r", path="p", func_name=name, language="x", start_line=1, url="", code="",
                       docstring="", score=score)
 
-    merged = merge_by_score([[source("a", 0.9), source("b", 0.2)], [source("c", 0.5), source("d", 0.95)]], 3)
-    assert [s.func_name for s in merged] == ["d", "a", "c"]
+    lists = [[source("a", 0.9), source("b", 0.2)], [source("c", 0.5), source("d", 0.95)]]
+    assert [s.func_name for s in merge_by_score(lists, 3)] == ["d", "a", "c"]
+    # z-scores within each list, by hand: a +1, b -1; d +0.93, c +0.46, f -1.39; e 0 (a list of one)
+    lists = [[source("a", 0.9), source("b", 0.7)], [source("d", 0.4), source("c", 0.35), source("f", 0.15)],
+             [source("e", 0.5)]]
+    assert [s.func_name for s in merge_by_score(lists, 6, merge="calibrated")] == ["a", "d", "c", "e", "b", "f"]
+    assert [s.func_name for s in merge_by_score(lists, 6)] == ["a", "b", "e", "d", "c", "f"]
+    with pytest.raises(InputError, match="unknown merge"):
+        merge_by_score(lists, 2, merge="rrf")
 
 
 def test_bad_input(runs: dict[str, Path], mixed_tree: Path, tiny_codet5p_dir: Path, tmp_path: Path) -> None:
