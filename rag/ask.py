@@ -24,23 +24,11 @@ from dataclasses import dataclass, field
 
 from data.cli import Positional, run_cli
 from data.errors import InputError
-from rag.chain import Answer, Retriever, check_question, review_answer, stream_answer
+from rag.chain import Answer, check_question, review_answer, stream_answer
 from rag.generate import ENDPOINT_KINDS, GenerationInterrupted, GeneratorOptions, check_generator_spec, load_generator
-from rag.indexing import (
-    DEFAULT_CORPUS_EXCLUDES,
-    IndexChoice,
-    build_index,
-    build_routed_index,
-    default_corpus,
-    index_exists,
-    open_index,
-    open_routed_index,
-    routed_index_exists,
-)
+from rag.indexing import IndexChoice
+from rag.pipeline import open_retriever
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
-from rag.routing import RoutedRetriever
-from retriever_finetune.models import load_retriever
-from retriever_finetune.routing import is_language_routing, load_language_encoders
 
 logger = logging.getLogger(__name__)
 
@@ -83,31 +71,13 @@ class AskConfig(IndexChoice):
 def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
     """Answer the question; the answer's text is passed to `emit` as it streams (stdout by default)."""
     emit = emit or (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
-    corpus = config.corpus or default_corpus()
-    store = config.store_options()
-    excludes = DEFAULT_CORPUS_EXCLUDES if not config.corpus else ()
     options = GeneratorOptions(base_url=config.base_url or None, device=config.device or None,
                                api_key=config.api_key or None)
     generator = load_generator(config.generator, options)
     rerank = reranker_for(config.rerank, config.generator)
     reranker = load_reranker(rerank, options, candidates=config.rerank_candidates, fusion_weight=config.rerank_fusion,
                              reuse=generator if rerank == config.generator else None)
-    if is_language_routing(config.retriever):  # one adapter per language (`rag.routing`)
-        encoders = load_language_encoders(config.retriever, base=config.base, runs_dir=config.runs_dir,
-                                          device=config.device or None)
-        if not routed_index_exists(corpus, config.retriever, encoders, store):
-            logger.info("no index of %s for %s yet: building it (once)", ", ".join(corpus), config.retriever)
-            build_routed_index(corpus, config.retriever, encoders, store, exclude=excludes)
-        index = open_routed_index(corpus, config.retriever, encoders, store)
-        retriever = RoutedRetriever(index, reranker)
-    else:
-        spec = config.retriever_spec()
-        encoder = load_retriever(spec, device=config.device or None)
-        if not index_exists(corpus, spec, store):
-            logger.info("no index of %s for %s yet: building it (once)", ", ".join(corpus), spec.label)
-            build_index(corpus, spec, encoder, store, exclude=excludes)
-        index = open_index(corpus, spec, store, create=False)
-        retriever = Retriever(encoder, index, reranker)
+    retriever = open_retriever(config, config.corpus, reranker=reranker, device=config.device or None)
     sources = retriever.retrieve(config.question, config.k)
     answer = Answer(text="", sources=sources)
     if generator is not None:
@@ -119,7 +89,7 @@ def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
             answer.error = str(error)
         emit("\n")
         if not answer.error:
-            emit(review_note(review_answer(answer, index.known_names())))
+            emit(review_note(review_answer(answer, retriever.index.known_names())))
     return answer
 
 

@@ -19,23 +19,12 @@ from data.documents import DEFAULT_DOCUMENT
 from data.errors import InputError
 from rag.chain import Retriever, check_question
 from rag.generate import DEFAULT_CACHE, GeneratorOptions
-from rag.indexing import (
-    DEFAULT_CORPUS_EXCLUDES,
-    IndexChoice,
-    StoreOptions,
-    build_index,
-    build_routed_index,
-    default_corpus,
-    index_exists,
-    open_index,
-    open_routed_index,
-    routed_index_exists,
-)
+from rag.indexing import IndexChoice
+from rag.pipeline import open_retriever
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, load_reranker
 from rag.routing import RoutedRetriever
 from rag.store import Source
-from retriever_finetune.models import DEFAULT_RETRIEVER, load_retriever
-from retriever_finetune.routing import is_language_routing, load_language_encoders
+from retriever_finetune.models import DEFAULT_RETRIEVER
 
 logger = logging.getLogger(__name__)
 
@@ -99,41 +88,17 @@ class CodeSearchRetriever(BaseRetriever):
 
     @property
     def pipeline(self) -> Retriever | RoutedRetriever:
-        """The encoder, index and reranker, loaded on first use."""
-        if self._pipeline is None and is_language_routing(self.retriever):
-            self._pipeline = self._routed_pipeline()
+        """The encoder(s), index and reranker, loaded (and the index built) on first use."""
         if self._pipeline is None:
             choice = IndexChoice(retriever=self.retriever, base=self.base, runs_dir=self.runs_dir,
                                  persist=self.persist, chroma_host=self.chroma_host, chroma_port=self.chroma_port,
                                  document=self.document)
-            spec, store = choice.retriever_spec(), choice.store_options()
-            corpus = self.corpus or default_corpus()
-            encoder = load_retriever(spec, device=self.device or None)
-            if not index_exists(corpus, spec, store):
-                if not self.build:
-                    msg = f"no index of {', '.join(corpus)} for {spec.label} yet; pass build=True or run rag.index"
-                    raise InputError(msg)
-                build_index(corpus, spec, encoder, store, exclude=() if self.corpus else DEFAULT_CORPUS_EXCLUDES)
+            choice.store_options()  # a bad document format fails before any model loads
             reranker = load_reranker(self.rerank, GeneratorOptions(device=self.device or None),
                                      candidates=self.rerank_candidates, fusion_weight=self.rerank_fusion)
-            self._pipeline = Retriever(encoder, open_index(corpus, spec, store, create=False), reranker)
+            self._pipeline = open_retriever(choice, self.corpus, reranker=reranker, device=self.device or None,
+                                            build=self.build, merge=self.merge)
         return self._pipeline
-
-    def _routed_pipeline(self) -> RoutedRetriever:
-        """One adapter per language on one base (``retriever="python=runs/a,javascript=runs/b"``)."""
-        store = StoreOptions(self.persist, self.chroma_host, self.chroma_port, self.document)
-        corpus = self.corpus or default_corpus()
-        encoders = load_language_encoders(self.retriever, base=self.base, runs_dir=self.runs_dir,
-                                          device=self.device or None)
-        if not routed_index_exists(corpus, self.retriever, encoders, store):
-            if not self.build:
-                msg = f"no index of {', '.join(corpus)} for {self.retriever} yet; pass build=True or run rag.index"
-                raise InputError(msg)
-            build_routed_index(corpus, self.retriever, encoders, store,
-                               exclude=() if self.corpus else DEFAULT_CORPUS_EXCLUDES)
-        reranker = load_reranker(self.rerank, GeneratorOptions(device=self.device or None),
-                                 candidates=self.rerank_candidates, fusion_weight=self.rerank_fusion)
-        return RoutedRetriever(open_routed_index(corpus, self.retriever, encoders, store), reranker, merge=self.merge)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None) -> list[Document]:

@@ -1,0 +1,64 @@
+"""Open the first stage a question goes through: the encoder(s) and the index of a corpus, built on first use,
+with an optional reranker. Shared by `rag.ask` and the LangChain `CodeSearchRetriever`.
+
+Does not handle: loading the reranker or the generator (see `rerank`, `generate`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from data.errors import InputError
+from rag.chain import Retriever
+from rag.indexing import (
+    DEFAULT_CORPUS_EXCLUDES,
+    IndexChoice,
+    build_index,
+    build_routed_index,
+    default_corpus,
+    index_exists,
+    open_index,
+    open_routed_index,
+    routed_index_exists,
+)
+from rag.rerank import QueryLikelihoodReranker
+from rag.routing import RoutedRetriever
+from retriever_finetune.models import load_retriever
+from retriever_finetune.routing import is_language_routing, load_language_encoders
+
+logger = logging.getLogger(__name__)
+
+
+def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker: QueryLikelihoodReranker | None = None,
+                   device: str | None = None, build: bool = True, merge: str = "score") -> Retriever | RoutedRetriever:
+    """The retriever `choice.retriever` names over `corpus` (default: the standard library, its tests excluded).
+
+    A per-language spec (``python=runs/a,javascript=runs/b``) gives a `RoutedRetriever` over one collection per
+    language, merged by `merge`; any other spec a `Retriever` over one collection.
+
+    Raises:
+        InputError: no index yet and `build` is False, or what resolving the retriever raises.
+    """
+    paths = list(corpus) or default_corpus()
+    store = choice.store_options()
+    excludes = () if corpus else DEFAULT_CORPUS_EXCLUDES
+    if is_language_routing(choice.retriever):
+        encoders = load_language_encoders(choice.retriever, base=choice.base, runs_dir=choice.runs_dir, device=device)
+        if not routed_index_exists(paths, choice.retriever, encoders, store):
+            _refuse_unless(build, paths, choice.retriever)
+            build_routed_index(paths, choice.retriever, encoders, store, exclude=excludes)
+        return RoutedRetriever(open_routed_index(paths, choice.retriever, encoders, store), reranker, merge=merge)
+    spec = choice.retriever_spec()
+    encoder = load_retriever(spec, device=device)
+    if not index_exists(paths, spec, store):
+        _refuse_unless(build, paths, spec.label)
+        build_index(paths, spec, encoder, store, exclude=excludes)
+    return Retriever(encoder, open_index(paths, spec, store, create=False), reranker)
+
+
+def _refuse_unless(build: bool, paths: Sequence[str], label: str) -> None:
+    if not build:
+        msg = f"no index of {', '.join(paths)} for {label} yet; build it with `python -m rag.index` (or build=True)"
+        raise InputError(msg)
+    logger.info("no index of %s for %s yet: building it (once)", ", ".join(paths), label)
