@@ -61,6 +61,6 @@ class CodeRerankCompressor(BaseDocumentCompressor):
             return []
         sources = [document_source(d, i, len(documents)) for i, d in enumerate(documents)]
         ranked = self.reranker.rerank(check_question(query), sources, self.top_n)
-        return [Document(page_content=documents[int(s.id)].page_content, id=documents[int(s.id)].id,
-                         metadata={**documents[int(s.id)].metadata, "rerank_score": s.rerank_score})
-                for s in ranked]
+        kept = [(documents[int(s.id)], s.rerank_score) for s in ranked]  # a candidate's id is its position
+        return [Document(page_content=d.page_content, id=d.id, metadata={**d.metadata, "rerank_score": score})
+                for d, score in kept]

@@ -107,11 +107,7 @@ class LanguageRoutedIndex:
 
     def known_names(self) -> KnownNames:
         """Every language's qualified names, for the grounding check."""
-        entries = []
-        for index in self.indexes.values():
-            got = index.collection.get(include=["metadatas"])
-            entries += [(m["repo"], m["path"], m["func_name"], m["language"]) for m in got["metadatas"]]
-        return KnownNames.from_corpus(entries)
+        return KnownNames.from_corpus(entry for index in self.indexes.values() for entry in index.name_entries())
 
 
 class RoutedRetriever:

@@ -280,10 +280,14 @@ class CodeIndex:
                                   code=code, docstring=meta["docstring"], score=1.0 - float(distance)))
         return sources
 
+    def name_entries(self) -> list[tuple[str, str, str, str]]:
+        """``(repo, path, func_name, language)`` of every indexed function and class."""
+        got = self.collection.get(include=["metadatas"])
+        return [(m["repo"], m["path"], m["func_name"], m["language"]) for m in got["metadatas"]]
+
     def known_names(self) -> KnownNames:
         """The qualified names of every indexed function and class, for the grounding check."""
-        got = self.collection.get(include=["metadatas"])
-        return KnownNames.from_corpus((m["repo"], m["path"], m["func_name"], m["language"]) for m in got["metadatas"])
+        return KnownNames.from_corpus(self.name_entries())
 
     def describe(self) -> str:
         """One line: name, size, retriever."""
