@@ -12,6 +12,7 @@ from data.errors import InputError
 from rag.indexing import IndexChoice, build_index, build_routed_index
 from rag.store import IndexStats
 from retriever_finetune.models import load_retriever
+from retriever_finetune.quantize import QUANTIZATIONS, check_quantization
 from retriever_finetune.routing import is_language_routing, load_language_encoders
 
 
@@ -27,6 +28,9 @@ class IndexConfig(IndexChoice):
     max_code_length: int = field(default=256, metadata={"help": "code tokens the retriever reads"})
     break_lock: bool = field(default=False, metadata={
         "help": "take over the index's writer lock held by a process that is gone (on another machine)"})
+    quantize: str = field(default="none", metadata={
+        "help": "int8: embed code with an int8 copy of the encoder (CPU only; see bench/encode.py for its speed "
+                "and MRR); questions stay float32", "choices": list(QUANTIZATIONS)})
 
     def __post_init__(self) -> None:
         if isinstance(self.paths, str):
@@ -36,6 +40,10 @@ class IndexConfig(IndexChoice):
             raise InputError(msg)
         if self.batch_size <= 0:
             msg = f"--batch_size must be positive, got {self.batch_size}"
+            raise InputError(msg)
+        check_quantization(self.quantize)
+        if self.quantize != "none" and is_language_routing(self.retriever):
+            msg = "--quantize int8 takes one retriever, not one adapter per language: index with --quantize none"
             raise InputError(msg)
 
 
@@ -50,6 +58,8 @@ def run(config: IndexConfig) -> IndexStats:
                                   languages=[x for x in config.languages.split(",") if x])
     spec = config.retriever_spec()
     encoder = load_retriever(spec, max_code_length=config.max_code_length)
+    if config.quantize != "none":
+        encoder.quantize_code(config.quantize)
     store = config.store_options()
     return build_index(config.paths, spec, encoder, store, rebuild=config.rebuild, batch_size=config.batch_size,
                        break_lock=config.break_lock,

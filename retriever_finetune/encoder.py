@@ -132,6 +132,21 @@ class Encoder:
             msg = "towers='query' needs a PEFT adapter on the model (the code side runs with it disabled)"
             raise InputError(msg)
         self.towers = towers
+        self.code_model: nn.Module | None = None  # set by `quantize_code`: the code side's own int8 model
+
+    def quantize_code(self, quantization: str = "int8") -> None:
+        """Embed code with an int8 copy of the model from now on (CPU only; questions stay float32).
+
+        Raises:
+            InputError: an unknown quantization, a GPU encoder, or a prompt-tuning adapter (cannot be merged).
+        """
+        from retriever_finetune.quantize import check_quantization, plain_code_model, quantize_int8
+
+        if check_quantization(quantization) == "none":
+            self.code_model = None
+            return
+        plain = plain_code_model(self.model, query_tower_only=self.towers == "query")
+        self.code_model = quantize_int8(plain, self.device)
 
     @property
     def dimension(self) -> int:
@@ -176,7 +191,7 @@ class Encoder:
         Args:
             model: the same model wrapped for training (DDP, mixed precision); `self.model` when None.
         """
-        outputs = (model or self.model)(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+        outputs = (model if model is not None else self.model)(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
         skip = self.skip_tokens
         if self.projection is not None and skip == 0 and getattr(outputs, "pooler_output", None) is not None:
             return outputs.pooler_output.float()  # CodeT5+: projected inside forward, so DDP sees `proj`
@@ -184,11 +199,11 @@ class Encoder:
                     projection=self.projection, skip_tokens=skip)
 
     def encode(self, texts: Sequence[str], *, max_length: int, batch_size: int | None = None,
-               show_progress: bool | None = None, desc: str = "Encoding") -> np.ndarray:
+               show_progress: bool | None = None, desc: str = "Encoding", model: nn.Module | None = None) -> np.ndarray:
         """Embed texts as float32 unit rows (len(texts), dim), in input order.
 
         Texts are tokenized once, sorted by token count so each batch pads little, and run under
-        `torch.inference_mode` in eval mode.
+        `torch.inference_mode` in eval mode. `model`: another model to run (the int8 code side), else `self.model`.
         """
         texts = check_texts(texts)
         batch_size = batch_size or self.batch_size
@@ -204,7 +219,7 @@ class Encoder:
                 for start in tqdm(range(0, len(order), batch_size), desc=desc, unit="batch",
                                   disable=not show_progress):
                     rows = order[start : start + batch_size]
-                    vectors = self.embed(self.collate([ids[i] for i in rows]))  # (batch, dim)
+                    vectors = self.embed(self.collate([ids[i] for i in rows]), model)  # (batch, dim)
                     out[rows] = vectors.float().cpu().numpy()
         finally:
             self.model.train(was_training)
@@ -216,5 +231,8 @@ class Encoder:
 
     def encode_code(self, texts: Sequence[str], **kwargs: object) -> np.ndarray:
         """Embed code (truncated at `max_code_length` tokens), with the frozen base when only queries are adapted."""
+        if self.code_model is not None:
+            return self.encode(texts, max_length=self.max_code_length, desc="Encoding code", model=self.code_model,
+                               **kwargs)  # type: ignore[arg-type]
         with self.code_tower():
             return self.encode(texts, max_length=self.max_code_length, desc="Encoding code", **kwargs)  # type: ignore[arg-type]

@@ -164,3 +164,25 @@ def test_unreachable_chroma_server(corpus: Path, tiny_bert_dir: Path) -> None:
         build_index([str(corpus)], RetrieverSpec(label="t", base=str(tiny_bert_dir)),
                     load_encoder(str(tiny_bert_dir), device="cpu"),
                     StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=9))
+
+
+def test_index_cli_int8_stores_vectors_close_to_float32(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import numpy as np
+
+    from data.miner import mine_tree
+
+    common = ["--retriever", str(tiny_bert_dir), "--persist", str(tmp_path / "db"), "--quiet"]
+    assert index_cli.main([str(corpus), *common, "--quantize", "int8"]) == 0
+    assert "5 added" in capsys.readouterr().out
+    spec = RetrieverSpec(label=tiny_bert_dir.name, base=str(tiny_bert_dir))
+    record = next(r for r in mine_tree(corpus) if r.func_name == "parse_json")
+    stored = open_index([str(corpus)], spec, StoreOptions(str(tmp_path / "db"))).collection.get(
+        ids=[record_id(record)], include=["embeddings"])["embeddings"][0]
+    expected = load_encoder(str(tiny_bert_dir), device="cpu").encode_code([document_text(record, "docstring+code")])[0]
+    assert float(np.dot(stored, expected)) > 0.98
+    assert not np.allclose(stored, expected, atol=1e-6)  # int8, not the float32 vector
+    assert index_cli.main([str(corpus), *common, "--quantize", "int4"]) == 2
+    assert "int4" in capsys.readouterr().err
+    assert index_cli.main([str(corpus), *common, "--quantize", "int8", "--retriever", f"python={tiny_bert_dir}"]) == 2
+    assert "one adapter per language" in capsys.readouterr().err
