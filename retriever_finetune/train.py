@@ -40,6 +40,7 @@ from retriever_finetune.loss import info_nce_loss
 from retriever_finetune.models import FULL_MODEL_DIR, TOWERS_FILE, load_backbone
 from retriever_finetune.peft_methods import (
     DEFAULT_LEARNING_RATES,
+    DEFAULT_PROMPT_INIT_TEXT,
     MethodOptions,
     after_optimizer_step,
     count_parameters,
@@ -92,9 +93,11 @@ class TrainConfig:
     lora_r: int = field(default=8, metadata={"help": "LoRA rank"})
     lora_alpha: int = field(default=16, metadata={"help": "LoRA/AdaLoRA alpha"})
     lora_dropout: float = field(default=0.1, metadata={"help": "LoRA/AdaLoRA dropout"})
-    adalora_init_r: int = field(default=8, metadata={"help": "AdaLoRA initial rank"})
-    adalora_target_r: int = field(default=6, metadata={"help": "AdaLoRA average target rank"})
-    num_virtual_tokens: int = field(default=20, metadata={"help": "prompt tuning: virtual tokens"})
+    adalora_init_r: int = field(default=12, metadata={"help": "AdaLoRA initial rank"})
+    adalora_target_r: int = field(default=8, metadata={"help": "AdaLoRA average target rank"})
+    num_virtual_tokens: int = field(default=10, metadata={"help": "prompt tuning: virtual tokens"})
+    prompt_init_text: str = field(default=DEFAULT_PROMPT_INIT_TEXT, metadata={
+        "help": "prompt tuning: the virtual tokens start as this text's token embeddings ('': random init)"})
     target_modules: str = field(default="", metadata={"help": "comma-separated modules to adapt (default: per architecture)"})
     valid_max: int = field(default=1000, metadata={"help": "validation pool size cap"})
     checkpoint_every: int = field(default=200, metadata={"help": "save a resumable checkpoint every N steps"})
@@ -152,7 +155,8 @@ class TrainConfig:
         targets = tuple(x.strip() for x in self.target_modules.split(",") if x.strip()) or None
         return MethodOptions(lora_r=self.lora_r, lora_alpha=self.lora_alpha, lora_dropout=self.lora_dropout,
                              adalora_init_r=self.adalora_init_r, adalora_target_r=self.adalora_target_r,
-                             num_virtual_tokens=self.num_virtual_tokens, target_modules=targets)
+                             num_virtual_tokens=self.num_virtual_tokens, prompt_init_text=self.prompt_init_text,
+                             target_modules=targets)
 
 
 @dataclass
@@ -224,7 +228,8 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
                 len(pairs), total_steps, processes)
     set_seed(config.seed)
     backbone = load_backbone(config.base)
-    model = make_trainable(backbone.model, config.method, config.method_options(), total_steps, backbone.name)
+    model = make_trainable(backbone.model, config.method, config.method_options(), total_steps, backbone.name,
+                           tokenizer=backbone.tokenizer)
     parameters = count_parameters(model)
     logger.info("trainable parameters: %d of %d (%.4f%%)", parameters["trainable"], parameters["total"],
                 parameters["trainable_percent"])

@@ -166,7 +166,8 @@ def test_adalora_final_allocation_keeps_its_budget(pairs_file: Path, tiny_bert_d
     """The closing `update_and_allocate(total_steps)` (after the last `zero_grad`) re-applies the rank pattern fixed
     at `total_step - tfinal`; it does not mask the adapter to nothing (issue 12's question)."""
     out = tmp_path / "run"
-    train.run(config(pairs_file, out, base=str(tiny_bert_dir), method="adalora", epochs=4, learning_rate=1e-2))
+    train.run(config(pairs_file, out, base=str(tiny_bert_dir), method="adalora", epochs=4, learning_rate=1e-2,
+                     adalora_init_r=8, adalora_target_r=6))
     weights = adapter_weights(out)
     singular = torch.cat([w.flatten() for name, w in weights.items() if "lora_E" in name])
     kept = int((singular != 0).sum())
