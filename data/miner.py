@@ -341,6 +341,48 @@ def _python_all(source: str) -> frozenset[str] | None:
     return frozenset(n for n in names if isinstance(n, str))
 
 
+_DEPRECATION_CATEGORIES = frozenset({"DeprecationWarning", "PendingDeprecationWarning"})
+
+
+def python_module_deprecated(source: str) -> bool:
+    """The module warns of its own deprecation when imported: a top-level ``warnings.warn(..., DeprecationWarning)``
+    or ``warnings._deprecated(__name__, ...)`` (the standard library's idioms: distutils, imp, pipes, smtpd, ...)."""
+    if "eprecat" not in source:  # cheap test before parsing
+        return False
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    for node in tree.body:
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+            continue
+        call = node.value
+        name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+        if name == "_deprecated":
+            return True
+        if name == "warn":
+            categories = [*call.args[1:2], *(k.value for k in call.keywords if k.arg == "category")]
+            if any(isinstance(c, ast.Name) and c.id in _DEPRECATION_CATEGORIES for c in categories):
+                return True
+    return False
+
+
+def _in_deprecated_python_module(path: Path, source: str, base: Path, packages: dict[Path, bool]) -> bool:
+    """`path` (read as `source`) is a deprecated module, or lies in a package below `base` whose ``__init__.py``
+    is one; `packages` caches each folder's verdict."""
+    if python_module_deprecated(source):
+        return True
+    folder = path.parent
+    while folder != base and base in folder.parents:
+        if folder not in packages:
+            init = folder / "__init__.py"
+            packages[folder] = init.is_file() and python_module_deprecated(init.read_text(encoding="utf-8", errors="replace"))
+        if packages[folder]:
+            return True
+        folder = folder.parent
+    return False
+
+
 def _is_private_path(path: str) -> bool:
     """A file or folder named with a leading underscore (`_pydecimal.py`), `__init__.py` excepted."""
     return any(part.startswith("_") and part != "__init__.py" for part in path.split("/"))
@@ -404,7 +446,8 @@ def mine_tree(
         repo: the records' ``repo`` field; the folder's name when None.
         report: filled with counts of files read and skipped.
         show_progress: show a bar; None shows it when logging is at INFO or lower.
-        documented_only: True for training pairs; False for an index (see `iter_functions`).
+        documented_only: True for training pairs; False for an index (see `iter_functions`), which also leaves
+            out Python modules that warn of their own deprecation on import, and the packages under one.
 
     Raises:
         FileNotFoundError: `root` does not exist.
@@ -447,12 +490,17 @@ def iter_tree(
     files = source_files(root, languages, excluded_dirs)
     if show_progress is None:
         show_progress = logger.isEnabledFor(logging.INFO)
+    deprecated_packages: dict[Path, bool] = {}
     for path in tqdm(files, desc=f"Mining {repo}", unit="file", disable=not show_progress):
         text = _read_source(path, max_file_bytes, report)
         if text is None:
             continue
-        report.files_read += 1
         language = SUFFIX_TO_LANGUAGE[path.suffix]
+        if not documented_only and language == "python" and _in_deprecated_python_module(
+                path, text, base, deprecated_packages):
+            report.skipped["deprecated modules"] += 1  # an index points at what to use, not at what is going away
+            continue
+        report.files_read += 1
         relative = path.relative_to(base).as_posix()
         hidden_file = _is_private_path(relative)
         exported = _python_all(text) if language == "python" and not documented_only else None

@@ -204,3 +204,25 @@ def test_standard_library_yields_at_least_5000_records() -> None:
     records = mine_tree(sysconfig.get_paths()["stdlib"], languages=frozenset({"python"}), show_progress=False)
     assert len(records) >= 5000
     assert any(r.path == "json/__init__.py" and r.func_name == "loads" for r in records)
+
+
+def test_an_index_leaves_out_modules_that_warn_of_their_own_deprecation(tmp_path: Path) -> None:
+    def module(path: Path, head: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'{head}\n\ndef {path.stem}_api(x):\n    """Do the {path.stem} thing."""\n    return x\n')
+
+    module(tmp_path / "old_warn.py", "import warnings\nwarnings.warn('old_warn is deprecated', DeprecationWarning, 2)")
+    module(tmp_path / "old_helper.py", "from warnings import _deprecated\n_deprecated(__name__, remove=(3, 13))")
+    module(tmp_path / "old_kw.py", "import warnings\nwarnings.warn('going', category=PendingDeprecationWarning)")
+    module(tmp_path / "oldpkg" / "__init__.py", "import warnings\nwarnings.warn('oldpkg is deprecated', DeprecationWarning)")
+    module(tmp_path / "oldpkg" / "sub" / "inner.py", "")  # under a deprecated package
+    module(tmp_path / "lazy.py", "def later():\n    import warnings\n    warnings.warn('x', DeprecationWarning)")
+    module(tmp_path / "other_warning.py", "import warnings\nwarnings.warn('not deprecated', UserWarning)  # deprecated? no")
+    module(tmp_path / "current.py", "")
+
+    report = MineReport()
+    indexed = {r.func_name for r in mine_tree(tmp_path, documented_only=False, report=report)}
+    assert indexed == {"later", "lazy_api", "other_warning_api", "current_api"}  # warnings inside functions don't count
+    assert report.skipped["deprecated modules"] == 5
+    training = {r.func_name for r in mine_tree(tmp_path)}  # training pairs keep them: their docstrings are still true
+    assert {"old_warn_api", "old_helper_api", "old_kw_api", "__init___api", "inner_api"} <= training
