@@ -6,8 +6,8 @@ All three encode the same N functions from the standard library at max length 25
 process, alternating runs; reports each one's throughput (median of the repeats), the ratios against
 sentence-transformers and against our float32, and the per-row cosine agreement. Then the retrieval cost of
 int8 (`rag.index --quantize int8`): docstring→code MRR on the stdlib test split (70/10/20 by file, seed 42,
-whole pool, the stdlib's tests left out), with code embedded in float32 and in int8 and the same float32 question vectors. Needs the test
-extra (sentence-transformers).
+whole pool, the stdlib's tests left out), with code embedded in float32 and in int8 and the same float32
+question vectors. Needs the test extra (sentence-transformers).
 """
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ import numpy as np  # noqa: E402
 from sentence_transformers import SentenceTransformer  # noqa: E402
 
 from data.miner import DEFAULT_EXCLUDED_DIRS, mine_tree  # noqa: E402
+from data.records import Record  # noqa: E402
 from data.splits import dedup_records, split_records  # noqa: E402
 from eval.metrics import positive_ranks, summarize  # noqa: E402
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES  # noqa: E402
+from retriever_finetune.encoder import Encoder  # noqa: E402
 from retriever_finetune.models import ENCODERS, load_encoder  # noqa: E402
 
 
@@ -82,7 +84,7 @@ def main() -> None:
     assert all(np.isfinite(v).all() for v in vectors.values())
 
 
-def int8_mrr_change(records: list, ours: object, int8: object) -> dict[str, float]:
+def int8_mrr_change(records: list[Record], ours: Encoder, int8: Encoder) -> dict[str, float]:
     """Docstring→code MRR on the stdlib test split, code in float32 and in int8 (same question vectors)."""
     test = split_records(dedup_records(records)[0], (0.7, 0.1, 0.2), seed=42)["test"]
     queries = ours.encode_queries([r.docstring for r in test], show_progress=False)

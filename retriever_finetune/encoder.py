@@ -231,8 +231,7 @@ class Encoder:
 
     def encode_code(self, texts: Sequence[str], **kwargs: object) -> np.ndarray:
         """Embed code (truncated at `max_code_length` tokens), with the frozen base when only queries are adapted."""
-        if self.code_model is not None:
+        # the int8 code model is already the code side (adapter merged, or the frozen base)
+        with contextlib.nullcontext() if self.code_model is not None else self.code_tower():
             return self.encode(texts, max_length=self.max_code_length, desc="Encoding code", model=self.code_model,
                                **kwargs)  # type: ignore[arg-type]
-        with self.code_tower():
-            return self.encode(texts, max_length=self.max_code_length, desc="Encoding code", **kwargs)  # type: ignore[arg-type]
