@@ -1,7 +1,7 @@
 """Benchmark: the answers `rag.ask` gives to the how-to questions, per prompt, with the time per answer.
 
-    python bench/answers.py [--sets dev,heldout] [--retriever base] [--rerank gemma] [--generator gemma] \\
-        [--prompts grounded,previous] [--limit N] [--out FILE.json]
+    python bench/answers.py [--sets dev,heldout] [--retriever base] [--lexical_weight 0.1] [--rerank gemma] \\
+        [--generator gemma] [--prompts grounded,previous] [--limit N] [--out FILE.json]
 
 Each question (`eval/howto_queries.json`, both sets, with the functions that answer it) is retrieved once as
 `rag.ask` does (the default standard-library index, built on first use; the same retriever and reranker),
@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tqdm.auto import tqdm  # noqa: E402
 
 from eval.howto import HOWTO_QUERIES  # noqa: E402
-from rag.chain import INSTRUCTION_STYLE, Answer, Retriever, review_answer, stream_answer  # noqa: E402
+from rag.chain import DEFAULT_LEXICAL_WEIGHT, INSTRUCTION_STYLE, Answer, Retriever, review_answer, stream_answer  # noqa: E402
 from rag.generate import DEFAULT_CACHE, load_generator  # noqa: E402
 from rag.grounding import identifiers_used  # noqa: E402
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, index_exists, open_index  # noqa: E402
@@ -116,6 +116,8 @@ def main() -> None:
     parser.add_argument("--sets", default="dev,heldout")
     parser.add_argument("--retriever", default="base")
     parser.add_argument("--rerank", default="gemma")
+    parser.add_argument("--lexical_weight", type=float, default=DEFAULT_LEXICAL_WEIGHT,
+                        help="hybrid search's BM25 weight, as rag.ask (0: dense search alone)")
     parser.add_argument("--generator", default="gemma")
     parser.add_argument("--prompts", default="grounded,previous")
     parser.add_argument("--max_new_tokens", type=int, default=200, help="as rag.ask")
@@ -137,7 +139,7 @@ def main() -> None:
     known = index.known_names()
     generator = load_generator(args.generator)
     reranker = load_reranker(args.rerank, reuse=generator if args.rerank == args.generator else None)
-    retriever = Retriever(encoder, index, reranker)
+    retriever = Retriever(encoder, index, reranker, lexical_weight=args.lexical_weight)
 
     sets = [s for s in args.sets.split(",") if s]
     questions = [q for q in json.loads(HOWTO_QUERIES.read_text()) if q["set"] in sets]

@@ -62,7 +62,7 @@ def main() -> None:
         result["index_build_s"] = time.perf_counter() - start
         result["indexed_functions"] = stats.total
     index = open_index(corpus, spec, store, create=False)
-    retriever = Retriever(encoder, index)
+    retriever = Retriever(encoder, index, lexical_weight=0)  # the ANN search alone, against exact search
 
     everything = index.collection.get(include=["embeddings"])
     ids, matrix = everything["ids"], np.asarray(everything["embeddings"], dtype=np.float32)

@@ -129,11 +129,12 @@ def _pipelines(config: RougeConfig, corpus_path: str, corpus: list, reranker: Qu
         index = open_index([corpus_path], spec, StoreOptions(config.persist, document="code"))
         index.sync(corpus, encoder)
         key = f"{name}|{retriever_fingerprint(spec)}"
-        yield spec.label, key, Retriever(encoder, index)
+        # dense search alone, as the paper's protocol (and the figures measured before hybrid search)
+        yield spec.label, key, Retriever(encoder, index, lexical_weight=0)
         if reranker is not None:
             yield (f"{spec.label} + rerank {config.rerank}",
                    f"{key}|rerank={config.rerank}|fusion={reranker.fusion_weight:g}|{_prompts_digest(('rerank',))}",
-                   Retriever(encoder, index, reranker))
+                   Retriever(encoder, index, reranker, lexical_weight=0))
 
 
 def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, corpus: list, generator: object,

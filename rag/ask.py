@@ -5,7 +5,9 @@
         [--corpus PATH...]
 
 With no index yet, the first run builds one from the corpus (default: this Python's standard library).
-The index gives --rerank_candidates functions; a local LM (default: the packaged Gemma, shared with the
+The first stage is hybrid: the index's nearest functions and the best by BM25 over names and docstrings,
+ordered by their standardised scores fused with --lexical_weight (0: dense search alone). It gives
+--rerank_candidates functions; a local LM (default: the packaged Gemma, shared with the
 generator) scores how likely it finds the question for each, and the k best by the fused dense and LM
 scores are kept (`rag.rerank`); --rerank none skips that, and an openai:/ollama: generator skips it unless
 --rerank names a reranker. An answer that breaks off mid-stream is kept, the sources are listed, and the
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 
 from data.cli import Positional, run_cli
 from data.errors import InputError
-from rag.chain import Answer, check_question, review_answer, stream_answer
+from rag.chain import DEFAULT_LEXICAL_WEIGHT, Answer, check_question, review_answer, stream_answer
 from rag.generate import ENDPOINT_KINDS, GenerationInterrupted, GeneratorOptions, check_generator_spec, load_generator
 from rag.indexing import IndexChoice
 from rag.pipeline import open_retriever
@@ -47,6 +49,9 @@ class AskConfig(IndexChoice):
     rerank_candidates: int = field(default=DEFAULT_CANDIDATES, metadata={"help": "functions the index gives the reranker"})
     rerank_fusion: float = field(default=DEFAULT_FUSION_WEIGHT, metadata={
         "help": "weight of the LM score against the dense score in the final order (0: dense, 1: LM alone)"})
+    lexical_weight: float = field(default=DEFAULT_LEXICAL_WEIGHT, metadata={
+        "help": "hybrid search: weight of BM25 over names and docstrings against the dense score in the first "
+                "stage (0: dense search alone)"})
     corpus: list[str] = field(default_factory=list, metadata={"help": "source trees (default: the Python standard library)"})
     max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
     max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
@@ -63,6 +68,9 @@ class AskConfig(IndexChoice):
         if not 0 <= self.rerank_fusion <= 1:
             msg = f"--rerank_fusion must be in [0, 1] (0: dense order, 1: LM alone), got {self.rerank_fusion}"
             raise InputError(msg)
+        if not 0 <= self.lexical_weight <= 1:
+            msg = f"--lexical_weight must be in [0, 1] (0: dense search alone), got {self.lexical_weight}"
+            raise InputError(msg)
         if min(self.k, self.max_new_tokens, self.max_context_tokens, self.rerank_candidates) <= 0:
             msg = "--k, --max_new_tokens, --max_context_tokens and --rerank_candidates must be positive"
             raise InputError(msg)
@@ -77,7 +85,8 @@ def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
     rerank = reranker_for(config.rerank, config.generator)
     reranker = load_reranker(rerank, options, candidates=config.rerank_candidates, fusion_weight=config.rerank_fusion,
                              reuse=generator if rerank == config.generator else None)
-    retriever = open_retriever(config, config.corpus, reranker=reranker, device=config.device or None)
+    retriever = open_retriever(config, config.corpus, reranker=reranker, device=config.device or None,
+                               lexical_weight=config.lexical_weight)
     sources = retriever.retrieve(config.question, config.k)
     answer = Answer(text="", sources=sources)
     if generator is not None:
@@ -120,6 +129,7 @@ def render(answer: Answer) -> str:
     lines = ["", "Sources:"]
     for number, source in enumerate(answer.sources, start=1):
         rerank = "" if source.rerank_score is None else f", rerank {source.rerank_score:.2f}"
+        rerank = ("" if source.lexical_score is None else f", bm25 {source.lexical_score:.2f}") + rerank
         lines.append(f"  [{number}] {source.repo}/{source.location}  {source.func_name}  (score {source.score:.3f}{rerank})")
     return "\n".join(lines)
 

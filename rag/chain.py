@@ -1,5 +1,8 @@
 """Retrieve → prompt → generate: the answer to a code question, with the sources it was given.
 
+Retrieval is hybrid by default: the dense neighbours and the BM25 best (`lexical`) pooled, ordered by their
+fused standardised scores, then optionally reranked.
+
 Prompts are the template files in `prompts/` (found next to the code, not the working directory), in two
 styles: instructions for instruction-tuned generators (retrieved code inside numbered delimiters, which the
 template calls reference material, not instructions), and a worked example to continue for a base model.
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +24,7 @@ from data.documents import qualified_name
 from data.errors import InputError
 from rag.generate import Generator
 from rag.grounding import KnownNames, check_grounding, extractive_answer, find_loop
+from rag.lexical import LexicalIndex, fuse_standardised
 from rag.store import CodeIndex, Source
 from retriever_finetune.encoder import Encoder
 
@@ -60,22 +64,53 @@ class Answer:
         return self.fallback or self.text
 
 
+DEFAULT_LEXICAL_WEIGHT = 0.1
+HYBRID_POOL = 100
+
+
 class Retriever:
     """Question → top-k functions, through the encoder's query side and the Chroma index; with a reranker,
-    the index gives `reranker.candidates` functions (at least k) and the reranker keeps the best k."""
+    the first stage gives `reranker.candidates` functions (at least k) and the reranker keeps the best k.
 
-    def __init__(self, encoder: Encoder, index: CodeIndex, reranker: QueryLikelihoodReranker | None = None) -> None:
+    Hybrid search (`lexical_weight` > 0): the first stage pools the index's `HYBRID_POOL` nearest functions
+    with the `HYBRID_POOL` best by BM25 over names and docstrings (`lexical`), and orders the pool by
+    ``(1 - lexical_weight) * z(cosine) + lexical_weight * z(BM25)``; 0 is dense search alone.
+    """
+
+    def __init__(self, encoder: Encoder, index: CodeIndex, reranker: QueryLikelihoodReranker | None = None, *,
+                 lexical_weight: float = DEFAULT_LEXICAL_WEIGHT) -> None:
+        if not 0 <= lexical_weight <= 1:
+            msg = f"lexical weight must be in [0, 1] (0: dense search alone), got {lexical_weight}"
+            raise InputError(msg)
         self.encoder = encoder
         self.index = index
         self.reranker = reranker
+        self.lexical_weight = lexical_weight
+        self._lexical: LexicalIndex | None = None
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index of the collection's names and docstrings (built on first use, then kept)."""
+        if self._lexical is None:
+            self._lexical = LexicalIndex(*self.index.lexical_entries())
+        return self._lexical
 
     def search(self, question: str, k: int) -> list[Source]:
-        """The k functions nearest to the question in embedding space (first stage only)."""
+        """The k best functions of the first stage: nearest in embedding space, fused with BM25 when hybrid."""
         tokens = len(self.encoder.tokenize([question], 10**6)[0])
         if tokens > self.encoder.max_query_length:
             logger.warning("question is %d tokens; the retriever reads only the first %d", tokens,
                            self.encoder.max_query_length)
-        return self.index.search(self.encoder.encode_queries([question], show_progress=False)[0], k)
+        query = self.encoder.encode_queries([question], show_progress=False)[0]
+        if not self.lexical_weight:
+            return self.index.search(query, k)
+        pool = self.index.search(query, max(k, HYBRID_POOL))
+        lexical = self.lexical().search(question, max(k, HYBRID_POOL))
+        dense_ids = {s.id for s in pool}
+        pool += self.index.fetch([i for i in lexical if i not in dense_ids], query)
+        lexical_scores = [lexical.get(s.id, 0.0) for s in pool]
+        fused = fuse_standardised([s.score for s in pool], lexical_scores, self.lexical_weight)
+        order = sorted(range(len(pool)), key=lambda i: -fused[i])  # stable: dense order breaks ties
+        return [replace(pool[i], lexical_score=lexical_scores[i], hybrid_score=fused[i]) for i in order[:k]]
 
     def retrieve(self, question: str, k: int) -> list[Source]:
         """The k best functions for the question."""

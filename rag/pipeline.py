@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 
 from data.errors import InputError
-from rag.chain import Retriever
+from rag.chain import DEFAULT_LEXICAL_WEIGHT, Retriever
 from rag.indexing import (
     DEFAULT_CORPUS_EXCLUDES,
     IndexChoice,
@@ -31,11 +31,13 @@ logger = logging.getLogger(__name__)
 
 
 def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker: QueryLikelihoodReranker | None = None,
-                   device: str | None = None, build: bool = True, merge: str = "score") -> Retriever | RoutedRetriever:
+                   device: str | None = None, build: bool = True, merge: str = "score",
+                   lexical_weight: float = DEFAULT_LEXICAL_WEIGHT) -> Retriever | RoutedRetriever:
     """The retriever `choice.retriever` names over `corpus` (default: the standard library, its tests excluded).
 
     A per-language spec (``python=runs/a,javascript=runs/b``) gives a `RoutedRetriever` over one collection per
-    language, merged by `merge`; any other spec a `Retriever` over one collection.
+    language, merged by `merge` (dense search); any other spec a `Retriever` over one collection, hybrid with
+    `lexical_weight` (`chain.Retriever`).
 
     Raises:
         InputError: no index yet and `build` is False, or what resolving the retriever raises.
@@ -54,7 +56,7 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
     if not index_exists(paths, spec, store):
         _refuse_unless(build, paths, spec.label)
         build_index(paths, spec, encoder, store, exclude=excludes)
-    return Retriever(encoder, open_index(paths, spec, store, create=False), reranker)
+    return Retriever(encoder, open_index(paths, spec, store, create=False), reranker, lexical_weight=lexical_weight)
 
 
 def _refuse_unless(build: bool, paths: Sequence[str], label: str) -> None:

@@ -3,10 +3,11 @@
 Unsupervised passage reranking (UPR; Sachan et al., 2022, "Improving Passage Retrieval with Zero-Shot
 Question Generation"): each candidate is scored by the mean log-probability of the question's tokens after
 the prompt in `prompts/rerank.txt` holding the function's docstring and code. No training and no extra
-weights: the default is the packaged Gemma 3 270M that also writes the answer. Dense retrieval brings the
-candidates; the final order fuses both scores, each standardised over the candidate list (z-scores):
-``(1 - fusion_weight) * z(dense) + fusion_weight * z(lm)``, as UPR's own experiments interpolate the two
-(weight 1 is the LM alone). Does not handle: the first-stage search (see `chain.Retriever`).
+weights: the default is the packaged Gemma 3 270M that also writes the answer. The first stage brings the
+candidates; the final order fuses its score (the cosine, or the hybrid score of hybrid search) with the LM's,
+each standardised over the candidate list (z-scores): ``(1 - fusion_weight) * z(first) + fusion_weight *
+z(lm)``, as UPR's own experiments interpolate the two (weight 1 is the LM alone). Does not handle: the
+first-stage search (see `chain.Retriever`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from data.documents import document_text
 from data.errors import InputError
 from rag.chain import read_prompt
 from rag.generate import Generator, GeneratorOptions, HuggingFaceGenerator, load_generator
+from rag.lexical import fuse_standardised
 from rag.store import Source
 
 DEFAULT_CANDIDATES = 20
@@ -82,24 +84,19 @@ class QueryLikelihoodReranker:
         if not sources:
             return []
         lm_scores = self.score(question, sources)
-        fused = fuse_scores([s.score for s in sources], lm_scores, self.fusion_weight)
+        fused = fuse_scores([s.first_stage_score for s in sources], lm_scores, self.fusion_weight)
         scored = [replace(s, rerank_score=v) for s, v in zip(sources, lm_scores, strict=True)]
         order = sorted(range(len(scored)), key=lambda i: -fused[i])  # stable: dense order breaks ties
         return [scored[i] for i in order[:k]]
 
 
 def fuse_scores(dense: Sequence[float], lm: Sequence[float], weight: float) -> list[float]:
-    """``(1 - weight) * z(dense) + weight * z(lm)``, z-scores over the candidates (a constant list scores 0).
+    """``(1 - weight) * z(dense) + weight * z(lm)``, z-scores over the candidates (`lexical.fuse_standardised`).
 
         >>> fuse_scores([3.0, 1.0], [1.0, 3.0], 0.25)  # z-scores: dense [1, -1], LM [-1, 1]
         [0.5, -0.5]
     """
-    def standardised(values: Sequence[float]) -> list[float]:
-        mean = sum(values) / len(values)
-        spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
-        return [(v - mean) / spread if spread > 0 else 0.0 for v in values]
-
-    return [(1 - weight) * d + weight * m for d, m in zip(standardised(dense), standardised(lm), strict=True)]
+    return fuse_standardised(dense, lm, weight)
 
 
 def check_reranker_spec(spec: str) -> str:

@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, field_validator
 
 from data.documents import DEFAULT_DOCUMENT
 from data.errors import InputError
-from rag.chain import Retriever, check_question
+from rag.chain import DEFAULT_LEXICAL_WEIGHT, Retriever, check_question
 from rag.generate import DEFAULT_CACHE, GeneratorOptions
 from rag.indexing import IndexChoice
 from rag.pipeline import open_retriever
@@ -37,6 +37,8 @@ def source_document(source: Source) -> Document:
         "score": source.score}
     if source.rerank_score is not None:
         metadata["rerank_score"] = source.rerank_score
+    if source.hybrid_score is not None:
+        metadata["lexical_score"], metadata["hybrid_score"] = source.lexical_score, source.hybrid_score
     return Document(page_content=source.code, metadata=metadata, id=source.id)
 
 
@@ -65,6 +67,7 @@ class CodeSearchRetriever(BaseRetriever):
     rerank: str = "none"
     rerank_candidates: int = DEFAULT_CANDIDATES
     rerank_fusion: float = DEFAULT_FUSION_WEIGHT
+    lexical_weight: float = DEFAULT_LEXICAL_WEIGHT  # hybrid search: BM25's weight in the first stage (0: dense)
     merge: str = "score"  # per-language retrievers: how the languages' hits are merged (`rag.routing.MERGES`)
     k: int = 4
     build: bool = True
@@ -97,7 +100,7 @@ class CodeSearchRetriever(BaseRetriever):
             reranker = load_reranker(self.rerank, GeneratorOptions(device=self.device or None),
                                      candidates=self.rerank_candidates, fusion_weight=self.rerank_fusion)
             self._pipeline = open_retriever(choice, self.corpus, reranker=reranker, device=self.device or None,
-                                            build=self.build, merge=self.merge)
+                                            build=self.build, merge=self.merge, lexical_weight=self.lexical_weight)
         return self._pipeline
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,

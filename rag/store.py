@@ -29,6 +29,7 @@ from data.documents import DEFAULT_DOCUMENT, check_document_format, document_tex
 from data.errors import InputError
 from data.records import Record
 from rag.grounding import KnownNames
+from rag.lexical import lexical_text
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import RetrieverSpec
 
@@ -52,6 +53,13 @@ class Source:
     docstring: str
     score: float  # cosine similarity
     rerank_score: float | None = None  # set by a reranker (higher is better)
+    lexical_score: float | None = None  # BM25 of the question over its name and docstring (hybrid search)
+    hybrid_score: float | None = None  # the fused first-stage score of hybrid search (standardised, unitless)
+
+    @property
+    def first_stage_score(self) -> float:
+        """What the first stage ranked it by: the hybrid score when there was one, else the cosine."""
+        return self.score if self.hybrid_score is None else self.hybrid_score
 
     @classmethod
     def from_record(cls, record: Record, score: float) -> Source:
@@ -182,6 +190,12 @@ def writer_lock(client, name: str, *, break_lock: bool = False) -> Iterator[None
             client.delete_collection(lock)
 
 
+def _source(id_: str, code: str, meta: dict, score: float) -> Source:
+    return Source(id=id_, repo=meta["repo"], path=meta["path"], func_name=meta["func_name"], language=meta["language"],
+                  start_line=int(meta["start_line"]), url=meta["url"], code=code, docstring=meta["docstring"],
+                  score=score)
+
+
 def _metadata(record: Record) -> dict[str, str | int]:
     return {"repo": record.repo, "path": record.path, "func_name": record.func_name, "language": record.language,
             "start_line": record.start_line or 0, "url": record.url, "docstring": record.docstring}
@@ -220,6 +234,14 @@ class CodeIndex:
                           "retriever_adapter": spec.adapter or "", "retriever_fingerprint": fingerprint,
                           "document": document})
         self.collection = collection
+        self._entries: tuple[list[str], list[dict]] | None = None  # every id and metadata, read once (see `entries`)
+
+    def entries(self) -> tuple[list[str], list[dict]]:
+        """Every entry's id and metadata (one read, kept until this object next changes the collection)."""
+        if self._entries is None:
+            got = self.collection.get(include=["metadatas"])
+            self._entries = (list(got["ids"]), list(got["metadatas"]))
+        return self._entries
 
     def count(self) -> int:
         """Functions in the index."""
@@ -233,6 +255,7 @@ class CodeIndex:
              show_progress: bool | None = None) -> IndexStats:
         """Make the collection hold exactly `records`: add new, delete gone, refresh moved metadata."""
         wanted = {record_id(r): r for r in records}
+        self._entries = None
         existing = self._existing()
         stats = IndexStats(collection=self.name)
         to_add = [i for i in wanted if i not in existing]
@@ -273,18 +296,33 @@ class CodeIndex:
             raise InputError(msg)
         got = self.collection.query(query_embeddings=[np.asarray(query_vector, dtype=np.float32)],
                                     n_results=min(k, self.count()), include=["documents", "metadatas", "distances"])
-        sources = []
-        for id_, code, meta, distance in zip(got["ids"][0], got["documents"][0], got["metadatas"][0],
-                                             got["distances"][0], strict=True):
-            sources.append(Source(id=id_, repo=meta["repo"], path=meta["path"], func_name=meta["func_name"],
-                                  language=meta["language"], start_line=int(meta["start_line"]), url=meta["url"],
-                                  code=code, docstring=meta["docstring"], score=1.0 - float(distance)))
-        return sources
+        return [_source(id_, code, meta, 1.0 - float(distance)) for id_, code, meta, distance in
+                zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)]
+
+    def fetch(self, ids: Sequence[str], query_vector: np.ndarray) -> list[Source]:
+        """The entries with these ids (in that order; unknown ids are left out), scored by cosine similarity to
+        the query vector as `search` would score them."""
+        if not ids:
+            return []
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        query = np.asarray(query_vector, dtype=np.float32)
+        query = query / (np.linalg.norm(query) or 1.0)
+        found = {}
+        for id_, code, meta, vector in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"],
+                                           strict=True):
+            vector = np.asarray(vector, dtype=np.float32)
+            found[id_] = _source(id_, code, meta, float(vector @ query / (np.linalg.norm(vector) or 1.0)))
+        return [found[i] for i in ids if i in found]
+
+    def lexical_entries(self) -> tuple[list[str], list[str]]:
+        """Ids and the text hybrid search matches words against (`lexical.lexical_text`)."""
+        ids, metadatas = self.entries()
+        return ids, [lexical_text(m["path"], m["func_name"], m["language"], m["docstring"], self.document)
+                     for m in metadatas]
 
     def name_entries(self) -> list[tuple[str, str, str, str]]:
         """``(repo, path, func_name, language)`` of every indexed function and class."""
-        got = self.collection.get(include=["metadatas"])
-        return [(m["repo"], m["path"], m["func_name"], m["language"]) for m in got["metadatas"]]
+        return [(m["repo"], m["path"], m["func_name"], m["language"]) for m in self.entries()[1]]
 
     def known_names(self) -> KnownNames:
         """The qualified names of every indexed function and class, for the grounding check."""

@@ -82,10 +82,15 @@ def retriever_options(tree: Path, tiny_bert_dir: Path, tmp_path_factory: pytest.
 
 
 async def test_retriever_scores_order_and_async(retriever_options: dict, tiny_gpt2_dir: Path) -> None:
-    dense = CodeSearchRetriever(**retriever_options, k=7)
+    dense = CodeSearchRetriever(**retriever_options, k=7, lexical_weight=0)
     docs = dense.invoke("how to average numbers")
     scores = [d.metadata["score"] for d in docs]
     assert len(docs) == 7 and scores == sorted(scores, reverse=True)
+    assert "hybrid_score" not in docs[0].metadata
+    hybrid = CodeSearchRetriever(**retriever_options, k=7).invoke("how to average numbers")  # the default
+    fused = [d.metadata["hybrid_score"] for d in hybrid]
+    assert fused == sorted(fused, reverse=True) and all("lexical_score" in d.metadata for d in hybrid)
+    assert {d.id for d in hybrid} == {d.id for d in docs}  # the whole tree: the same 7, in another order
     assert {"repo", "path", "line", "name", "language", "docstring", "url", "id"} <= set(docs[0].metadata)
     assert [d.id for d in await dense.ainvoke("how to average numbers")] == [d.id for d in docs]
     reranked = CodeSearchRetriever(**retriever_options, k=3, rerank=f"hf:{tiny_gpt2_dir}", rerank_candidates=7)
