@@ -24,7 +24,7 @@ from data.documents import qualified_name
 from data.errors import InputError
 from rag.generate import Generator
 from rag.grounding import KnownNames, check_grounding, extractive_answer, find_loop
-from rag.lexical import LexicalIndex, fuse_standardised
+from rag.lexical import LexicalIndex, fused_order
 from rag.store import CodeIndex, Source
 from retriever_finetune.encoder import Encoder
 
@@ -108,8 +108,7 @@ class Retriever:
         dense_ids = {s.id for s in pool}
         pool += self.index.fetch([i for i in lexical if i not in dense_ids], query)
         lexical_scores = [lexical.get(s.id, 0.0) for s in pool]
-        fused = fuse_standardised([s.score for s in pool], lexical_scores, self.lexical_weight)
-        order = sorted(range(len(pool)), key=lambda i: -fused[i])  # stable: dense order breaks ties
+        order, fused = fused_order([s.score for s in pool], lexical_scores, self.lexical_weight)
         return [replace(pool[i], lexical_score=lexical_scores[i], hybrid_score=fused[i]) for i in order[:k]]
 
     def retrieve(self, question: str, k: int) -> list[Source]:

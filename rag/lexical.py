@@ -68,9 +68,6 @@ class LexicalIndex:
         if self.ids:
             self._bm25.index([identifier_tokens(t) for t in texts], show_progress=False)
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
     def scores(self, question: str) -> np.ndarray:
         """BM25 score of every entry for the question (zeros when none of its words is indexed)."""
         if not self.ids:
@@ -104,3 +101,13 @@ def fuse_standardised(first: Sequence[float], second: Sequence[float], weight: f
     if not first:
         return []
     return [(1 - weight) * a + weight * b for a, b in zip(standardised(first), standardised(second), strict=True)]
+
+
+def fused_order(first: Sequence[float], second: Sequence[float], weight: float) -> tuple[list[int], list[float]]:
+    """Positions by `fuse_standardised` score, best first (stable: ties keep the given order), and the scores.
+
+        >>> fused_order([1.0, 2.0, 3.0], [3.0, 2.0, 1.0], 0.5)  # every fused score is 0: the given order
+        ([0, 1, 2], [0.0, 0.0, 0.0])
+    """
+    fused = fuse_standardised(first, second, weight)
+    return sorted(range(len(fused)), key=lambda i: -fused[i]), fused

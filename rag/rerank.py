@@ -19,7 +19,7 @@ from data.documents import document_text
 from data.errors import InputError
 from rag.chain import read_prompt
 from rag.generate import Generator, GeneratorOptions, HuggingFaceGenerator, load_generator
-from rag.lexical import fuse_standardised
+from rag.lexical import fuse_standardised, fused_order
 from rag.store import Source
 
 DEFAULT_CANDIDATES = 20
@@ -84,9 +84,8 @@ class QueryLikelihoodReranker:
         if not sources:
             return []
         lm_scores = self.score(question, sources)
-        fused = fuse_scores([s.first_stage_score for s in sources], lm_scores, self.fusion_weight)
+        order, _ = fused_order([s.first_stage_score for s in sources], lm_scores, self.fusion_weight)
         scored = [replace(s, rerank_score=v) for s, v in zip(sources, lm_scores, strict=True)]
-        order = sorted(range(len(scored)), key=lambda i: -fused[i])  # stable: dense order breaks ties
         return [scored[i] for i in order[:k]]
 
 

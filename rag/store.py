@@ -247,16 +247,13 @@ class CodeIndex:
         """Functions in the index."""
         return self.collection.count()
 
-    def _existing(self) -> dict[str, dict]:
-        got = self.collection.get(include=["metadatas"])
-        return dict(zip(got["ids"], got["metadatas"], strict=True))
-
     def sync(self, records: Sequence[Record], encoder: Encoder, *, batch_size: int = CHROMA_BATCH,
              show_progress: bool | None = None) -> IndexStats:
         """Make the collection hold exactly `records`: add new, delete gone, refresh moved metadata."""
         wanted = {record_id(r): r for r in records}
-        self._entries = None
-        existing = self._existing()
+        self._entries = None  # read afresh: another writer may have changed the collection
+        existing = dict(zip(*self.entries(), strict=True))
+        self._entries = None  # this pass changes it
         stats = IndexStats(collection=self.name)
         to_add = [i for i in wanted if i not in existing]
         refresh = [i for i in wanted if i in existing and existing[i] != _metadata(wanted[i])]

@@ -31,7 +31,7 @@ from eval.metrics import mrr, recall_at_k
 from eval.report import markdown_table, write_report
 from rag.chain import HYBRID_POOL
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus
-from rag.lexical import LexicalIndex, fuse_standardised, lexical_text
+from rag.lexical import LexicalIndex, fused_order, lexical_text
 from retriever_finetune.models import load_retriever, resolve_retriever_spec
 
 logger = logging.getLogger(__name__)
@@ -75,8 +75,7 @@ def hybrid_rank(cosine: np.ndarray, bm25: np.ndarray, relevant: list[int], weigh
     dense_top = np.argsort(-cosine, kind="stable")[:pool]
     lexical_top = np.argsort(-bm25, kind="stable")[:pool]
     members = list(dict.fromkeys([*dense_top.tolist(), *lexical_top[bm25[lexical_top] > 0].tolist()]))
-    fused = fuse_standardised(cosine[members].tolist(), bm25[members].tolist(), weight)
-    order = [members[i] for i in sorted(range(len(members)), key=lambda i: -fused[i])]
+    order = [members[i] for i in fused_order(cosine[members].tolist(), bm25[members].tolist(), weight)[0]]
     return float(min((order.index(r) + 1 for r in relevant if r in order), default=np.inf))
 
 
