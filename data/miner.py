@@ -5,8 +5,10 @@ method that carries a docstring (Python) or a doc comment directly above it (Jav
 ``/** ... */``; Go: ``//`` lines; Ruby: ``#`` lines); the docstring is removed from ``code`` and its first
 paragraph becomes ``docstring``, as CodeSearchNet did. The index (``documented_only=False``): every
 documented function and method, every undocumented one that is public (no part of its name, file or folder
-starts with an underscore, and its top-level name is in the module's ``__all__`` when the module has one; a
-class's undocumented ``__init__`` and other dunders are covered by the class outline), and every class as an
+starts with an underscore, and its top-level name is in the module's ``__all__`` when the module has one, with
+the names later ``append``-ed or ``extend``-ed to it; a public method of a private base class that a public class
+inherits counts as public, as `argparse.ArgumentParser` exposes `_ActionsContainer.add_mutually_exclusive_group`;
+a class's undocumented ``__init__`` and other dunders are covered by the class outline), and every class as an
 outline (functions and classes defined inside a function are left out: closures are no API, and their bare
 names, `cache_info` for `functools._lru_cache_wrapper.<locals>.cache_info`, would ground answers in names that
 do not exist): its header line and the signatures of its methods, with its
@@ -329,16 +331,97 @@ def _is_private_name(func_name: str) -> bool:
 _ALL = re.compile(r"^__all__\s*=\s*([\[(].*?[\])])", re.M | re.S)
 
 
-def _python_all(source: str) -> frozenset[str] | None:
-    """The names a Python module exports in a literal `__all__`; None when it has none (or not a literal)."""
-    match = _ALL.search(source)
-    if match is None:
-        return None
+def _literal_names(node: ast.expr) -> set[str] | None:
+    """The strings of a literal list/tuple (or a `+` of them); None when it is not one."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _literal_names(node.left), _literal_names(node.right)
+        return None if left is None or right is None else left | right
     try:
-        names = ast.literal_eval(match.group(1))
-    except (ValueError, SyntaxError):
+        value = ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError):
         return None
-    return frozenset(n for n in names if isinstance(n, str))
+    return {n for n in value if isinstance(n, str)} if isinstance(value, (list, tuple)) else None
+
+
+def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements a module runs on import, in order, inside `if`/`try`/`with` blocks too (not in defs)."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.If, ast.For, ast.While, ast.With)):
+            yield from _module_level([*statement.body, *getattr(statement, "orelse", [])])
+        elif isinstance(statement, ast.Try):
+            for block in (statement.body, *(h.body for h in statement.handlers), statement.orelse,
+                          statement.finalbody):
+                yield from _module_level(block)
+
+
+def _is_all(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "__all__"
+
+
+def _python_all(source: str, tree: ast.Module | None = None) -> frozenset[str] | None:
+    """The names a Python module exports in `__all__`: the literal it is assigned, with the literal names later
+    added by ``+=``, ``.append`` and ``.extend`` (`os` adds `popen` so); None when it has no literal one.
+    Names added by non-literal expressions (``__all__.extend(_get_exports_list(posix))``) are not known here,
+    and come from other modules anyway."""
+    if tree is None:
+        match = _ALL.search(source)  # the file does not parse as this Python's syntax: the first literal
+        if match is None:
+            return None
+        try:
+            names = ast.literal_eval(match.group(1))
+        except (ValueError, SyntaxError):
+            return None
+        return frozenset(n for n in names if isinstance(n, str))
+    exported: set[str] | None = None
+    for statement in _module_level(tree.body):
+        added: set[str] | None = None
+        if isinstance(statement, ast.Assign) and any(_is_all(t) for t in statement.targets):
+            exported = _literal_names(statement.value)
+            continue
+        if isinstance(statement, ast.AugAssign) and _is_all(statement.target):
+            added = _literal_names(statement.value)
+        elif (isinstance(statement, ast.Expr) and isinstance(call := statement.value, ast.Call)
+              and isinstance(call.func, ast.Attribute) and _is_all(call.func.value) and len(call.args) == 1):
+            argument = call.args[0]
+            if call.func.attr == "append" and isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                added = {argument.value}
+            elif call.func.attr == "extend":
+                added = _literal_names(argument)
+        if exported is not None and added:
+            exported |= added
+    return None if exported is None else frozenset(exported)
+
+
+def _exposed_private_classes(tree: ast.Module, exported: frozenset[str] | None) -> frozenset[str]:
+    """Private top-level classes whose methods a public class of the module inherits (`argparse`'s
+    `_ActionsContainer` under `ArgumentParser`): their public methods are the module's API."""
+    classes = {c.name: c for c in tree.body if isinstance(c, ast.ClassDef)}
+    exposed: set[str] = set()
+    pending = [c for name, c in classes.items() if not name.startswith("_") and (exported is None or name in exported)]
+    while pending:
+        for base in pending.pop().bases:
+            if isinstance(base, ast.Name) and base.id.startswith("_") and base.id in classes and base.id not in exposed:
+                exposed.add(base.id)
+                pending.append(classes[base.id])
+    return frozenset(exposed)
+
+
+def _python_tree(source: str) -> ast.Module | None:
+    """The module's syntax tree; None when it does not parse (Python 2 files, templates)."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _undocumented_api(func_name: str, exported: frozenset[str] | None, exposed: frozenset[str]) -> bool:
+    """An undocumented function or class is API: its top-level name is exported (in `__all__`, or public when
+    there is none) or, for a method, a private base class a public one inherits (the base's own outline is not: the
+    subclass's is the API), and no other part starts with an underscore."""
+    top, *rest = func_name.split(".")
+    top_public = (top in exposed and bool(rest)) or (not top.startswith("_") and (exported is None or top in exported))
+    return top_public and not _is_private_name(".".join(rest))
 
 
 _DEPRECATION_CATEGORIES = frozenset({"DeprecationWarning", "PendingDeprecationWarning"})
@@ -503,10 +586,14 @@ def iter_tree(
         report.files_read += 1
         relative = path.relative_to(base).as_posix()
         hidden_file = _is_private_path(relative)
-        exported = _python_all(text) if language == "python" and not documented_only else None
+        exported: frozenset[str] | None = None
+        exposed: frozenset[str] = frozenset()
+        if language == "python" and not documented_only:
+            tree = _python_tree(text)
+            exported = _python_all(text, tree)
+            exposed = _exposed_private_classes(tree, exported) if tree is not None else frozenset()
         for found in iter_functions(text, language, documented_only=documented_only):
-            if not found.docstring and (hidden_file or _is_private_name(found.func_name) or (
-                    exported is not None and found.func_name.split(".")[0] not in exported)):
+            if not found.docstring and (hidden_file or not _undocumented_api(found.func_name, exported, exposed)):
                 continue  # undocumented internals (`_helper`, `Class.__init__`, not in `__all__`): not an API
             report.documented += bool(found.docstring)
             report.classes += found.is_class

@@ -102,11 +102,12 @@ def retriever_fingerprint(spec: RetrieverSpec) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 
-INDEX_CONTENTS = "functions+classes-v4"
+INDEX_CONTENTS = "functions+classes-v5"
 """What an index holds and how it embeds it: changing either (v2: undocumented public functions and class
 outlines, under their qualified names; v3: no closures or local classes; v4: no modules that warn of their own
-deprecation on import) names a new collection, so an index built before is rebuilt on first use instead of being
-half old, half new."""
+deprecation on import; v5: `__all__` read with what ``+=``/``append``/``extend`` add, and the undocumented
+methods of private base classes that public ones inherit) names a new collection, so an index built before is
+rebuilt on first use instead of being half old, half new."""
 
 
 def collection_name(corpus_paths: Sequence[str], spec: RetrieverSpec, document: str = DEFAULT_DOCUMENT) -> str:

@@ -226,3 +226,35 @@ def test_an_index_leaves_out_modules_that_warn_of_their_own_deprecation(tmp_path
     assert report.skipped["deprecated modules"] == 5
     training = {r.func_name for r in mine_tree(tmp_path)}  # training pairs keep them: their docstrings are still true
     assert {"old_warn_api", "old_helper_api", "old_kw_api", "__init___api", "inner_api"} <= training
+
+
+def test_an_index_reads_all_with_what_is_added_to_it_later(tmp_path: Path) -> None:
+    (tmp_path / "exports.py").write_text(
+        "import posix\n__all__ = 'first', 'second'\n"
+        "if True:\n    __all__.append('appended')\n__all__ += ['augmented']\n"
+        "try:\n    __all__.extend(('extended',))\nexcept ImportError:\n    pass\n"
+        "__all__.extend(dir(posix))  # not a literal: unknown here\n\n"
+        + "".join(f"def {name}():\n    return 1\n\n" for name in
+                  ("first", "second", "appended", "augmented", "extended", "not_exported")))
+    (tmp_path / "no_all.py").write_text("def anything():\n    return 1\n")
+    names = {r.func_name for r in mine_tree(tmp_path, documented_only=False) if r.path == "exports.py"}
+    assert names == {"first", "second", "appended", "augmented", "extended"}
+    assert {r.func_name for r in mine_tree(tmp_path, documented_only=False) if r.path == "no_all.py"} == {"anything"}
+
+
+def test_an_index_keeps_the_public_methods_of_private_bases_that_public_classes_inherit(tmp_path: Path) -> None:
+    (tmp_path / "parsers.py").write_text(
+        "__all__ = ['Parser']\n\n"
+        "class _Root:\n    def reset(self):\n        pass\n\n"
+        "class _Container(_Root):\n    def add_group(self):\n        pass\n    def _helper(self):\n        pass\n\n"
+        "class _Unused:\n    def hidden(self):\n        pass\n\n"
+        "class Parser(_Container):\n    def parse(self):\n        pass\n")
+    names = {r.func_name for r in mine_tree(tmp_path, documented_only=False)}
+    # inherited (directly or through another private base) API; not the private outlines, helpers or unused classes
+    assert names == {"Parser", "Parser.parse", "_Container.add_group", "_Root.reset"}
+
+
+def test_an_unparsable_python_file_still_uses_its_literal_all(tmp_path: Path) -> None:
+    (tmp_path / "py2.py").write_text("__all__ = ['kept']\nprint 'python 2'\n\ndef kept():\n    return 1\n\n"
+                                     "def dropped():\n    return 2\n")
+    assert {r.func_name for r in mine_tree(tmp_path, documented_only=False)} == {"kept"}
