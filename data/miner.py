@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import textwrap
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -408,9 +409,12 @@ def _exposed_private_classes(tree: ast.Module, exported: frozenset[str] | None) 
 
 
 def _python_tree(source: str) -> ast.Module | None:
-    """The module's syntax tree; None when it does not parse (Python 2 files, templates)."""
+    """The module's syntax tree; None when it does not parse (Python 2 files, templates). Its syntax warnings
+    (invalid escapes in the miner's input) are not the user's to read."""
     try:
-        return ast.parse(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
     except (SyntaxError, ValueError):
         return None
 
