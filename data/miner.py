@@ -431,14 +431,14 @@ def _undocumented_api(func_name: str, exported: frozenset[str] | None, exposed: 
 _DEPRECATION_CATEGORIES = frozenset({"DeprecationWarning", "PendingDeprecationWarning"})
 
 
-def python_module_deprecated(source: str) -> bool:
+def python_module_deprecated(source: str, tree: ast.Module | None = None) -> bool:
     """The module warns of its own deprecation when imported: a top-level ``warnings.warn(..., DeprecationWarning)``
-    or ``warnings._deprecated(__name__, ...)`` (the standard library's idioms: distutils, imp, pipes, smtpd, ...)."""
+    or ``warnings._deprecated(__name__, ...)`` (the standard library's idioms: distutils, imp, pipes, smtpd, ...).
+    `tree`: the source's syntax tree when the caller has already parsed it."""
     if "eprecat" not in source:  # cheap test before parsing
         return False
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = tree if tree is not None else _python_tree(source)
+    if tree is None:
         return False
     for node in tree.body:
         if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
@@ -454,10 +454,11 @@ def python_module_deprecated(source: str) -> bool:
     return False
 
 
-def _in_deprecated_python_module(path: Path, source: str, base: Path, packages: dict[Path, bool]) -> bool:
-    """`path` (read as `source`) is a deprecated module, or lies in a package below `base` whose ``__init__.py``
-    is one; `packages` caches each folder's verdict."""
-    if python_module_deprecated(source):
+def _in_deprecated_python_module(path: Path, source: str, base: Path, packages: dict[Path, bool],
+                                 tree: ast.Module | None = None) -> bool:
+    """`path` (read as `source`, parsed as `tree` when given) is a deprecated module, or lies in a package below
+    `base` whose ``__init__.py`` is one; `packages` caches each folder's verdict."""
+    if python_module_deprecated(source, tree):
         return True
     folder = path.parent
     while folder != base and base in folder.parents:
@@ -583,8 +584,9 @@ def iter_tree(
         if text is None:
             continue
         language = SUFFIX_TO_LANGUAGE[path.suffix]
+        tree = _python_tree(text) if language == "python" and not documented_only else None  # parsed once, used twice
         if not documented_only and language == "python" and _in_deprecated_python_module(
-                path, text, base, deprecated_packages):
+                path, text, base, deprecated_packages, tree):
             report.skipped["deprecated modules"] += 1  # an index points at what to use, not at what is going away
             continue
         report.files_read += 1
@@ -593,7 +595,6 @@ def iter_tree(
         exported: frozenset[str] | None = None
         exposed: frozenset[str] = frozenset()
         if language == "python" and not documented_only:
-            tree = _python_tree(text)
             exported = _python_all(text, tree)
             exposed = _exposed_private_classes(tree, exported) if tree is not None else frozenset()
         for found in iter_functions(text, language, documented_only=documented_only):
