@@ -18,7 +18,9 @@ Per answer, measured without the project's grounding check:
   cannot resolve (import the longest module prefix, then getattr the rest) and that the answer does not
   flag as unverified. Bare names count as resolved when a builtin or an imported module has them;
 - `degenerate`: the shown answer repeats itself (a line 3 times, or a 4-word run 4 times);
-- `seconds`: generation plus review.
+- `seconds`: generation plus review;
+- `hit@3`, `hit@5`, per question: an expected function is among the first 3 or 5 sources (today's answer
+  names the first three: its own line and its "See also").
 Names are extracted from the answer's code spans by `rag.grounding.identifiers_used`; only the verdict on
 each name is independent of the project's code.
 """
@@ -107,6 +109,7 @@ def summarise(rows: list[dict]) -> dict:
             "unflagged_unresolved": sum(bool(r["unflagged_unresolved"]) for r in rows) / count,
             "degenerate": sum(r["degenerate"] for r in rows) / count,
             "fallback": sum(r["fallback"] for r in rows) / count,
+            "retrieval_hit@3": sum(r["hit@3"] for r in rows) / count,
             "retrieval_hit@5": sum(r["hit@5"] for r in rows) / count,
             "median_s": statistics.median(r["seconds"] for r in rows)}
 
@@ -148,7 +151,7 @@ def main() -> None:
     rows: dict[str, list[dict]] = {p: [] for p in prompts}
     for item in tqdm(questions, desc="Answering", unit="question"):
         sources = retriever.retrieve(item["question"], 5)
-        hit = any(f"{s.path}:{s.func_name}" in item["answers"] for s in sources)
+        hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in sources]
         for prompt in prompts:
             answer = Answer(text="")
             start = time.perf_counter()
@@ -161,17 +164,19 @@ def main() -> None:
                 review_answer(answer, known)
             row = judge(answer, item["answers"], time.perf_counter() - start)
             rows[prompt].append({"question": item["question"], "set": item["set"],
-                                 "undocumented": bool(item.get("undocumented")), "hit@5": hit, **row})
+                                 "undocumented": bool(item.get("undocumented")), "hit@3": any(hits[:3]),
+                                 "hit@5": any(hits), **row})
 
     summary = {p: {s: summarise([r for r in rows[p] if r["set"] == s]) for s in sets} for p in prompts}
     lines = ["| prompt | set | questions | names an expected function | unflagged unresolved name | degenerate "
-             "| extractive fallback | retrieval hit@5 | median s/answer |", "|---|---|---|---|---|---|---|---|---|"]
+             "| extractive fallback | retrieval hit@3 | retrieval hit@5 | median s/answer |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for prompt in prompts:
         for name in sets:
             m = summary[prompt][name]
             lines.append(f"| {prompt} | {name} | {m['questions']} | {m['names_expected']:.0%} | "
                          f"{m['unflagged_unresolved']:.0%} | {m['degenerate']:.0%} | {m['fallback']:.0%} | "
-                         f"{m['retrieval_hit@5']:.0%} | {m['median_s']:.1f} |")
+                         f"{m['retrieval_hit@3']:.0%} | {m['retrieval_hit@5']:.0%} | {m['median_s']:.1f} |")
     Path(args.out).write_text(json.dumps({"summary": summary, "answers": rows, "args": vars(args)}, indent=1))
     print("\n".join(lines))  # noqa: T201
 
