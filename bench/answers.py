@@ -19,8 +19,8 @@ Per answer, measured without the project's grounding check:
   flag as unverified. Bare names count as resolved when a builtin or an imported module has them;
 - `degenerate`: the shown answer repeats itself (a line 3 times, or a 4-word run 4 times);
 - `seconds`: generation plus review;
-- `hit@3`, `hit@5`, per question: an expected function is among the first 3 or 5 sources (today's answer
-  names the first three: its own line and its "See also").
+- `hit@3`, `hit@5`, per question: an expected function is among the first 3 or 5 sources (a base-model
+  answer, the packaged Gemma's, names the first three: its own line and its "See also").
 Names are extracted from the answer's code spans by `rag.grounding.identifiers_used`; only the verdict on
 each name is independent of the project's code.
 """
