@@ -1,16 +1,15 @@
-"""Benchmark: `rag.ask` on the default corpus: index build time, retrieval latency, time to first token.
+"""Benchmark: `rag.ask` on the default corpus, phase by phase, in float32 and in the chosen precision.
 
-    python bench/ask_latency.py [--repeats 5] [--fresh_index] [--persist DIR]
+    python bench/ask_latency.py [--repeats 5] [--fresh_index] [--persist DIR] [--precisions float32,auto]
 
-- with --fresh_index: builds the default index (standard library, MiniLM) into an empty folder and times it,
-  as a first `rag.ask` does;
-- retrieval latency (embed the question + Chroma HNSW query), median over questions and repeats, with
-  exact brute-force search over the same vectors in numpy as the in-run reference (ratio = ours / numpy);
-- reranking: the default reranker (`rag.rerank`, the packaged Gemma shared with the generator) over the
-  index's top 20, median seconds per question;
-- time to the first generated answer token, median: from the retrieved sources (generation alone), and from
-  the question (search + rerank + generation, what a user waits) with the no-rerank pipeline as the in-run
-  reference; and the whole answer from the question (search + rerank + the full answer), median;
+Each phase is timed once per precision in the same run (`--precisions`; `auto` is bf16 where the hardware
+has it natively and it measured faster, see `retriever_finetune.precision`), and reported with its ratio to
+float32: index build (with --fresh_index: the default index built into an empty folder, as a first `rag.ask`
+does), question encoding, search (hybrid, as `rag.ask`), rerank of 20 candidates, prefill of one answer
+prompt, decode tokens per second, and the whole answer from the question. Then, in the last precision given:
+- retrieval latency of the ANN search alone (embed the question + Chroma HNSW query), median, with exact
+  brute-force search over the same vectors in numpy as the in-run reference (ratio = ours / numpy);
+- time to the first generated answer token from the question, with and without the reranker, median;
 - cold CLI: wall time from starting `python -m rag.ask` to its first byte on stdout (index reused), median.
 """
 
@@ -31,9 +30,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
-from rag.chain import Retriever, prompt_style, stream_answer  # noqa: E402
-from rag.generate import DEFAULT_CACHE, load_generator  # noqa: E402
+from rag.chain import Retriever, prepare_answer, prompt_style, stream_answer  # noqa: E402
+from rag.generate import DEFAULT_CACHE, HuggingFaceGenerator, load_generator  # noqa: E402
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, open_index  # noqa: E402
 from rag.rerank import load_reranker  # noqa: E402
 from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
@@ -42,28 +42,99 @@ QUESTIONS = ["how to parse json", "read a file line by line", "compute the md5 h
              "split a path into directory and file name", "parse command line arguments"]
 
 
+def median_s(run, inputs, repeats: int = 1) -> float:  # noqa: ANN001
+    """Median seconds of `run(x)` over the inputs (each `repeats` times)."""
+    times = []
+    for _ in range(repeats):
+        for x in inputs:
+            start = time.perf_counter()
+            run(x)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def phases(precision: str, spec, corpus: list[str], persist: str, fresh: bool, gemma: HuggingFaceGenerator,  # noqa: ANN001
+           repeats: int) -> dict[str, float]:
+    """Every phase of an answer, timed in one precision."""
+    out: dict[str, float] = {}
+    encoder = load_retriever(spec, precision=precision)
+    store = StoreOptions(tempfile.mkdtemp(prefix=f"ask-bench-{precision}-") if fresh else persist)
+    start = time.perf_counter()
+    build_index(corpus, spec, encoder, store, exclude=DEFAULT_CORPUS_EXCLUDES)  # without --fresh_index: a no-op
+    if fresh:
+        out["index_build_s"] = time.perf_counter() - start
+    index = open_index(corpus, spec, store, create=False)
+    generator = HuggingFaceGenerator(gemma.name, gemma.model, gemma.tokenizer, instruction_tuned=False,
+                                     precision=precision)
+    reranker = load_reranker("gemma", reuse=generator)
+    search = Retriever(encoder, index)  # hybrid, as rag.ask
+    reranked = Retriever(encoder, index, reranker)
+    search.retrieve(QUESTIONS[0], 5)  # BM25 index and caches built outside the timings
+    out["encode_question_ms"] = 1000 * median_s(lambda q: encoder.encode_queries([q], show_progress=False),
+                                                QUESTIONS, repeats)
+    out["search_ms"] = 1000 * median_s(lambda q: search.retrieve(q, 5), QUESTIONS, repeats)
+    candidates = {q: search.retrieve(q, reranker.candidates) for q in QUESTIONS}
+    out["rerank_s"] = median_s(lambda q: reranker.rerank(q, candidates[q], 5), QUESTIONS)
+    prompts = [prepare_answer(q, candidates[q][:5], generator, max_new_tokens=200, max_context_tokens=1536)[0]
+               for q in QUESTIONS]
+
+    def prefill(prompt: str) -> None:
+        ids = generator.tokenizer(prompt, return_tensors="pt")["input_ids"]
+        with torch.inference_mode(), generator.precision.autocast("decode"):  # a lone prompt: as `stream` runs it
+            generator.model(input_ids=ids, logits_to_keep=1)
+
+    out["prefill_one_prompt_s"] = median_s(prefill, prompts)
+    decode = []
+    for prompt in prompts[:3]:
+        ids = generator.tokenizer(prompt, return_tensors="pt")["input_ids"]
+        with torch.inference_mode(), generator.precision.autocast("decode"):
+            start = time.perf_counter()
+            generator.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=1,
+                                     do_sample=False)
+            first = time.perf_counter() - start
+            start = time.perf_counter()
+            generator.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=65,
+                                     min_new_tokens=65, do_sample=False)
+            decode.append(64 / (time.perf_counter() - start - first))
+    out["decode_tokens_per_s"] = statistics.median(decode)
+
+    def whole(question: str) -> None:
+        for _ in stream_answer(question, reranked.retrieve(question, 5), generator):  # what rag.ask does
+            pass
+
+    out["whole_answer_s"] = median_s(whole, QUESTIONS)
+    out["bf16_phases"] = ",".join(sorted(generator.precision.bf16_phases)) or "none"  # type: ignore[assignment]
+    out["persist"] = store.persist  # type: ignore[assignment]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--persist", default=str(DEFAULT_CACHE / "chroma"))
     parser.add_argument("--fresh_index", action="store_true", help="time a first build into an empty folder")
+    parser.add_argument("--precisions", default="float32,auto", help="the first is the reference of the ratios")
     parser.add_argument("--cli_runs", type=int, default=3)
+    parser.add_argument("--out", default="")
     args = parser.parse_args()
     result: dict[str, object] = {}
 
     spec = resolve_retriever_spec("base")
-    encoder = load_retriever(spec)
     corpus = default_corpus()
-    persist = tempfile.mkdtemp(prefix="ask-bench-") if args.fresh_index else args.persist
-    store = StoreOptions(persist)
-    if args.fresh_index:
-        start = time.perf_counter()
-        stats = build_index(corpus, spec, encoder, store, exclude=DEFAULT_CORPUS_EXCLUDES)
-        result["index_build_s"] = time.perf_counter() - start
-        result["indexed_functions"] = stats.total
+    gemma = load_generator("gemma")
+    precisions = args.precisions.split(",")
+    by_precision = {p: phases(p, spec, corpus, args.persist, args.fresh_index, gemma, args.repeats) for p in precisions}
+    reference = by_precision[precisions[0]]
+    result["phases"] = by_precision
+    result["ratios_to_" + precisions[0]] = {
+        p: {k: (reference[k] / v if k != "decode_tokens_per_s" else v / reference[k])
+            for k, v in values.items() if isinstance(v, float)} for p, values in by_precision.items()}
+
+    # ANN search against exact search, and the cold CLI, in the last precision given
+    encoder = load_retriever(spec, precision=precisions[-1])
+    store = StoreOptions(by_precision[precisions[-1]]["persist"])  # type: ignore[arg-type]
     index = open_index(corpus, spec, store, create=False)
     retriever = Retriever(encoder, index, lexical_weight=0)  # the ANN search alone, against exact search
-
     everything = index.collection.get(include=["embeddings"])
     ids, matrix = everything["ids"], np.asarray(everything["embeddings"], dtype=np.float32)
     ours, brute, overlap = [], [], []
@@ -82,8 +153,9 @@ def main() -> None:
     result["retrieval_ratio_vs_numpy"] = result["retrieval_median_ms"] / result["numpy_exact_median_ms"]
     result["recall_at_5_vs_exact"] = float(np.mean(overlap))
 
-    generator = load_generator("gemma")
-    reranker = load_reranker("gemma", reuse=generator)
+    generator = HuggingFaceGenerator(gemma.name, gemma.model, gemma.tokenizer, instruction_tuned=False,
+                                     precision=precisions[-1])
+    plain = Retriever(encoder, index)
 
     def first_generated(question: str, sources: list, max_new_tokens: int = 8) -> None:
         """Read the answer up to its first generated piece (a base model's answer starts with given words)."""
@@ -91,34 +163,14 @@ def main() -> None:
         if next(pieces) == prompt_style(generator).start(sources).lstrip():
             next(pieces, None)
 
-    reranked = Retriever(encoder, index, reranker)
-    after_sources, rerank, from_question, from_question_plain, whole = [], [], [], [], []
-    for question in QUESTIONS[: args.repeats]:
-        sources = retriever.retrieve(question, 5)
-        start = time.perf_counter()
-        first_generated(question, sources)
-        after_sources.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        for _ in stream_answer(question, reranked.retrieve(question, 5), generator):  # what rag.ask does
-            pass
-        whole.append(time.perf_counter() - start)
-        candidates = retriever.retrieve(question, reranker.candidates)
-        start = time.perf_counter()
-        reranker.rerank(question, candidates, 5)
-        rerank.append(time.perf_counter() - start)
-        for pipeline, times in ((reranked, from_question), (retriever, from_question_plain)):
-            start = time.perf_counter()
-            first_generated(question, pipeline.retrieve(question, 5))
-            times.append(time.perf_counter() - start)
-    result["time_to_first_token_median_s"] = statistics.median(after_sources)
-    result["rerank_median_s"] = statistics.median(rerank)
-    result["question_to_whole_answer_median_s"] = statistics.median(whole)
-    result["question_to_first_token_median_s"] = statistics.median(from_question)
-    result["question_to_first_token_no_rerank_median_s"] = statistics.median(from_question_plain)
-    result["rerank_slowdown_ratio"] = (result["question_to_first_token_median_s"]
-                                       / result["question_to_first_token_no_rerank_median_s"])
+    reranked = Retriever(encoder, index, load_reranker("gemma", reuse=generator))
+    result["question_to_first_token_median_s"] = median_s(lambda q: first_generated(q, reranked.retrieve(q, 5)),
+                                                          QUESTIONS)
+    result["question_to_first_token_no_rerank_median_s"] = median_s(lambda q: first_generated(q, plain.retrieve(q, 5)),
+                                                                    QUESTIONS)
 
     cold = []
+    persist = store.persist
     for _ in range(args.cli_runs):
         start = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "rag.ask", "how to parse json", "--persist", persist,
@@ -129,6 +181,8 @@ def main() -> None:
         process.communicate()
     result["cli_first_byte_median_s"] = statistics.median(cold)
     print(json.dumps(result, indent=2))  # noqa: T201
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

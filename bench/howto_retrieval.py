@@ -1,7 +1,8 @@
 """Benchmark: realistic "how do I…" questions against the standard library, per document format, with and
 without the reranker.
 
-    python bench/howto_retrieval.py [--retrievers base,runs/lora] [--rerank gemma] [--out FILE.json]
+    python bench/howto_retrieval.py [--retrievers base,runs/lora] [--rerank gemma] [--precision auto|float32]
+        [--documents docstring+code] [--out FILE.json]
 
 CodeSearchNet-style MRR uses docstrings as queries; users ask questions instead. This script mines this
 interpreter's standard library as `rag.ask` does (tests excluded), embeds every function once per
@@ -36,10 +37,13 @@ from tqdm.auto import tqdm  # noqa: E402
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, document_text  # noqa: E402
 from eval.howto import first_relevant_rank, load_howto  # noqa: E402
 from eval.metrics import mrr, recall_at_k  # noqa: E402
+from rag.generate import GeneratorOptions  # noqa: E402
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus  # noqa: E402
 from rag.rerank import DEFAULT_CANDIDATES, load_reranker  # noqa: E402
 from rag.store import Source  # noqa: E402
 from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
+from retriever_finetune.precision import HELP as PRECISION_HELP  # noqa: E402
+from retriever_finetune.precision import PRECISIONS  # noqa: E402
 
 
 def reranked_rank(question: str, scores: np.ndarray, relevant: list[int], dense_rank: int, records: list,
@@ -65,6 +69,8 @@ def main() -> None:
     parser.add_argument("--retrievers", default="base", help="comma-separated: base, run names or run folders")
     parser.add_argument("--rerank", default="none", help="reranker for the default format: gemma, hf:NAME, none")
     parser.add_argument("--rerank_candidates", type=int, default=DEFAULT_CANDIDATES)
+    parser.add_argument("--precision", default="auto", choices=list(PRECISIONS), help=PRECISION_HELP)
+    parser.add_argument("--documents", default=",".join(DOCUMENT_FORMATS), help="document formats to embed")
     parser.add_argument("--out", default="", help="also write the figures (and every rank) as JSON here")
     args = parser.parse_args()
 
@@ -72,14 +78,14 @@ def main() -> None:
     howto = load_howto(records)
     questions, relevant, sets, skipped = howto.questions, howto.relevant, howto.sets, howto.skipped
     sets_array = np.array(sets)
-    reranker = load_reranker(args.rerank, candidates=args.rerank_candidates)
+    reranker = load_reranker(args.rerank, GeneratorOptions(precision=args.precision), candidates=args.rerank_candidates)
     result: dict[str, object] = {"functions": len(records), "skipped": skipped, "rerank": args.rerank,
                                  "rerank_candidates": args.rerank_candidates, "rows": {}, "ranks": {}}
     rows: dict[str, dict] = result["rows"]  # type: ignore[assignment]
     for name in args.retrievers.split(","):
-        encoder = load_retriever(resolve_retriever_spec(name.strip()))
+        encoder = load_retriever(resolve_retriever_spec(name.strip()), precision=args.precision)
         query_vectors = encoder.encode_queries(questions, show_progress=False)
-        for document in DOCUMENT_FORMATS:
+        for document in args.documents.split(","):
             code_vectors = encoder.encode_code([document_text(r, document) for r in records])
             scores = query_vectors @ code_vectors.T
             ranks = np.array([first_relevant_rank(s, rel) for s, rel in zip(scores, relevant, strict=True)])
@@ -97,6 +103,8 @@ def main() -> None:
             if not key.startswith(f"{name} |"):
                 continue
             against = f"{name} | code" if "rerank" not in key else f"{name} | {DEFAULT_DOCUMENT}"
+            if against not in rows:
+                continue
             for set_name, figures in row.items():
                 if set_name in sets:
                     figures["mrr_ratio"] = figures["mrr"] / rows[against][set_name]["mrr"]

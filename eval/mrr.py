@@ -24,6 +24,8 @@ from eval.report import bar_chart, markdown_table, write_report
 from eval.retrieval import evaluate_codebase, evaluate_retriever, group_by_language
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import RetrieverSpec, load_retriever, resolve_retriever_spec
+from retriever_finetune.precision import HELP as PRECISION_HELP
+from retriever_finetune.precision import PRECISIONS
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class MrrConfig:
     max_code_length: int = field(default=256, metadata={"help": "tokens of the code side"})
     batch_size: int = field(default=64, metadata={"help": "encoding batch size"})
     seed: int = field(default=0, metadata={"help": "seed of the distractor sampling"})
+    precision: str = field(default="auto", metadata={"help": PRECISION_HELP, "choices": list(PRECISIONS)})
 
     def __post_init__(self) -> None:
         if not self.data:
@@ -79,7 +82,8 @@ def _cache_key(spec: RetrieverSpec, config: MrrConfig) -> str:
     if spec.adapter or spec.run_dir:
         weights = sorted(Path(spec.run_dir or spec.adapter).rglob("*.safetensors"))  # type: ignore[arg-type]
         stamp = ",".join(f"{p.name}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in weights)
-    return f"{spec.label}|{spec.base}|{spec.adapter}|{stamp}|{config.max_query_length}|{config.max_code_length}"
+    precision = "" if config.precision == "float32" else f"|{config.precision}"  # float32 keys stay as before
+    return f"{spec.label}|{spec.base}|{spec.adapter}|{stamp}|{config.max_query_length}|{config.max_code_length}{precision}"
 
 
 def _cost_cells(cost: dict) -> list[str]:
@@ -100,7 +104,8 @@ def evaluate_each(config: MrrConfig, specs: list[RetrieverSpec],
     results = {}
     for spec in specs:
         encoder = load_retriever(spec, max_query_length=config.max_query_length,
-                                 max_code_length=config.max_code_length, batch_size=config.batch_size)
+                                 max_code_length=config.max_code_length, batch_size=config.batch_size,
+                                 precision=config.precision)
         results[spec.label] = {"spec": {"base": spec.base, "adapter": spec.adapter, "run_dir": spec.run_dir},
                                "cost": _cost(spec), "metrics": evaluate(encoder, _cache_key(spec, config), cache_dir)}
     return results

@@ -21,7 +21,7 @@ import hashlib
 import re
 
 from rag.chain import Answer, Retriever, check_question, read_prompt
-from rag.generate import Generator, Sampling
+from rag.generate import Generator, Sampling, complete_all
 from rag.grounding import find_loop
 
 PAPER_K = 5
@@ -69,10 +69,23 @@ def question_seed(seed: int, question_id: str) -> int:
     return seed + int(hashlib.sha1(question_id.encode()).hexdigest()[:8], 16)
 
 
-def paper_answer(question: str, retriever: Retriever | None, generator: Generator, *, seed: int,
-                 k: int = PAPER_K, max_new_tokens: int = PAPER_MAX_NEW_TOKENS) -> Answer:
-    """Retrieve k functions (none for the floor), prompt as the paper does, sample, stop after the function
-    or at a loop."""
+def paper_cut(produced: str, piece: str, *, base_model: bool) -> int | None:
+    """Where a paper-protocol answer ends, given the text so far and its newest piece: after its first function,
+    where a base model closes its code block or writes the next document, or at a loop (checked once a line is
+    complete); None while it goes on."""
+    end = function_end(produced)
+    if end is None and base_model:
+        block_end = _CONTINUED_CONTEXT.search(produced)
+        end = block_end.start() if block_end else None
+    if end is None and piece.count("\n"):
+        end = find_loop(produced)  # a degenerate stream stops early
+    return end
+
+
+def paper_prompt_for(question: str, retriever: Retriever | None, generator: Generator, *, k: int = PAPER_K,
+                     max_new_tokens: int = PAPER_MAX_NEW_TOKENS) -> tuple[str, list, int]:
+    """Retrieve k functions (none for the floor) and write the paper's prompt with as many as the window holds;
+    returns the prompt, the sources in it and the new-token limit left."""
     question = check_question(question)
     sources = retriever.retrieve(question, k) if retriever is not None else []
     base_model = not getattr(generator, "instruction_tuned", True)
@@ -80,17 +93,34 @@ def paper_answer(question: str, retriever: Retriever | None, generator: Generato
     while sources and generator.count_tokens(prompt) > generator.context_window - MIN_NEW_TOKENS:
         sources = sources[:-1]  # a small window: the lowest-ranked documents go first
         prompt = paper_prompt(question, [s.code for s in sources], base_model=base_model)
-    max_new_tokens = min(max_new_tokens, generator.context_window - generator.count_tokens(prompt) - 8)  # specials
+    limit = min(max_new_tokens, generator.context_window - generator.count_tokens(prompt) - 8)  # specials
+    return prompt, sources, limit
+
+
+def paper_answer(question: str, retriever: Retriever | None, generator: Generator, *, seed: int,
+                 k: int = PAPER_K, max_new_tokens: int = PAPER_MAX_NEW_TOKENS) -> Answer:
+    """Retrieve k functions (none for the floor), prompt as the paper does, sample, stop after the function
+    or at a loop; one question at a time, streamed (`paper_answers` batches many)."""
+    prompt, sources, limit = paper_prompt_for(question, retriever, generator, k=k, max_new_tokens=max_new_tokens)
+    base_model = not getattr(generator, "instruction_tuned", True)
     produced = ""
-    for piece in generator.stream(prompt, max_new_tokens=max_new_tokens, sampling=Sampling(seed=seed)):
+    for piece in generator.stream(prompt, max_new_tokens=limit, sampling=Sampling(seed=seed)):
         produced += piece
-        end = function_end(produced)
-        if end is None and base_model:
-            block_end = _CONTINUED_CONTEXT.search(produced)
-            end = block_end.start() if block_end else None
-        if end is None and piece.count("\n"):
-            end = find_loop(produced)  # checked once a line is complete: a degenerate stream stops early
+        end = paper_cut(produced, piece, base_model=base_model)
         if end is not None:
             produced = produced[:end]
             break
     return Answer(text=produced.strip(), sources=sources, prompt=prompt)
+
+
+def paper_answers(questions: list[str], seeds: list[int], retriever: Retriever | None, generator: Generator, *,
+                  k: int = PAPER_K, max_new_tokens: int = PAPER_MAX_NEW_TOKENS, batch_size: int = 8) -> list[Answer]:
+    """`paper_answer` for many questions, each sampled with its own seed, decoded `batch_size` at a time
+    (`rag.generate.complete_all`) and cut where `paper_cut` says."""
+    prepared = [paper_prompt_for(q, retriever, generator, k=k, max_new_tokens=max_new_tokens) for q in questions]
+    base_model = not getattr(generator, "instruction_tuned", True)
+    texts = complete_all(generator, [p for p, _, _ in prepared], max_new_tokens=[n for _, _, n in prepared],
+                         sampling=Sampling(), seeds=seeds, batch_size=batch_size,
+                         stop=lambda _i, text, piece: paper_cut(text, piece, base_model=base_model))
+    return [Answer(text=text.strip(), sources=sources, prompt=prompt)
+            for (prompt, sources, _), text in zip(prepared, texts, strict=True)]

@@ -32,15 +32,17 @@ from data.loaders import load_records
 from eval.answer_metrics import ROUGE_TYPES, bootstrap_ci, paired_bootstrap_ci, rouge_f1
 from eval.answers import EvalItem, Generation, GenerationCache, load_eval_data
 from eval.paper import paper_section
-from eval.paper_protocol import PAPER_K, PAPER_MAX_NEW_TOKENS, PAPER_ROUGE_TYPES, paper_answer, question_seed
+from eval.paper_protocol import PAPER_K, PAPER_MAX_NEW_TOKENS, PAPER_ROUGE_TYPES, paper_answers, question_seed
 from eval.report import bar_chart, markdown_table, write_report
-from rag.chain import PROMPTS_DIR, Retriever, answer_question
-from rag.generate import DEFAULT_CACHE, GeneratorOptions, check_generator_spec, load_generator
+from rag.chain import PROMPTS_DIR, Retriever, answer_questions
+from rag.generate import DEFAULT_CACHE, GeneratorOptions, HuggingFaceGenerator, check_generator_spec, load_generator
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, default_corpus, open_index
 from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
 from rag.store import retriever_fingerprint
 from retriever_finetune.models import load_retriever, resolve_retriever_spec
 from retriever_finetune.peft_methods import PEFT_METHODS
+from retriever_finetune.precision import HELP as PRECISION_HELP
+from retriever_finetune.precision import PRECISIONS, check_precision
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +72,8 @@ class RougeConfig:
         "help": "qa: answer the question from the sources, greedy; paper: the paper's RAG protocol (its prompt, "
                 "k=5, sampling at temperature 0.2 with repetition penalty 1.1, seeded, up to 512 new tokens, stopped "
                 "at the end of the generated function; ROUGE-1/2/L/Lsum with stemming)", "choices": ["qa", "paper"]})
+    batch_size: int = field(default=8, metadata={"help": "answers decoded together by a local generator"})
+    precision: str = field(default="auto", metadata={"help": PRECISION_HELP, "choices": list(PRECISIONS)})
     n_resamples: int = field(default=2000, metadata={"help": "bootstrap resamples"})
     seed: int = field(default=0, metadata={"help": "seed of the sample and the bootstrap"})
 
@@ -79,6 +83,7 @@ class RougeConfig:
             raise InputError(msg)
         check_generator_spec(self.generator)
         check_reranker_spec(self.rerank)
+        check_precision(self.precision)
         if self.generator == "none":
             msg = "--generator none makes no answers to score; pick gemma, hf:..., openai:... or ollama:..."
             raise InputError(msg)
@@ -87,8 +92,8 @@ class RougeConfig:
             raise InputError(msg)
         if self.protocol == "paper":
             self.k, self.max_new_tokens = PAPER_K, PAPER_MAX_NEW_TOKENS
-        if self.k <= 0 or self.limit < 0 or self.max_new_tokens <= 0:
-            msg = "--k and --max_new_tokens must be positive and --limit >= 0"
+        if self.k <= 0 or self.limit < 0 or self.max_new_tokens <= 0 or self.batch_size <= 0:
+            msg = "--k, --max_new_tokens and --batch_size must be positive and --limit >= 0"
             raise InputError(msg)
 
     def retriever_list(self) -> list[str]:
@@ -124,7 +129,7 @@ def _pipelines(config: RougeConfig, corpus_path: str, corpus: list, reranker: Qu
         if spec is None:
             yield "none", "none|none", None
             continue
-        encoder = load_retriever(spec)
+        encoder = load_retriever(spec, precision=config.precision)
         # the questions are the corpus's docstrings: embed code alone, or retrieval would be handed the answer
         index = open_index([corpus_path], spec, StoreOptions(config.persist, document="code"))
         index.sync(corpus, encoder)
@@ -148,26 +153,32 @@ def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, c
         paper = config.protocol == "paper"
         key = "|".join(map(str, (pipeline_key, corpus_path, generator_id, config.k, config.max_new_tokens,
                                  config.max_context_tokens, _prompts_digest())))
-        if paper:
-            key += f"|paper|seed={config.seed}|{_prompts_digest(('paper',))}"
+        if paper:  # v2: one seeded sampler per question (batched decoding)
+            key += f"|paper|seed={config.seed}|{_prompts_digest(('paper',))}|sampler=v2"
+        precision = getattr(generator, "precision", None)
+        if precision is not None and precision.bf16_phases:  # bf16 prefill moves the odd token
+            key += f"|bf16={','.join(sorted(precision.bf16_phases))}"
         cache = GenerationCache(Path(config.cache_dir), key)
-        generations = []
-        for item in tqdm(items, desc=f"Answering with {label}", unit="q",
-                         disable=not logger.isEnabledFor(logging.INFO)):
-            cached = cache.get(item.id)
-            if cached is None:
+        missing = [item for item in items if cache.get(item.id) is None]
+        # cached batch by batch (an endpoint: answer by answer), so an interrupted run keeps what it finished
+        chunk = config.batch_size if isinstance(generator, HuggingFaceGenerator) else 1
+        with tqdm(total=len(items), initial=len(items) - len(missing), desc=f"Answering with {label}", unit="q",
+                  disable=not logger.isEnabledFor(logging.INFO)) as bar:
+            for start in range(0, len(missing), chunk):
+                group = missing[start: start + chunk]
+                questions = [item.question for item in group]
                 if paper:
-                    answer = paper_answer(item.question, retriever, generator, k=config.k,
-                                          seed=question_seed(config.seed, item.id))
+                    answers = paper_answers(questions, [question_seed(config.seed, item.id) for item in group],
+                                            retriever, generator, k=config.k, batch_size=config.batch_size)
                 else:
-                    answer = answer_question(item.question, retriever, generator, k=config.k,
-                                             max_new_tokens=config.max_new_tokens,
-                                             max_context_tokens=config.max_context_tokens)
-                hit = None if retriever is None else any(_same_code(s.code, item.reference) for s in answer.sources)
-                cached = Generation(id=item.id, answer=answer.text, hit=hit, sources=[s.id for s in answer.sources])
-                cache.put(cached)
-            generations.append(cached)
-        results[label] = generations
+                    answers = answer_questions(questions, retriever, generator, k=config.k,
+                                               max_new_tokens=config.max_new_tokens,
+                                               max_context_tokens=config.max_context_tokens, batch_size=config.batch_size)
+                for item, answer in zip(group, answers, strict=True):
+                    hit = None if retriever is None else any(_same_code(s.code, item.reference) for s in answer.sources)
+                    cache.put(Generation(id=item.id, answer=answer.text, hit=hit, sources=[s.id for s in answer.sources]))
+                bar.update(len(group))
+        results[label] = [cache.get(item.id) for item in items]  # type: ignore[misc]
     return results
 
 
@@ -222,7 +233,7 @@ def run(config: RougeConfig) -> dict:
     if not items:
         msg = f"{config.data} holds no question with a reference"
         raise InputError(msg)
-    options = GeneratorOptions(base_url=config.base_url or None)
+    options = GeneratorOptions(base_url=config.base_url or None, precision=config.precision)
     generator = load_generator(config.generator, options)
     reranker = load_reranker(config.rerank, options, reuse=generator if config.rerank == config.generator else None)
     generations = generate_all(config, items, corpus_path, corpus, generator, reranker)

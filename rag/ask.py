@@ -80,7 +80,7 @@ def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
     """Answer the question; the answer's text is passed to `emit` as it streams (stdout by default)."""
     emit = emit or (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
     options = GeneratorOptions(base_url=config.base_url or None, device=config.device or None,
-                               api_key=config.api_key or None)
+                               api_key=config.api_key or None, precision=config.precision)
     generator = load_generator(config.generator, options)
     rerank = reranker_for(config.rerank, config.generator)
     reranker = load_reranker(rerank, options, candidates=config.rerank_candidates, fusion_weight=config.rerank_fusion,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from data.documents import qualified_name
 from data.errors import InputError
-from rag.generate import Generator
+from rag.generate import Generator, complete_all
 from rag.grounding import KnownNames, check_grounding, extractive_answer, find_loop
 from rag.lexical import LexicalIndex, fused_order
 from rag.store import CodeIndex, Source
@@ -216,6 +216,26 @@ def build_prompt(question: str, sources: list[Source], *, budget_tokens: int,
     return fill("\n\n".join(blocks)), used
 
 
+def answer_cut(produced: str, start: int, style: PromptStyle, *, stop_loops: bool = True) -> tuple[int, bool]:
+    """Where an answer ends (-1: not yet) and whether it ends in a loop: the first stop marker after the given
+    `start` characters, or the start of runaway repetition (`grounding.find_loop`) when that comes first."""
+    cut = min((produced.find(m, start) for m in style.stop if m in produced[start:]), default=-1)
+    loop = find_loop(produced) if stop_loops else None
+    if loop is not None and (cut < 0 or loop < cut):
+        return loop, True
+    return cut, False
+
+
+def prepare_answer(question: str, sources: list[Source], generator: Generator, *, max_new_tokens: int,
+                   max_context_tokens: int, style: PromptStyle | None = None) -> tuple[str, list[Source], PromptStyle]:
+    """The prompt for a question and its sources, the sources that fit, and the style it was written in."""
+    style = (style or prompt_style(generator)) if sources else INSTRUCTION_STYLE
+    budget = min(max_context_tokens, generator.context_window - max_new_tokens)
+    prompt, used = build_prompt(question, sources, budget_tokens=budget, count_tokens=generator.count_tokens,
+                                style=style)
+    return prompt, used, style
+
+
 def stream_answer(question: str, sources: list[Source], generator: Generator, *, max_new_tokens: int = 200,
                   max_context_tokens: int = 1536, answer: Answer | None = None, style: PromptStyle | None = None,
                   stop_loops: bool = True) -> Iterator[str]:
@@ -225,10 +245,8 @@ def stream_answer(question: str, sources: list[Source], generator: Generator, *,
     `style` overrides the generator's prompt style and `stop_loops=False` lets loops run (both for
     benchmarks that compare against the earlier behaviour)."""
     question = check_question(question)
-    style = (style or prompt_style(generator)) if sources else INSTRUCTION_STYLE
-    budget = min(max_context_tokens, generator.context_window - max_new_tokens)
-    prompt, used = build_prompt(question, sources, budget_tokens=budget, count_tokens=generator.count_tokens,
-                                style=style)
+    prompt, used, style = prepare_answer(question, sources, generator, max_new_tokens=max_new_tokens,
+                                         max_context_tokens=max_context_tokens, style=style)
     if answer is not None:
         answer.prompt, answer.sources = prompt, used
     start = style.start(used).lstrip()
@@ -240,12 +258,9 @@ def stream_answer(question: str, sources: list[Source], generator: Generator, *,
         for piece in generator.stream(prompt, max_new_tokens=max_new_tokens, stop=style.stop):
             emitted = len(produced)
             produced += piece
-            cut = min((produced.find(m, len(start)) for m in style.stop if m in produced[len(start):]), default=-1)
-            loop = find_loop(produced) if stop_loops else None
-            if loop is not None and (cut < 0 or loop < cut):
-                cut = loop
-                if answer is not None:
-                    answer.degenerate = True
+            cut, degenerate = answer_cut(produced, len(start), style, stop_loops=stop_loops)
+            if degenerate and answer is not None:
+                answer.degenerate = True
             if cut >= 0:
                 if cut > emitted:
                     yield produced[emitted:cut]
@@ -284,3 +299,36 @@ def answer_question(question: str, retriever: Retriever | None, generator: Gener
                            max_context_tokens=max_context_tokens, answer=result):
         pass
     return review_answer(result, known) if known is not None else result
+
+
+def answer_questions(questions: list[str], retriever: Retriever | None, generator: Generator, *, k: int = 5,
+                     max_new_tokens: int = 200, max_context_tokens: int = 1536, batch_size: int = 8) -> list[Answer]:
+    """`answer_question` for many questions, their answers decoded `batch_size` at a time (`generate.complete_all`);
+    each answer is cut exactly where the streamed one would be (`answer_cut`). Not reviewed."""
+    questions = [check_question(q) for q in questions]
+    answers: list[Answer] = []
+    starts: list[str] = []
+    styles: list[PromptStyle] = []
+    for question in questions:
+        sources = retriever.retrieve(question, k) if retriever is not None else []
+        prompt, used, style = prepare_answer(question, sources, generator, max_new_tokens=max_new_tokens,
+                                             max_context_tokens=max_context_tokens)
+        answers.append(Answer(text="", sources=used, prompt=prompt))
+        starts.append(style.start(used).lstrip())
+        styles.append(style)
+    degenerate: set[int] = set()
+
+    def stop(i: int, text: str, piece: str) -> int | None:  # noqa: ARG001
+        cut, loop = answer_cut(starts[i] + text, len(starts[i]), styles[i])
+        if cut < 0:
+            return None
+        if loop:
+            degenerate.add(i)
+        return max(cut - len(starts[i]), 0)
+
+    texts = complete_all(generator, [a.prompt for a in answers], max_new_tokens=max_new_tokens, batch_size=batch_size,
+                         stop=stop)
+    for i, (answer, start, style, text) in enumerate(zip(answers, starts, styles, texts, strict=True)):
+        answer.degenerate = i in degenerate
+        answer.text = ((start + text).rstrip() + style.ending(answer.sources)).strip()
+    return answers

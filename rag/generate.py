@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Protocol
 
 from data.errors import InputError
+from rag.batched import Decoding, StopCheck, generate_batch
+from retriever_finetune.precision import PrecisionPolicy, resolve_precision
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +60,13 @@ class HuggingFaceGenerator:
     """
 
     def __init__(self, name: str, model, tokenizer, *, device: str | None = None,  # noqa: ANN001
-                 instruction_tuned: bool = True) -> None:
+                 instruction_tuned: bool = True, precision: str | PrecisionPolicy = "auto") -> None:
         import torch
 
         self.name = name
         self.instruction_tuned = instruction_tuned
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.precision = precision if isinstance(precision, PrecisionPolicy) else resolve_precision(precision, self.device)
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
         self.context_window = int(getattr(model.config, "max_position_embeddings", 2048) or 2048)
@@ -80,7 +83,8 @@ class HuggingFaceGenerator:
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
-        inputs = self.tokenizer(prompt, return_tensors="pt").to(self.device)
+        encoded = self.tokenizer(prompt, return_tensors="pt").to(self.device)
+        inputs = {"input_ids": encoded["input_ids"], "attention_mask": encoded["attention_mask"]}  # no token types
         decoding: dict = {"do_sample": False, "repetition_penalty": 1.15}
         if sampling is not None:
             decoding = {"do_sample": True, "temperature": sampling.temperature, "top_k": 0, "top_p": 1.0,
@@ -95,8 +99,8 @@ class HuggingFaceGenerator:
                 return abandoned.is_set()
 
         def work() -> None:
-            try:
-                with torch.inference_mode():
+            try:  # one prompt: prefill and decode both in the decode phase's precision (a lone prefill gains nothing)
+                with torch.inference_mode(), self.precision.autocast("decode"):
                     self.model.generate(**inputs, streamer=streamer, max_new_tokens=max_new_tokens, **decoding,
                                         stopping_criteria=StoppingCriteriaList([WhenAbandoned()]),
                                         pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
@@ -118,6 +122,57 @@ class HuggingFaceGenerator:
             thread.join()
         if failure:
             raise failure[0]
+
+
+    def generate_batch(self, prompts: Sequence[str], *, max_new_tokens: int | Sequence[int],
+                       stop: StopCheck | None = None, sampling: Sampling | None = None,
+                       seeds: Sequence[int] | None = None) -> list[str]:
+        """Complete several prompts in one batch (`batched.generate_batch`): greedy with the repetition penalty
+        `stream` uses, or sampled with one seed per prompt (default: `sampling.seed` for all)."""
+        decoding = Decoding() if sampling is None else Decoding(sampling.temperature, sampling.repetition_penalty)
+        if sampling is not None and seeds is None:
+            seeds = [sampling.seed] * len(prompts)
+        return generate_batch(self.model, self.tokenizer, prompts, max_new_tokens=max_new_tokens,
+                              precision=self.precision, decoding=decoding, seeds=seeds, stop=stop, device=self.device)
+
+
+def complete_all(generator: Generator, prompts: Sequence[str], *, max_new_tokens: int | Sequence[int],
+                 stop: StopCheck | None = None, sampling: Sampling | None = None, seeds: Sequence[int] | None = None,
+                 batch_size: int = 8) -> list[str]:
+    """Completions of many prompts: a local model decodes `batch_size` at a time (prompts of similar length
+    together, so little padding), an endpoint answers one prompt after another. `stop(index, text, piece)` cuts each.
+    """
+    if batch_size <= 0:
+        msg = f"batch size must be positive, got {batch_size}"
+        raise InputError(msg)
+    limits = [max_new_tokens] * len(prompts) if isinstance(max_new_tokens, int) else list(max_new_tokens)
+    results: list[str] = [""] * len(prompts)
+    if isinstance(generator, HuggingFaceGenerator):
+        order = sorted(range(len(prompts)), key=lambda i: generator.count_tokens(prompts[i]))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start: start + batch_size]
+            def chunk_stop(j: int, text: str, piece: str, chunk: list[int] = chunk) -> int | None:
+                return stop(chunk[j], text, piece) if stop is not None else None
+
+            texts = generator.generate_batch([prompts[i] for i in chunk], max_new_tokens=[limits[i] for i in chunk],
+                                             stop=chunk_stop, sampling=sampling,
+                                             seeds=None if seeds is None else [seeds[i] for i in chunk])
+            for i, text in zip(chunk, texts, strict=True):
+                results[i] = text
+        return results
+    for i, prompt in enumerate(prompts):
+        one = sampling if seeds is None or sampling is None else Sampling(sampling.temperature,
+                                                                         sampling.repetition_penalty, seeds[i])
+        produced = ""
+        extra = {"sampling": one} if one is not None else {}  # greedy: the generator's default
+        for piece in generator.stream(prompt, max_new_tokens=limits[i], **extra):
+            produced += piece
+            cut = stop(i, produced, piece) if stop is not None else None
+            if cut is not None:
+                produced = produced[:cut]
+                break
+        results[i] = produced
+    return results
 
 
 class GenerationInterrupted(InputError):
@@ -257,11 +312,13 @@ class GeneratorOptions:
     cache_dir: Path = DEFAULT_CACHE
     device: str | None = None
     api_key: str | None = None
+    precision: str = "auto"  # see `retriever_finetune.precision`
 
 
 def _gemma(_: str, options: GeneratorOptions) -> Generator:
     model, tokenizer = gemma_from_package(options.cache_dir)
-    return HuggingFaceGenerator("gemma3-270m", model, tokenizer, device=options.device, instruction_tuned=False)
+    return HuggingFaceGenerator("gemma3-270m", model, tokenizer, device=options.device, instruction_tuned=False,
+                                precision=options.precision)
 
 
 def _hf(name: str, options: GeneratorOptions) -> Generator:
@@ -279,7 +336,7 @@ def _hf(name: str, options: GeneratorOptions) -> Generator:
     except (OSError, ValueError) as error:
         msg = f"could not load causal LM {name!r}: {str(error).splitlines()[0]}"
         raise InputError(msg) from None
-    return HuggingFaceGenerator(f"hf:{name}", model, tokenizer, device=options.device)
+    return HuggingFaceGenerator(f"hf:{name}", model, tokenizer, device=options.device, precision=options.precision)
 
 
 def _openai(name: str, options: GeneratorOptions) -> Generator:

@@ -51,13 +51,13 @@ def run(config: IndexConfig) -> IndexStats:
     """Resolve the retriever, then build or update its collection of the corpus."""
     if is_language_routing(config.retriever):
         encoders = load_language_encoders(config.retriever, base=config.base, runs_dir=config.runs_dir,
-                                          max_code_length=config.max_code_length)
+                                          max_code_length=config.max_code_length, precision=config.precision)
         return build_routed_index(config.paths, config.retriever, encoders, config.store_options(),
                                   rebuild=config.rebuild, batch_size=config.batch_size, break_lock=config.break_lock,
                                   exclude=[x for x in config.exclude.split(",") if x],
                                   languages=[x for x in config.languages.split(",") if x])
     spec = config.retriever_spec()
-    encoder = load_retriever(spec, max_code_length=config.max_code_length)
+    encoder = load_retriever(spec, max_code_length=config.max_code_length, precision=config.precision)
     if config.quantize != "none":
         encoder.quantize_code(config.quantize)
     store = config.store_options()

@@ -22,6 +22,8 @@ from rag.routing import LanguageRoutedIndex
 from rag.store import CodeIndex, IndexStats, collection_name, open_client, writer_lock
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import DEFAULT_RETRIEVER, SHIPPED_RETRIEVERS, RetrieverSpec, resolve_retriever_spec
+from retriever_finetune.precision import HELP as PRECISION_HELP
+from retriever_finetune.precision import PRECISIONS
 from retriever_finetune.routing import LanguageEncoders
 
 logger = logging.getLogger(__name__)
@@ -49,7 +51,8 @@ class StoreOptions:
 
 @dataclass
 class IndexChoice:
-    """CLI options that pick an index: the retriever and where its collection lives (`rag.ask`, `rag.index`)."""
+    """CLI options that pick an index: the retriever, where its collection lives, and the precision its encoder
+    runs in (`rag.ask`, `rag.index`)."""
 
     retriever: str = field(default=DEFAULT_RETRIEVER, metadata={
         "help": f"base (the frozen encoder, which measured best on real questions), {', '.join(SHIPPED_RETRIEVERS)} "
@@ -64,6 +67,7 @@ class IndexChoice:
     document: str = field(default=DEFAULT_DOCUMENT, metadata={
         "help": "what each function's vector embeds: docstring+code, or code alone (CodeSearchNet format)",
         "choices": list(DOCUMENT_FORMATS)})
+    precision: str = field(default="auto", metadata={"help": PRECISION_HELP, "choices": list(PRECISIONS)})
 
     def retriever_spec(self) -> RetrieverSpec:
         """The retriever `--retriever` names."""

@@ -46,13 +46,14 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
     store = choice.store_options()
     excludes = () if corpus else DEFAULT_CORPUS_EXCLUDES
     if is_language_routing(choice.retriever):
-        encoders = load_language_encoders(choice.retriever, base=choice.base, runs_dir=choice.runs_dir, device=device)
+        encoders = load_language_encoders(choice.retriever, base=choice.base, runs_dir=choice.runs_dir, device=device,
+                                          precision=choice.precision)
         if not routed_index_exists(paths, choice.retriever, encoders, store):
             _refuse_unless(build, paths, choice.retriever)
             build_routed_index(paths, choice.retriever, encoders, store, exclude=excludes)
         return RoutedRetriever(open_routed_index(paths, choice.retriever, encoders, store), reranker, merge=merge)
     spec = choice.retriever_spec()
-    encoder = load_retriever(spec, device=device)
+    encoder = load_retriever(spec, device=device, precision=choice.precision)
     if not index_exists(paths, spec, store):
         _refuse_unless(build, paths, spec.label)
         build_index(paths, spec, encoder, store, exclude=excludes)

@@ -40,6 +40,7 @@ class QueryLikelihoodReranker:
             msg = f"rerank fusion weight must be in [0, 1] (0: dense order, 1: LM alone), got {fusion_weight}"
             raise InputError(msg)
         self.model, self.tokenizer, self.device = generator.model, generator.tokenizer, generator.device
+        self.precision = generator.precision  # scoring runs under bf16 autocast where it measured faster
         self.candidates, self.passage_tokens, self.batch_size = candidates, passage_tokens, batch_size
         self.fusion_weight = fusion_weight
         self.template = read_prompt("rerank")
@@ -71,7 +72,7 @@ class QueryLikelihoodReranker:
                 mask[i, width - len(row):] = 1
             n = len(question_ids)
             positions = (mask.cumsum(-1) - 1).clamp(min=0)  # each row counts from its first real token
-            with torch.inference_mode():
+            with torch.inference_mode(), self.precision.autocast("rerank"):
                 logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
                                     position_ids=positions.to(self.device), logits_to_keep=n + 1).logits[:, :-1].float()
             log_probs = torch.log_softmax(logits, dim=-1)

@@ -72,6 +72,7 @@ class CodeSearchRetriever(BaseRetriever):
     k: int = 4
     build: bool = True
     device: str = ""
+    precision: str = "auto"  # encoding and reranking: bf16 where the hardware has it (`retriever_finetune.precision`)
     _pipeline: Retriever | RoutedRetriever | None = PrivateAttr(default=None)
 
     @field_validator("k", "rerank_candidates")
@@ -95,9 +96,9 @@ class CodeSearchRetriever(BaseRetriever):
         if self._pipeline is None:
             choice = IndexChoice(retriever=self.retriever, base=self.base, runs_dir=self.runs_dir,
                                  persist=self.persist, chroma_host=self.chroma_host, chroma_port=self.chroma_port,
-                                 document=self.document)
+                                 document=self.document, precision=self.precision)
             choice.store_options()  # a bad document format fails before any model loads
-            reranker = load_reranker(self.rerank, GeneratorOptions(device=self.device or None),
+            reranker = load_reranker(self.rerank, GeneratorOptions(device=self.device or None, precision=self.precision),
                                      candidates=self.rerank_candidates, fusion_weight=self.rerank_fusion)
             self._pipeline = open_retriever(choice, self.corpus, reranker=reranker, device=self.device or None,
                                             build=self.build, merge=self.merge, lexical_weight=self.lexical_weight)

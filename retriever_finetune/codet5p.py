@@ -84,5 +84,5 @@ class CodeT5pEmbeddingModel(T5PreTrainedModel):
         outputs = self.encoder(input_ids=input_ids, attention_mask=attention_mask, inputs_embeds=inputs_embeds,
                                **kwargs)
         hidden = outputs.last_hidden_state  # (batch, seq, d_model)
-        embedding = F.normalize(self.proj(hidden[:, 0, :]), p=2, dim=-1)  # (batch, embed_dim)
+        embedding = F.normalize(self.proj(hidden[:, 0, :]).float(), p=2, dim=-1)  # (batch, embed_dim), float32 under autocast
         return BaseModelOutputWithPooling(last_hidden_state=hidden, pooler_output=embedding)

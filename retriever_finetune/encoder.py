@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 from transformers import PreTrainedTokenizerBase
 
 from data.errors import InputError
+from retriever_finetune.precision import FLOAT32, PrecisionPolicy, resolve_precision
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +52,14 @@ def pool(
         projection: applied after pooling (CodeT5+'s `proj`).
         skip_tokens: virtual tokens prepended by prompt tuning, excluded from pooling.
     """
-    hidden = hidden[:, skip_tokens:, :]  # (batch, seq, dim)
+    hidden = hidden[:, skip_tokens:, :].float()  # (batch, seq, dim); bf16 sums over long inputs lose digits
     if pooling == "mean":
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # (batch, seq, 1)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)  # (batch, dim)
     else:
         pooled = hidden[:, 0, :]  # (batch, dim)
     if projection is not None:
-        pooled = projection(pooled)
+        pooled = projection(pooled.to(projection.weight.dtype))
     return F.normalize(pooled.float(), p=2, dim=-1)
 
 
@@ -109,6 +110,7 @@ class Encoder:
         name: str = "",
         adapter: str | None = None,
         towers: Towers = "both",
+        precision: str | PrecisionPolicy = "auto",
     ) -> None:
         for label, value in (("max_query_length", max_query_length), ("max_code_length", max_code_length),
                              ("batch_size", batch_size)):
@@ -117,6 +119,8 @@ class Encoder:
                 raise InputError(msg)
         self.device = torch.device(device) if device is not None else default_device()
         self.model = model.to(self.device)
+        # encoding runs under bf16 autocast where the hardware has it (`precision`); the weights stay float32
+        self.precision = precision if isinstance(precision, PrecisionPolicy) else resolve_precision(precision, self.device)
         self.tokenizer = tokenizer
         self.pooling = pooling
         self.projection = projection
@@ -214,8 +218,12 @@ class Encoder:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         was_training = self.model.training
         self.model.eval()
+        # int8 layers take float32 activations: the int8 code side runs without autocast; and one text alone (a
+        # question being asked) measured slower under bf16 autocast than in float32 (10.3 vs 6.1 ms, MiniLM, AMX CPU)
+        lone = len(texts) == 1
+        precision = FLOAT32 if lone or (model is not None and model is self.code_model) else self.precision
         try:
-            with torch.inference_mode():
+            with torch.inference_mode(), precision.autocast("encode"):
                 for start in tqdm(range(0, len(order), batch_size), desc=desc, unit="batch",
                                   disable=not show_progress):
                     rows = order[start : start + batch_size]

@@ -22,6 +22,7 @@ from data.errors import InputError
 from retriever_finetune.codet5p import MODEL_TYPE as CODET5P_MODEL_TYPE
 from retriever_finetune.codet5p import CodeT5pEmbeddingConfig, CodeT5pEmbeddingModel
 from retriever_finetune.encoder import TOWERS, Encoder, Pooling, Towers
+from retriever_finetune.precision import PrecisionPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -253,6 +254,7 @@ def load_encoder(
     max_query_length: int = 256,
     max_code_length: int = 256,
     batch_size: int = 32,
+    precision: str | PrecisionPolicy = "auto",
 ) -> Encoder:
     """Load an `Encoder`: a registry name, folder or Hub id, optionally with a PEFT adapter or training run.
 
@@ -265,7 +267,7 @@ def load_encoder(
     return Encoder(model, backbone.tokenizer, backbone.pooling, projection=backbone.projection, device=device,
                    max_query_length=max_query_length, max_code_length=max_code_length, batch_size=batch_size,
                    name=backbone.name, adapter=str(adapter) if adapter else None,
-                   towers=adapter_towers(adapter) if adapter is not None else "both")
+                   towers=adapter_towers(adapter) if adapter is not None else "both", precision=precision)
 
 
 @dataclass(frozen=True)

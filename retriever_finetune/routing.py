@@ -118,7 +118,7 @@ class LanguageEncoders:
 
 def load_language_encoders(spec: str, *, base: str = "minilm", runs_dir: str = "runs", fallback: str | None = FALLBACK,
                            device: str | None = None, max_query_length: int = 256, max_code_length: int = 256,
-                           batch_size: int = 32) -> LanguageEncoders:
+                           batch_size: int = 32, precision: str = "auto") -> LanguageEncoders:
     """Load every adapter a routing spec names onto one copy of their base model.
 
     Args:
@@ -151,7 +151,7 @@ def load_language_encoders(spec: str, *, base: str = "minilm", runs_dir: str = "
     backbone: Backbone = load_backbone(next(iter(specs.values())).base)
     options = {"tokenizer": backbone.tokenizer, "pooling": backbone.pooling, "projection": backbone.projection,
                "device": device, "max_query_length": max_query_length, "max_code_length": max_code_length,
-               "batch_size": batch_size, "name": backbone.name}
+               "batch_size": batch_size, "name": backbone.name, "precision": precision}
     adapters = {language: s.adapter for language, s in specs.items()}
     if fallback_spec is not None and fallback_spec.adapter:
         adapters["fallback"] = fallback_spec.adapter

@@ -49,6 +49,7 @@ from retriever_finetune.peft_methods import (
     method_state,
     restore_method_state,
 )
+from retriever_finetune.precision import Precision, check_precision, resolve_precision
 from retriever_finetune.run_dir import METRICS, prepare_run_dir, write_json, write_model_card
 from retriever_finetune.sources import TrainingData, TrainingSource, load_training_data, read_questions, source_pairs
 from retriever_finetune.validation import pool_mrr
@@ -101,8 +102,9 @@ class TrainConfig:
     target_modules: str = field(default="", metadata={"help": "comma-separated modules to adapt (default: per architecture)"})
     valid_max: int = field(default=1000, metadata={"help": "validation pool size cap"})
     checkpoint_every: int = field(default=200, metadata={"help": "save a resumable checkpoint every N steps"})
-    mixed_precision: Literal["auto", "no", "fp16", "bf16"] = field(
-        default="auto", metadata={"help": "auto: bf16 on a GPU that has it, else none"})
+    precision: Precision = field(default="auto", metadata={
+        "help": "training step and validation encoding: auto (bf16 autocast where the CPU or GPU has native bf16, "
+                "float32 master weights), float32, or bf16 (refused without native bf16)"})
     device: str = field(default="", metadata={"help": "cpu or cuda (default: cuda when present)"})
     seed: int = field(default=42, metadata={"help": "seed of shuffling, dropout and initialisation"})
     resume: bool = field(default=False, metadata={"help": "continue an interrupted run in --out"})
@@ -117,6 +119,7 @@ class TrainConfig:
         for entry in self.train:
             TrainingSource.parse(entry)  # fail on a malformed entry before anything loads
         check_document_format(self.document)
+        check_precision(self.precision)
         if not self.out:
             msg = "--out FOLDER is required (e.g. runs/lora)"
             raise InputError(msg)
@@ -209,9 +212,8 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
     data, valid = _load_data(config)
     pairs = data.pairs
     cpu = config.device == "cpu" or not torch.cuda.is_available()
-    precision = config.mixed_precision
-    if precision == "auto":
-        precision = "bf16" if not cpu and torch.cuda.is_bf16_supported() else "no"
+    policy = resolve_precision(config.precision, "cpu" if cpu else "cuda")
+    precision = "bf16" if policy.uses_bf16("train") else "no"
     accelerator = Accelerator(cpu=cpu, mixed_precision=precision)
     processes = accelerator.num_processes
     if config.batch_size < processes:
@@ -235,7 +237,8 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
                 parameters["trainable_percent"])
     encoder = Encoder(model, backbone.tokenizer, backbone.pooling, projection=backbone.projection,
                       device=accelerator.device, max_query_length=config.max_query_length,
-                      max_code_length=config.max_code_length, name=backbone.name, towers=config.towers)
+                      max_code_length=config.max_code_length, name=backbone.name, towers=config.towers,
+                      precision=policy)
     frozen_codes = FrozenCodeVectors(encoder, config.max_code_length) if config.towers == "query" else None
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.lr,
                                   weight_decay=config.weight_decay)
@@ -315,7 +318,7 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
         "peak_memory_mb": peak, "memory_kind": memory_kind, "device": str(accelerator.device),
         # exact: a gradient and two AdamW moments per trainable value (float32)
         "training_state_mb": parameters["trainable"] * 3 * 4 / 2**20,
-        "mixed_precision": precision,
+        "mixed_precision": precision, "precision": policy.describe(),
     }
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:

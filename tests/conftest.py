@@ -13,10 +13,26 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from transformers import AutoTokenizer, BertConfig, BertModel, GPT2Config, GPT2LMHeadModel  # noqa: E402
 
+from retriever_finetune import precision  # noqa: E402
 from retriever_finetune.codet5p import CodeT5pEmbeddingConfig, CodeT5pEmbeddingModel  # noqa: E402
 from retriever_finetune.models import ENCODERS  # noqa: E402
 
 logging.getLogger("transformers").setLevel(logging.ERROR)
+
+
+@pytest.fixture(autouse=True)
+def _float32_hardware(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unit tests compare with float32 references to 1e-5, so they run as on a CPU without native bf16 (`auto`
+    is then float32). The e2e tests, and tests that ask for the `native_precision` fixture, see the real
+    hardware; bf16 is checked against float32 in tests/retriever_finetune/test_precision.py."""
+    if request.node.get_closest_marker("e2e") is None and "native_precision" not in request.fixturenames:
+        monkeypatch.setattr(precision, "has_native_bf16", lambda device: False)
+
+
+@pytest.fixture
+def native_precision() -> bool:
+    """The real hardware's bf16 support (a test that asks for this fixture is not pinned to float32)."""
+    return precision.cpu_has_native_bf16()
 
 
 @pytest.fixture(scope="session")

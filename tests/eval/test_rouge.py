@@ -110,6 +110,7 @@ def test_interrupted_run_resumes(split: Path, tiny_bert_dir: Path, tmp_path: Pat
     ('{"question": "q1", "reference": "r1"}\n{"question": "q2"}\n', ["--corpus", "CORPUS"], "2: missing or empty"),
     ('{"question": "q1", "reference": "r1"}\n', [], "pass --corpus"),
     ('{"question": "q1", "reference": "r1"}\n', ["--corpus", "EMPTY"], "holds no records"),
+    (None, ["--batch_size", "0"], "and --batch_size must be positive"),
 ])
 def test_bad_input(content: str | None, extra: list[str], message: str, split: Path, tiny_bert_dir: Path,
                    tmp_path: Path, echo: EchoGenerator, capsys: pytest.CaptureFixture[str]) -> None:

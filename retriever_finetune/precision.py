@@ -1,0 +1,141 @@
+"""Numeric precision per phase of work: bf16 where the hardware computes it natively and it measured faster,
+float32 elsewhere.
+
+`--precision auto` (the default of every command) asks the hardware: a CUDA GPU with
+`torch.cuda.is_bf16_supported()`, or a CPU with AMX or AVX512-BF16 (read at run time). On such hardware
+each phase takes the precision that measured faster on it (`PHASES`); anywhere else everything runs in
+float32. `float32` forces float32 everywhere; `bf16` asks for bf16 in every phase that has a bf16 path, and
+is refused with one line on hardware without native bf16 (emulated bf16 is slower than float32 there).
+
+bf16 runs as `torch.autocast`: weights stay float32 (training keeps float32 master weights), matmuls run in
+bf16, and vectors are normalised and scores taken in float32. Does not handle: quantization (see `quantize`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import torch
+
+from data.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+Precision = Literal["auto", "float32", "bf16"]
+PRECISIONS: tuple[Precision, ...] = ("auto", "float32", "bf16")
+Phase = Literal["encode", "rerank", "prefill", "decode", "train"]
+
+# What `auto` picks on hardware with native bf16, per device type, by measurement (README, "Precision and
+# speed"): on the 2-core AMX CPU, encoding batches of code 3.7x faster (one question alone stays float32, see
+# `Encoder.encode`), reranker scoring 2.1x, a training step 1.4x with the same validation MRR; a lone prompt's
+# prefill no faster, and token-by-token decoding slower under autocast (the weights are cast at every step),
+# so single answers decode in float32; a batch of prompts prefills in bf16. On a GPU with bf16 every phase gains.
+PHASES: dict[str, dict[Phase, bool]] = {
+    "cpu": {"encode": True, "rerank": True, "prefill": True, "decode": False, "train": True},
+    "cuda": {"encode": True, "rerank": True, "prefill": True, "decode": True, "train": True},
+}
+HELP = ("auto: bf16 where the hardware has it natively and it measured faster (CPU with AMX or AVX512-BF16: "
+        "encoding, reranking, batched prefill, training; GPU: everything), float32 elsewhere; float32: "
+        "float32 everywhere; bf16: bf16 in every phase that has it (refused without native bf16)")
+
+
+@functools.cache
+def _cpu_flags() -> frozenset[str]:
+    cpuinfo = Path("/proc/cpuinfo")
+    if not cpuinfo.is_file():
+        return frozenset()
+    for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.partition(":")[2].split())
+    return frozenset()
+
+
+def cpu_has_native_bf16() -> bool:
+    """True when the CPU computes bf16 matmuls natively (AMX tiles or AVX512-BF16)."""
+    for probe in ("_is_amx_tile_supported", "_is_avx512_bf16_supported"):
+        check = getattr(torch.cpu, probe, None)
+        if check is not None:
+            with contextlib.suppress(Exception):
+                if check():
+                    return True
+    return bool(_cpu_flags() & {"amx_bf16", "avx512_bf16"})
+
+
+def has_native_bf16(device: str | torch.device) -> bool:
+    """Whether `device` computes bf16 natively: a CUDA GPU that supports it, or a CPU with AMX/AVX512-BF16."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if device.type == "cpu":
+        return cpu_has_native_bf16()
+    return False
+
+
+def check_precision(precision: str) -> Precision:
+    """`precision` if it is one of `PRECISIONS`; raises `InputError` naming the choices otherwise."""
+    if precision not in PRECISIONS:
+        msg = f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}"
+        raise InputError(msg)
+    return precision  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class PrecisionPolicy:
+    """Which phases run in bf16 on one device (the resolved form of ``--precision``)."""
+
+    device_type: str
+    bf16_phases: frozenset[str] = frozenset()
+    requested: Precision = "auto"
+
+    def dtype(self, phase: Phase) -> torch.dtype:
+        """The compute dtype of `phase`."""
+        return torch.bfloat16 if phase in self.bf16_phases else torch.float32
+
+    def uses_bf16(self, phase: Phase) -> bool:
+        """True when `phase` runs in bf16."""
+        return phase in self.bf16_phases
+
+    @contextlib.contextmanager
+    def autocast(self, phase: Phase) -> Iterator[None]:
+        """bf16 autocast for `phase` when the policy says so; otherwise explicitly off (float32), so an
+        enclosing autocast does not leak into a phase that measured faster in float32."""
+        enabled = phase in self.bf16_phases
+        with torch.autocast(self.device_type, dtype=torch.bfloat16, enabled=enabled):
+            yield
+
+    def describe(self) -> str:
+        """One line for logs: which phases run in bf16."""
+        phases = ", ".join(sorted(self.bf16_phases)) or "none"
+        return f"precision {self.requested} on {self.device_type}: bf16 for {phases}, float32 for the rest"
+
+
+FLOAT32 = PrecisionPolicy("cpu", frozenset(), "float32")
+
+
+def resolve_precision(precision: str, device: str | torch.device) -> PrecisionPolicy:
+    """The per-phase policy of ``--precision`` on `device`.
+
+    Raises:
+        InputError: an unknown value, or ``bf16`` on hardware without native bf16.
+    """
+    precision = check_precision(precision)
+    device = torch.device(device)
+    device_type = device.type if device.type in PHASES else "cpu"
+    if precision == "float32":
+        return PrecisionPolicy(device_type, frozenset(), precision)
+    native = has_native_bf16(device)
+    if precision == "bf16":
+        if not native:
+            where = "this GPU" if device.type == "cuda" else "this CPU (it has neither AMX nor AVX512-BF16)"
+            msg = f"--precision bf16: {where} has no native bf16, where it runs slower than float32; use --precision auto or float32"
+            raise InputError(msg)
+        return PrecisionPolicy(device_type, frozenset(PHASES[device_type]), precision)
+    if not native:
+        return PrecisionPolicy(device_type, frozenset(), precision)
+    return PrecisionPolicy(device_type, frozenset(p for p, bf16 in PHASES[device_type].items() if bf16), precision)
