@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 StopCheck = Callable[[int, str, str], "int | None"]
 """``stop(prompt_index, text_so_far, newest_piece)`` → where to cut the text when the row is finished, else None."""
 
-GREEDY_REPETITION_PENALTY = 1.15  # what the streamed greedy answers use (`generate.HuggingFaceGenerator.stream`)
+GREEDY_REPETITION_PENALTY = 1.15  # greedy answers, streamed (`generate.HuggingFaceGenerator.stream`) or batched
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,18 @@ def penalise_repetition(logits: torch.Tensor, seen: torch.Tensor, penalty: float
     return logits.scatter(0, seen, picked)
 
 
-def _left_padded(rows: list[list[int]], pad_id: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+def left_pad(rows: list[list[int]], pad_id: int, device: torch.device | str = "cpu",
+             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(ids, mask, positions), each (batch, width): token id rows padded on the left, so every row ends at the
+    last column, with positions counted from each row's first real token (what the row computes alone)."""
     width = max(map(len, rows))
     ids = torch.full((len(rows), width), pad_id, dtype=torch.long)  # (batch, width)
     mask = torch.zeros((len(rows), width), dtype=torch.long)
     for i, row in enumerate(rows):
         ids[i, width - len(row):] = torch.tensor(row, dtype=torch.long)
         mask[i, width - len(row):] = 1
-    return ids.to(device), mask.to(device)
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    return ids.to(device), mask.to(device), positions.to(device)
 
 
 def _cache_to_float32(cache: object) -> None:
@@ -98,8 +102,7 @@ def generate_batch(model: torch.nn.Module, tokenizer: object, prompts: Sequence[
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     eos = model.generation_config.eos_token_id if getattr(model, "generation_config", None) else None
     eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [tokenizer.eos_token_id])
-    ids, mask = _left_padded(rows, pad_id, device)
-    positions = (mask.cumsum(-1) - 1).clamp(min=0)  # (batch, width): each row counts from its first real token
+    ids, mask, positions = left_pad(rows, pad_id, device)  # (batch, width) each
     cache = DynamicCache(config=model.config)
     # transformers 5 renames `past_key_values` to `cache` (the old name warns until 5.40)
     cache_arg = {"cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values": cache}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from data.errors import InputError
-from rag.batched import Decoding, StopCheck, generate_batch
+from rag.batched import GREEDY_REPETITION_PENALTY, Decoding, StopCheck, generate_batch
 from retriever_finetune.precision import PrecisionPolicy, resolve_precision
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class HuggingFaceGenerator:
 
         encoded = self.tokenizer(prompt, return_tensors="pt").to(self.device)
         inputs = {"input_ids": encoded["input_ids"], "attention_mask": encoded["attention_mask"]}  # no token types
-        decoding: dict = {"do_sample": False, "repetition_penalty": 1.15}
+        decoding: dict = {"do_sample": False, "repetition_penalty": GREEDY_REPETITION_PENALTY}
         if sampling is not None:
             decoding = {"do_sample": True, "temperature": sampling.temperature, "top_k": 0, "top_p": 1.0,
                         "repetition_penalty": sampling.repetition_penalty}
@@ -122,7 +122,6 @@ class HuggingFaceGenerator:
             thread.join()
         if failure:
             raise failure[0]
-
 
     def generate_batch(self, prompts: Sequence[str], *, max_new_tokens: int | Sequence[int],
                        stop: StopCheck | None = None, sampling: Sampling | None = None,

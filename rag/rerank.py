@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from data.documents import document_text
 from data.errors import InputError
+from rag.batched import left_pad
 from rag.chain import read_prompt
 from rag.generate import Generator, GeneratorOptions, HuggingFaceGenerator, load_generator
 from rag.lexical import fuse_standardised, fused_order
@@ -64,19 +65,13 @@ class QueryLikelihoodReranker:
         scores: list[float] = []
         for start in range(0, len(sources), self.batch_size):
             rows = [self.prompt_ids(s) + question_ids for s in sources[start: start + self.batch_size]]
-            width = max(map(len, rows))
-            ids = torch.full((len(rows), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(rows), width), dtype=torch.long)
-            for i, row in enumerate(rows):  # left padding keeps every question at the same positions
-                ids[i, width - len(row):] = torch.tensor(row)
-                mask[i, width - len(row):] = 1
+            ids, mask, positions = left_pad(rows, pad, self.device)  # left padding: every question at the end
             n = len(question_ids)
-            positions = (mask.cumsum(-1) - 1).clamp(min=0)  # each row counts from its first real token
             with torch.inference_mode(), self.precision.autocast("rerank"):
-                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
-                                    position_ids=positions.to(self.device), logits_to_keep=n + 1).logits[:, :-1].float()
+                logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
+                                    logits_to_keep=n + 1).logits[:, :-1].float()
             log_probs = torch.log_softmax(logits, dim=-1)
-            targets = ids[:, -n:].to(self.device).unsqueeze(-1)
+            targets = ids[:, -n:].unsqueeze(-1)
             scores.extend(log_probs.gather(-1, targets).squeeze(-1).mean(-1).tolist())
         return scores
 

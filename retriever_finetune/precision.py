@@ -29,16 +29,17 @@ logger = logging.getLogger(__name__)
 
 Precision = Literal["auto", "float32", "bf16"]
 PRECISIONS: tuple[Precision, ...] = ("auto", "float32", "bf16")
-Phase = Literal["encode", "rerank", "prefill", "decode", "train"]
+Phase = Literal["encode", "encode_one", "rerank", "prefill", "decode", "train"]
+"""``encode``: a batch of texts (code to index, evaluation queries); ``encode_one``: one text alone (the question
+being asked)."""
 
-# What `auto` picks on hardware with native bf16, per device type, by measurement (README, "Precision and
-# speed"): on the 2-core AMX CPU, encoding batches of code 3.7x faster (one question alone stays float32, see
-# `Encoder.encode`), reranker scoring 2.1x, a training step 1.4x with the same validation MRR; a lone prompt's
-# prefill no faster, and token-by-token decoding slower under autocast (the weights are cast at every step),
-# so single answers decode in float32; a batch of prompts prefills in bf16. On a GPU with bf16 every phase gains.
+# What `auto` picks on hardware with native bf16, per device type, by measurement (figures in the README,
+# "Precision and speed"): on an AMX CPU, bf16 autocast speeds up encoding batches, reranker scoring, a batch's
+# prefill and the training step, but slows one short text and token-by-token decoding, where casting the
+# weights at every call costs more than the bf16 matmuls save. On a GPU with bf16 every phase gains.
 PHASES: dict[str, dict[Phase, bool]] = {
-    "cpu": {"encode": True, "rerank": True, "prefill": True, "decode": False, "train": True},
-    "cuda": {"encode": True, "rerank": True, "prefill": True, "decode": True, "train": True},
+    "cpu": {"encode": True, "encode_one": False, "rerank": True, "prefill": True, "decode": False, "train": True},
+    "cuda": {"encode": True, "encode_one": True, "rerank": True, "prefill": True, "decode": True, "train": True},
 }
 HELP = ("auto: bf16 where the hardware has it natively and it measured faster (CPU with AMX or AVX512-BF16: "
         "encoding, reranking, batched prefill, training; GPU: everything), float32 elsewhere; float32: "
