@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 from rag.chain import Answer, Retriever, check_question, read_prompt
 from rag.generate import Generator, Sampling, complete_all
@@ -114,13 +115,21 @@ def paper_answer(question: str, retriever: Retriever | None, generator: Generato
 
 
 def paper_answers(questions: list[str], seeds: list[int], retriever: Retriever | None, generator: Generator, *,
-                  k: int = PAPER_K, max_new_tokens: int = PAPER_MAX_NEW_TOKENS, batch_size: int = 8) -> list[Answer]:
+                  k: int = PAPER_K, max_new_tokens: int = PAPER_MAX_NEW_TOKENS, batch_size: int = 8,
+                  on_answer: Callable[[int, Answer], None] | None = None) -> list[Answer]:
     """`paper_answer` for many questions, each sampled with its own seed, decoded `batch_size` at a time
-    (`rag.generate.complete_all`) and cut where `paper_cut` says."""
+    (`rag.generate.complete_all`) and cut where `paper_cut` says; `on_answer(index, answer)` is called as each
+    is final."""
     prepared = [paper_prompt_for(q, retriever, generator, k=k, max_new_tokens=max_new_tokens) for q in questions]
     base_model = not getattr(generator, "instruction_tuned", True)
-    texts = complete_all(generator, [p for p, _, _ in prepared], max_new_tokens=[n for _, _, n in prepared],
-                         sampling=Sampling(), seeds=seeds, batch_size=batch_size,
-                         stop=lambda _i, text, piece: paper_cut(text, piece, base_model=base_model))
-    return [Answer(text=text.strip(), sources=sources, prompt=prompt)
-            for (prompt, sources, _), text in zip(prepared, texts, strict=True)]
+    answers = [Answer(text="", sources=sources, prompt=prompt) for prompt, sources, _ in prepared]
+
+    def finish(i: int, text: str) -> None:
+        answers[i].text = text.strip()
+        if on_answer is not None:
+            on_answer(i, answers[i])
+
+    complete_all(generator, [p for p, _, _ in prepared], max_new_tokens=[n for _, _, n in prepared],
+                 sampling=Sampling(), seeds=seeds, batch_size=batch_size, on_done=finish,
+                 stop=lambda _i, text, piece: paper_cut(text, piece, base_model=base_model))
+    return answers

@@ -34,8 +34,8 @@ from eval.answers import EvalItem, Generation, GenerationCache, load_eval_data
 from eval.paper import paper_section
 from eval.paper_protocol import PAPER_K, PAPER_MAX_NEW_TOKENS, PAPER_ROUGE_TYPES, paper_answers, question_seed
 from eval.report import bar_chart, markdown_table, write_report
-from rag.chain import PROMPTS_DIR, Retriever, answer_questions
-from rag.generate import DEFAULT_CACHE, GeneratorOptions, HuggingFaceGenerator, check_generator_spec, load_generator
+from rag.chain import PROMPTS_DIR, Answer, Retriever, answer_questions
+from rag.generate import DEFAULT_CACHE, GeneratorOptions, check_generator_spec, load_generator
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, default_corpus, open_index
 from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
 from rag.store import retriever_fingerprint
@@ -153,31 +153,31 @@ def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, c
         paper = config.protocol == "paper"
         key = "|".join(map(str, (pipeline_key, corpus_path, generator_id, config.k, config.max_new_tokens,
                                  config.max_context_tokens, _prompts_digest())))
-        if paper:  # v2: one seeded sampler per question (batched decoding)
-            key += f"|paper|seed={config.seed}|{_prompts_digest(('paper',))}|sampler=v2"
+        if paper:  # v3: one seeded inverse-CDF sampler per question (continuous batching)
+            key += f"|paper|seed={config.seed}|{_prompts_digest(('paper',))}|sampler=v3"
         precision = getattr(generator, "precision", None)
         if precision is not None and precision.bf16_phases:  # bf16 prefill moves the odd token
             key += f"|bf16={','.join(sorted(precision.bf16_phases))}"
         cache = GenerationCache(Path(config.cache_dir), key)
         missing = [item for item in items if cache.get(item.id) is None]
-        # cached batch by batch (an endpoint: answer by answer), so an interrupted run keeps what it finished
-        chunk = config.batch_size if isinstance(generator, HuggingFaceGenerator) else 1
+        # each answer cached as it is final, so an interrupted run keeps what it finished
         with tqdm(total=len(items), initial=len(items) - len(missing), desc=f"Answering with {label}", unit="q",
                   disable=not logger.isEnabledFor(logging.INFO)) as bar:
-            for start in range(0, len(missing), chunk):
-                group = missing[start: start + chunk]
-                questions = [item.question for item in group]
-                if paper:
-                    answers = paper_answers(questions, [question_seed(config.seed, item.id) for item in group],
-                                            retriever, generator, k=config.k, batch_size=config.batch_size)
-                else:
-                    answers = answer_questions(questions, retriever, generator, k=config.k,
-                                               max_new_tokens=config.max_new_tokens,
-                                               max_context_tokens=config.max_context_tokens, batch_size=config.batch_size)
-                for item, answer in zip(group, answers, strict=True):
-                    hit = None if retriever is None else any(_same_code(s.code, item.reference) for s in answer.sources)
-                    cache.put(Generation(id=item.id, answer=answer.text, hit=hit, sources=[s.id for s in answer.sources]))
-                bar.update(len(group))
+            def keep(i: int, answer: Answer, missing: list[EvalItem] = missing, retriever: Retriever | None = retriever,
+                     cache: GenerationCache = cache, bar: tqdm = bar) -> None:
+                item = missing[i]
+                hit = None if retriever is None else any(_same_code(s.code, item.reference) for s in answer.sources)
+                cache.put(Generation(id=item.id, answer=answer.text, hit=hit, sources=[s.id for s in answer.sources]))
+                bar.update(1)
+
+            questions = [item.question for item in missing]
+            if paper:
+                paper_answers(questions, [question_seed(config.seed, item.id) for item in missing], retriever,
+                              generator, k=config.k, batch_size=config.batch_size, on_answer=keep)
+            else:
+                answer_questions(questions, retriever, generator, k=config.k, max_new_tokens=config.max_new_tokens,
+                                 max_context_tokens=config.max_context_tokens, batch_size=config.batch_size,
+                                 on_answer=keep)
         results[label] = [cache.get(item.id) for item in items]  # type: ignore[misc]
     return results
 

@@ -1,19 +1,24 @@
-"""Batched decoding for a local causal LM: many prompts decoded together, each stopped on its own.
+"""Continuous batched decoding for a local causal LM: many prompts decoded together, each stopped on its own,
+a finished row's slot refilled with the next prompt.
 
-Prompts are left-padded into one batch (positions counted from each row's first real token, so a row
-computes what it would alone) and prefilled in one forward pass; then one token per row and step is decoded
-from the shared KV cache. A row leaves the batch as soon as it ends: at an end-of-sequence token, at its
-token limit, or where `stop(index, text, piece)` returns a cut position; its cache rows are dropped, so a long
-answer does not make the finished ones run on. The prefill and the decode steps each run in the precision
-the `PrecisionPolicy` gives their phase (on a CPU with AMX: bf16 prefill, float32 decode).
+At most `slots` prompts decode at once. Prompts are left-padded (positions counted from each row's first real
+token, so a row computes what it would alone) and prefilled together; then one token per row and step is
+decoded from the shared KV cache. A row leaves the batch as soon as it ends: at an end-of-sequence token, at
+its token limit, or where `stop(index, text, piece)` returns a cut position; its cache rows are dropped, and
+once a quarter of the slots is free the next prompts are prefilled and their cache rows joined to the batch
+(padded on the left to the batch's width), so one long answer does not leave the others' slots idle. Steps
+run in the precision of the weights given (`generate.HuggingFaceGenerator.batch_model`: a bf16 copy where
+the policy gives `decode_batch` bf16); float32 weights prefill under the policy's `prefill` autocast.
 
 Decoding is greedy with a repetition penalty, or sampled (temperature, repetition penalty) with one seeded
-generator per prompt, so a prompt's sample does not depend on which others share its batch. Does not handle:
-prompts, streaming to a reader (see `generate.HuggingFaceGenerator.stream`) or endpoint generators.
+generator per prompt drawing one uniform number per token (inverse-CDF sampling), so a prompt's sample does not
+depend on which others share its batch. Does not handle: prompts, streaming to a reader (see
+`generate.HuggingFaceGenerator.stream`) or endpoint generators.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 from collections.abc import Callable, Sequence
@@ -27,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 StopCheck = Callable[[int, str, str], "int | None"]
 """``stop(prompt_index, text_so_far, newest_piece)`` → where to cut the text when the row is finished, else None."""
+Finished = Callable[[int, str], None]
+"""``on_done(prompt_index, completion)``: called as each prompt's completion is final."""
 
 GREEDY_REPETITION_PENALTY = 1.15  # greedy answers, streamed (`generate.HuggingFaceGenerator.stream`) or batched
 
@@ -41,17 +48,22 @@ class Decoding:
 
 def penalise_repetition(logits: torch.Tensor, seen: torch.Tensor, penalty: float) -> torch.Tensor:
     """CTRL's repetition penalty, as `transformers.RepetitionPenaltyLogitsProcessor` applies it: the logit of
-    every token already in the sequence is divided by `penalty` when positive, multiplied when negative.
+    every token already in a row's sequence is divided by `penalty` when positive, multiplied when negative.
 
     Args:
-        logits: (vocab,) one row's next-token logits.
-        seen: (n,) the token ids of that row so far (prompt and generated).
+        logits: (rows, vocab) next-token logits.
+        seen: (rows, n) the token ids of each row so far (prompt and generated; repeats and padding with a
+            row's own ids change nothing).
     """
     if penalty == 1.0:
         return logits
-    picked = logits.gather(0, seen)  # (n,)
-    picked = torch.where(picked < 0, picked * penalty, picked / penalty)
-    return logits.scatter(0, seen, picked)
+    picked = logits.gather(1, seen)  # (rows, n)
+    return logits.scatter(1, seen, torch.where(picked < 0, picked * penalty, picked / penalty))
+
+
+def _pad_seen(rows: list[torch.Tensor], width: int) -> torch.Tensor:
+    """(len(rows), width) token ids, each row padded by repeating its first id (a no-op for the penalty)."""
+    return torch.stack([torch.cat([row, row[:1].expand(width - len(row))]) for row in rows])
 
 
 def left_pad(rows: list[list[int]], pad_id: int, device: torch.device | str = "cpu",
@@ -77,12 +89,56 @@ def _cache_to_float32(cache: object) -> None:
                 setattr(layer, name, tensor.float())
 
 
+def _fit_layer(layer: object, width: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A cache layer's keys and values for a batch `width` columns wide: padded with zeros on the left or cut
+    from the left; a sliding-window layer keeps at most its window less one."""
+    sliding = getattr(layer, "is_sliding", False)
+    target = min(width, layer.sliding_window - 1) if sliding else width
+    fitted = []
+    for tensor in (layer.keys, layer.values):  # (rows, heads, length, head_dim)
+        length = tensor.shape[-2]
+        if length > target:
+            tensor = tensor[:, :, length - target:]
+        elif length < target:
+            tensor = torch.cat([tensor.new_zeros((*tensor.shape[:2], target - length, tensor.shape[-1])), tensor], dim=2)
+        fitted.append(tensor)
+    if sliding:
+        layer.cumulative_length = width
+    return fitted[0], fitted[1]
+
+
+def _narrow_cache(cache: object, width: int) -> None:
+    """Cut a cache to its last `width` columns (the columns before are padding for every row)."""
+    for layer in cache.layers:
+        layer.keys, layer.values = _fit_layer(layer, width)
+
+
+def _join_caches(cache: object, width: int, other: object, other_width: int) -> int:
+    """Append `other`'s rows to `cache`, both padded on the left to a common width; returns that width."""
+    joined = max(width, other_width)
+    for layer, extra in zip(cache.layers, other.layers, strict=True):
+        keys, values = _fit_layer(layer, joined)
+        extra_keys, extra_values = _fit_layer(extra, joined)
+        layer.keys, layer.values = torch.cat([keys, extra_keys]), torch.cat([values, extra_values])
+    return joined
+
+
+def _sample(scores: torch.Tensor, temperature: float, uniforms: torch.Tensor) -> torch.Tensor:
+    """Inverse-CDF sampling: per row, the first token whose cumulative probability exceeds that row's uniform."""
+    cdf = torch.softmax(scores / temperature, dim=-1).cumsum(-1)  # (rows, vocab)
+    found = torch.searchsorted(cdf, uniforms.unsqueeze(1).to(cdf.dtype), right=True).squeeze(1)  # (rows,)
+    return found.clamp(max=scores.shape[-1] - 1)
+
+
 def generate_batch(model: torch.nn.Module, tokenizer: object, prompts: Sequence[str], *, max_new_tokens: int | Sequence[int],
                    precision: PrecisionPolicy, decoding: Decoding = Decoding(), seeds: Sequence[int] | None = None,
-                   stop: StopCheck | None = None, device: torch.device | str = "cpu") -> list[str]:
+                   stop: StopCheck | None = None, device: torch.device | str = "cpu", slots: int | None = None,
+                   on_done: Finished | None = None) -> list[str]:
     """The completion of each prompt (special tokens skipped, cut where `stop` said), in prompt order.
 
-    `max_new_tokens`: one limit for all, or one per prompt. `seeds`: one per prompt (sampling only).
+    `max_new_tokens`: one limit for all, or one per prompt. `seeds`: one per prompt (sampling only). `slots`: how
+    many prompts decode at once (default: all); prompts enter in the order given. `on_done(index, text)` is
+    called as each completion is final (to save it before the others end).
     """
     from transformers import DynamicCache
 
@@ -93,66 +149,101 @@ def generate_batch(model: torch.nn.Module, tokenizer: object, prompts: Sequence[
     if len(limits) != len(prompts):
         msg = f"{len(limits)} token limits for {len(prompts)} prompts"
         raise ValueError(msg)
+    slots = len(prompts) if slots is None else slots
+    if slots <= 0:
+        msg = f"slots must be positive, got {slots}"
+        raise ValueError(msg)
     sampled = decoding.temperature > 0
     generators = None
     if sampled:
         seeds = list(seeds) if seeds is not None else [0] * len(prompts)
-        generators = [torch.Generator(device=device).manual_seed(int(s)) for s in seeds]
-    rows = [tokenizer(p)["input_ids"] for p in prompts]  # as `stream` tokenizes: with the BOS token
+        generators = [torch.Generator(device="cpu").manual_seed(int(s)) for s in seeds]
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     eos = model.generation_config.eos_token_id if getattr(model, "generation_config", None) else None
     eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [tokenizer.eos_token_id])
-    ids, mask, positions = left_pad(rows, pad_id, device)  # (batch, width) each
-    cache = DynamicCache(config=model.config)
     # transformers 5 renames `past_key_values` to `cache` (the old name warns until 5.40)
-    cache_arg = {"cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values": cache}
+    cache_name = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+    weights_dtype = next(model.parameters()).dtype
+
+    generated: list[list[int]] = [[] for _ in prompts]
+    texts = [""] * len(prompts)
+    cuts: list[int | None] = [None] * len(prompts)
+    waiting = list(range(len(prompts)))[::-1]  # popped from the end: prompt order
+    active: list[int] = []  # prompt index of each batch row
+    cache = mask = last_position = logits = seen = None
+    width = 0
+
+    def finish(index: int) -> None:
+        if on_done is not None:
+            text, cut = texts[index], cuts[index]
+            on_done(index, text if cut is None else text[:cut])
+
     with torch.inference_mode():
-        with precision.autocast("prefill"):
-            logits = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
-                           logits_to_keep=1, **cache_arg).logits[:, -1].float()  # (batch, vocab)
-        if precision.uses_bf16("prefill") and not precision.uses_bf16("decode"):
-            _cache_to_float32(cache)
-        seen = [torch.tensor(r, dtype=torch.long, device=device) for r in rows]
-        generated: list[list[int]] = [[] for _ in prompts]
-        texts = [""] * len(prompts)
-        cuts: list[int | None] = [None] * len(prompts)
-        active = list(range(len(prompts)))  # prompt index of each batch row
-        last_position = positions[:, -1]  # (batch,)
-        while active:
-            chosen: list[int] = []
-            for row, index in enumerate(active):
-                scores = penalise_repetition(logits[row], seen[index], decoding.repetition_penalty)
-                if sampled:
-                    probs = torch.softmax(scores / decoding.temperature, dim=-1)
-                    token = int(torch.multinomial(probs, 1, generator=generators[index]).item())  # type: ignore[index]
+        while active or waiting:
+            if waiting and len(active) <= slots - max(1, slots // 4):
+                entering = [waiting.pop() for _ in range(min(slots - len(active), len(waiting)))]
+                rows = [tokenizer(prompts[i])["input_ids"] for i in entering]  # as `stream` tokenizes: with BOS
+                ids, new_mask, positions = left_pad(rows, pad_id, device)  # (entering, new_width) each
+                new_cache = DynamicCache(config=model.config)
+                with precision.autocast("prefill") if weights_dtype == torch.float32 else contextlib.nullcontext():
+                    new_logits = model(input_ids=ids, attention_mask=new_mask, position_ids=positions, use_cache=True,
+                                       logits_to_keep=1, **{cache_name: new_cache}).logits[:, -1].float()
+                if weights_dtype == torch.float32:
+                    _cache_to_float32(new_cache)  # a bf16 prefill's cache, for float32 decode steps
+                new_seen = _pad_seen([torch.tensor(row, device=device) for row in rows], max(map(len, rows)))
+                if cache is None:
+                    cache, mask, last_position, logits, seen = new_cache, new_mask, positions[:, -1], new_logits, new_seen
+                    width = new_mask.shape[1]
                 else:
-                    token = int(scores.argmax().item())
-                chosen.append(token)
+                    joined = _join_caches(cache, width, new_cache, new_mask.shape[1])
+                    mask = torch.cat([torch.nn.functional.pad(mask, (joined - width, 0)),
+                                      torch.nn.functional.pad(new_mask, (joined - new_mask.shape[1], 0))])
+                    last_position = torch.cat([last_position, positions[:, -1]])
+                    seen_width = max(seen.shape[1], new_seen.shape[1])
+                    seen = torch.cat([_pad_seen(list(seen), seen_width), _pad_seen(list(new_seen), seen_width)])
+                    logits, width = torch.cat([logits, new_logits]), joined
+                active += entering
+            scores = penalise_repetition(logits, seen, decoding.repetition_penalty)  # (rows, vocab)
+            if sampled:
+                uniforms = torch.stack([torch.rand((), generator=generators[i]) for i in active]).to(device)  # type: ignore[index]
+                chosen = _sample(scores, decoding.temperature, uniforms).tolist()
+            else:
+                chosen = scores.argmax(-1).tolist()
             keep: list[int] = []
             for row, (index, token) in enumerate(zip(active, chosen, strict=True)):
                 if token in eos_ids:
+                    finish(index)
                     continue
                 generated[index].append(token)
-                seen[index] = torch.cat([seen[index], torch.tensor([token], device=device)])
                 text = tokenizer.decode(generated[index], skip_special_tokens=True)
                 piece, texts[index] = text[len(texts[index]):], text
                 cut = stop(index, text, piece) if stop is not None else None
                 if cut is not None:
                     cuts[index] = cut
-                elif len(generated[index]) < limits[index]:
+                if cut is None and len(generated[index]) < limits[index]:
                     keep.append(row)
-            if not keep:
-                break
+                else:
+                    finish(index)
             if len(keep) < len(active):
+                if not keep:
+                    active, cache = [], None
+                    continue
                 selected = torch.tensor(keep, dtype=torch.long, device=device)
                 cache.batch_select_indices(selected)
-                mask, last_position = mask[selected], last_position[selected]
+                mask, last_position, seen = mask[selected], last_position[selected], seen[selected]
                 chosen = [chosen[r] for r in keep]
                 active = [active[r] for r in keep]
-            mask = torch.cat([mask, mask.new_ones((len(active), 1))], dim=1)  # (rows, width + step)
+                padding = int((mask.sum(0) == 0).long().cumprod(0).sum())  # leading columns no row uses
+                if padding:
+                    width -= padding
+                    _narrow_cache(cache, width)
+                    mask = mask[:, padding:]
+            chosen_ids = torch.tensor(chosen, device=device)  # (rows,)
+            seen = torch.cat([seen, chosen_ids.unsqueeze(1)], dim=1)
+            mask = torch.cat([mask, mask.new_ones((len(active), 1))], dim=1)  # (rows, width + 1)
             last_position = last_position + 1
-            with precision.autocast("decode"):
-                logits = model(input_ids=torch.tensor(chosen, device=device).unsqueeze(1), attention_mask=mask,
-                               position_ids=last_position.unsqueeze(1), use_cache=True,
-                               **cache_arg).logits[:, -1].float()  # (rows, vocab)
+            width += 1
+            logits = model(input_ids=chosen_ids.unsqueeze(1), attention_mask=mask,  # in the weights' precision
+                           position_ids=last_position.unsqueeze(1), use_cache=True,
+                           **{cache_name: cache}).logits[:, -1].float()  # (rows, vocab)
     return [text if cut is None else text[:cut] for text, cut in zip(texts, cuts, strict=True)]

@@ -15,7 +15,7 @@ building the index (see `store`) or loading models.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -302,9 +302,11 @@ def answer_question(question: str, retriever: Retriever | None, generator: Gener
 
 
 def answer_questions(questions: list[str], retriever: Retriever | None, generator: Generator, *, k: int = 5,
-                     max_new_tokens: int = 200, max_context_tokens: int = 1536, batch_size: int = 8) -> list[Answer]:
+                     max_new_tokens: int = 200, max_context_tokens: int = 1536, batch_size: int = 8,
+                     on_answer: Callable[[int, Answer], None] | None = None) -> list[Answer]:
     """`answer_question` for many questions, their answers decoded `batch_size` at a time (`generate.complete_all`);
-    each answer is cut exactly where the streamed one would be (`answer_cut`). Not reviewed."""
+    each answer is cut exactly where the streamed one would be (`answer_cut`); `on_answer(index, answer)` is
+    called as each is final. Not reviewed."""
     questions = [check_question(q) for q in questions]
     answers: list[Answer] = []
     starts: list[str] = []
@@ -326,9 +328,13 @@ def answer_questions(questions: list[str], retriever: Retriever | None, generato
             degenerate.add(i)
         return max(cut - len(starts[i]), 0)
 
-    texts = complete_all(generator, [a.prompt for a in answers], max_new_tokens=max_new_tokens, batch_size=batch_size,
-                         stop=stop)
-    for i, (answer, start, style, text) in enumerate(zip(answers, starts, styles, texts, strict=True)):
+    def finish(i: int, text: str) -> None:
+        answer = answers[i]
         answer.degenerate = i in degenerate
-        answer.text = ((start + text).rstrip() + style.ending(answer.sources)).strip()
+        answer.text = ((starts[i] + text).rstrip() + styles[i].ending(answer.sources)).strip()
+        if on_answer is not None:
+            on_answer(i, answer)
+
+    complete_all(generator, [a.prompt for a in answers], max_new_tokens=max_new_tokens, batch_size=batch_size,
+                 stop=stop, on_done=finish)
     return answers

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from data.errors import InputError
-from rag.batched import GREEDY_REPETITION_PENALTY, Decoding, StopCheck, generate_batch
+from rag.batched import GREEDY_REPETITION_PENALTY, Decoding, Finished, StopCheck, generate_batch
 from retriever_finetune.precision import PrecisionPolicy, resolve_precision
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ class HuggingFaceGenerator:
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.precision = precision if isinstance(precision, PrecisionPolicy) else resolve_precision(precision, self.device)
         self.model = model.to(self.device).eval()
+        self._bf16_model = None  # made on first batched decoding, where the policy gives it bf16
         self.tokenizer = tokenizer
         self.context_window = int(getattr(model.config, "max_position_embeddings", 2048) or 2048)
 
@@ -123,42 +124,58 @@ class HuggingFaceGenerator:
         if failure:
             raise failure[0]
 
+    def batch_model(self):  # noqa: ANN201
+        """The model batched decoding runs: a bf16 copy of the weights (made once) where the precision policy
+        gives `decode_batch` bf16, else the model itself."""
+        import copy
+
+        import torch
+
+        if not self.precision.uses_bf16("decode_batch") or next(self.model.parameters()).dtype != torch.float32:
+            return self.model
+        if self._bf16_model is None:
+            self._bf16_model = copy.deepcopy(self.model).to(torch.bfloat16).eval()
+        return self._bf16_model
+
     def generate_batch(self, prompts: Sequence[str], *, max_new_tokens: int | Sequence[int],
                        stop: StopCheck | None = None, sampling: Sampling | None = None,
-                       seeds: Sequence[int] | None = None) -> list[str]:
-        """Complete several prompts in one batch (`batched.generate_batch`): greedy with the repetition penalty
-        `stream` uses, or sampled with one seed per prompt (default: `sampling.seed` for all)."""
+                       seeds: Sequence[int] | None = None, slots: int | None = None,
+                       on_done: Finished | None = None) -> list[str]:
+        """Complete several prompts, `slots` at a time with finished slots refilled (`batched.generate_batch`):
+        greedy with the repetition penalty `stream` uses, or sampled with one seed per prompt (default:
+        `sampling.seed` for all)."""
         decoding = Decoding() if sampling is None else Decoding(sampling.temperature, sampling.repetition_penalty)
         if sampling is not None and seeds is None:
             seeds = [sampling.seed] * len(prompts)
-        return generate_batch(self.model, self.tokenizer, prompts, max_new_tokens=max_new_tokens,
-                              precision=self.precision, decoding=decoding, seeds=seeds, stop=stop, device=self.device)
+        return generate_batch(self.batch_model(), self.tokenizer, prompts, max_new_tokens=max_new_tokens,
+                              precision=self.precision, decoding=decoding, seeds=seeds, stop=stop, device=self.device,
+                              slots=slots, on_done=on_done)
 
 
 def complete_all(generator: Generator, prompts: Sequence[str], *, max_new_tokens: int | Sequence[int],
                  stop: StopCheck | None = None, sampling: Sampling | None = None, seeds: Sequence[int] | None = None,
-                 batch_size: int = 8) -> list[str]:
-    """Completions of many prompts: a local model decodes `batch_size` at a time (prompts of similar length
-    together, so little padding), an endpoint answers one prompt after another. `stop(index, text, piece)` cuts each.
+                 batch_size: int = 8, on_done: Finished | None = None) -> list[str]:
+    """Completions of many prompts: a local model decodes `batch_size` at a time, shortest prompts first (so
+    rows joining a batch need little padding), each finished row's slot refilled with the next prompt; an
+    endpoint answers one prompt after another. `stop(index, text, piece)` cuts each; `on_done(index, text)` is
+    called as each completion is final.
     """
     if batch_size <= 0:
         msg = f"batch size must be positive, got {batch_size}"
         raise InputError(msg)
     limits = [max_new_tokens] * len(prompts) if isinstance(max_new_tokens, int) else list(max_new_tokens)
-    results: list[str] = [""] * len(prompts)
     if isinstance(generator, HuggingFaceGenerator):
         order = sorted(range(len(prompts)), key=lambda i: generator.count_tokens(prompts[i]))
-        for start in range(0, len(order), batch_size):
-            chunk = order[start: start + batch_size]
-            def chunk_stop(j: int, text: str, piece: str, chunk: list[int] = chunk) -> int | None:
-                return stop(chunk[j], text, piece) if stop is not None else None
-
-            texts = generator.generate_batch([prompts[i] for i in chunk], max_new_tokens=[limits[i] for i in chunk],
-                                             stop=chunk_stop, sampling=sampling,
-                                             seeds=None if seeds is None else [seeds[i] for i in chunk])
-            for i, text in zip(chunk, texts, strict=True):
-                results[i] = text
+        texts = generator.generate_batch(
+            [prompts[i] for i in order], max_new_tokens=[limits[i] for i in order], sampling=sampling,
+            stop=None if stop is None else lambda j, text, piece: stop(order[j], text, piece),
+            seeds=None if seeds is None else [seeds[i] for i in order], slots=batch_size,
+            on_done=None if on_done is None else lambda j, text: on_done(order[j], text))
+        results: list[str] = [""] * len(prompts)
+        for i, text in zip(order, texts, strict=True):
+            results[i] = text
         return results
+    results = []
     for i, prompt in enumerate(prompts):
         one = sampling if seeds is None or sampling is None else Sampling(sampling.temperature,
                                                                          sampling.repetition_penalty, seeds[i])
@@ -170,7 +187,9 @@ def complete_all(generator: Generator, prompts: Sequence[str], *, max_new_tokens
             if cut is not None:
                 produced = produced[:cut]
                 break
-        results[i] = produced
+        results.append(produced)
+        if on_done is not None:
+            on_done(i, produced)
     return results
 
 

@@ -29,20 +29,24 @@ logger = logging.getLogger(__name__)
 
 Precision = Literal["auto", "float32", "bf16"]
 PRECISIONS: tuple[Precision, ...] = ("auto", "float32", "bf16")
-Phase = Literal["encode", "encode_one", "rerank", "prefill", "decode", "train"]
+Phase = Literal["encode", "encode_one", "rerank", "prefill", "decode", "decode_batch", "train"]
 """``encode``: a batch of texts (code to index, evaluation queries); ``encode_one``: one text alone (the question
-being asked)."""
+being asked); ``decode``: one streamed answer's steps (bf16 autocast); ``decode_batch``: the steps of many answers
+decoded together (a bf16 copy of the weights, `rag.batched`)."""
 
 # What `auto` picks on hardware with native bf16, per device type, by measurement (figures in the README,
 # "Precision and speed"): on an AMX CPU, bf16 autocast speeds up encoding batches, reranker scoring, a batch's
-# prefill and the training step, but slows one short text and token-by-token decoding, where casting the
-# weights at every call costs more than the bf16 matmuls save. On a GPU with bf16 every phase gains.
+# prefill and the training step, but slows one short text and one answer's token-by-token decoding, where
+# casting the weights at every call costs more than the bf16 matmuls save; many answers decoded together gain
+# from a bf16 copy of the weights (no cast per step, half the KV cache to read). On a GPU every phase gains.
 PHASES: dict[str, dict[Phase, bool]] = {
-    "cpu": {"encode": True, "encode_one": False, "rerank": True, "prefill": True, "decode": False, "train": True},
-    "cuda": {"encode": True, "encode_one": True, "rerank": True, "prefill": True, "decode": True, "train": True},
+    "cpu": {"encode": True, "encode_one": False, "rerank": True, "prefill": True, "decode": False,
+            "decode_batch": True, "train": True},
+    "cuda": {"encode": True, "encode_one": True, "rerank": True, "prefill": True, "decode": True,
+             "decode_batch": True, "train": True},
 }
 HELP = ("auto: bf16 where the hardware has it natively and it measured faster (CPU with AMX or AVX512-BF16: "
-        "encoding, reranking, batched prefill, training; GPU: everything), float32 elsewhere; float32: "
+        "encoding, reranking, batched prefill and decoding, training; GPU: everything), float32 elsewhere; float32: "
         "float32 everywhere; bf16: bf16 in every phase that has it (refused without native bf16)")
 
 

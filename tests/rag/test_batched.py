@@ -54,6 +54,41 @@ def test_batched_greedy_equals_one_prompt_at_a_time(model_and_tokenizer) -> None
     assert len({len(tokenizer(p)["input_ids"]) for p in PROMPTS}) == len(PROMPTS)  # really left-padded
 
 
+LONG_PROMPTS = [*PROMPTS, "a", "sort a dictionary by its values in descending order", "open a url and read it",
+                "compress a folder into a zip archive"]
+
+
+@pytest.mark.parametrize("slots", [1, 2, 3])
+def test_refilled_slots_give_what_each_prompt_gives_alone(model_and_tokenizer, slots: int) -> None:  # noqa: ANN001
+    """Continuous batching: rows leave and new prompts join (padded to the batch, past the tiny Gemma's
+    4-token sliding window), and every completion is still transformers' own."""
+    model, tokenizer = model_and_tokenizer
+    limits = [3, 14, 2, 9, 11, 4, 14, 6]
+    expected = [one_at_a_time(model, tokenizer, p, n) for p, n in zip(LONG_PROMPTS, limits, strict=True)]
+    done: list[tuple[int, str]] = []
+    got = generate_batch(model, tokenizer, LONG_PROMPTS, max_new_tokens=limits, precision=FLOAT32, slots=slots,
+                         on_done=lambda i, text: done.append((i, text)))
+    assert got == expected
+    assert sorted(done) == list(enumerate(expected))
+    if slots > 1:
+        assert [i for i, _ in done] != sorted(i for i, _ in done)  # short ones finished before long ones
+
+
+def test_batched_decoding_runs_a_bf16_copy_where_the_policy_says(tiny_gpt2_dir: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """On bf16 hardware a batch decodes with a bf16 copy of the weights (the float32 model stays for streaming),
+    and gives what transformers' `generate` gives with those bf16 weights."""
+    from retriever_finetune import precision
+
+    monkeypatch.setattr(precision, "has_native_bf16", lambda device: True)
+    generator = load_generator(f"hf:{tiny_gpt2_dir}", GeneratorOptions(precision="auto"))
+    bf16 = generator.batch_model()
+    assert bf16.dtype == torch.bfloat16 and generator.model.dtype == torch.float32 and generator.batch_model() is bf16
+    expected = [one_at_a_time(bf16, generator.tokenizer, p, 8) for p in PROMPTS]
+    assert generator.generate_batch(PROMPTS, max_new_tokens=8, slots=2) == expected
+    assert load_generator(f"hf:{tiny_gpt2_dir}", GeneratorOptions(precision="float32")).batch_model().dtype == torch.float32
+
+
 def test_each_row_stops_on_its_own(model_and_tokenizer) -> None:  # noqa: ANN001
     model, tokenizer = model_and_tokenizer
     full = [one_at_a_time(model, tokenizer, p, 12) for p in PROMPTS]
@@ -77,18 +112,20 @@ def test_seeded_sampling_is_reproducible_and_independent_of_the_batch(model_and_
     other = generate_batch(model, tokenizer, PROMPTS, max_new_tokens=10, precision=FLOAT32, decoding=decoding,
                            seeds=[5, 6, 7, 8])
     greedy = generate_batch(model, tokenizer, PROMPTS, max_new_tokens=10, precision=FLOAT32)
-    assert first == again == alone
+    refilled = generate_batch(model, tokenizer, PROMPTS, max_new_tokens=10, precision=FLOAT32, decoding=decoding,
+                              seeds=seeds, slots=2)
+    assert first == again == alone == refilled
     assert first != other and first != greedy
 
 
 def test_repetition_penalty_matches_transformers() -> None:
     from transformers import RepetitionPenaltyLogitsProcessor
 
-    logits = torch.tensor([2.0, -1.0, 0.5, -3.0, 4.0])
-    seen = torch.tensor([0, 3, 3, 1])
-    expected = RepetitionPenaltyLogitsProcessor(1.3)(seen.unsqueeze(0), logits.unsqueeze(0).clone())[0]
-    assert torch.allclose(penalise_repetition(logits, seen, 1.3), expected)
-    assert torch.equal(penalise_repetition(logits, seen, 1.0), logits)
+    logits = torch.tensor([[2.0, -1.0, 0.5, -3.0, 4.0], [1.0, 1.0, -2.0, 3.0, -0.5]])
+    ids = torch.tensor([[0, 3, 3, 1], [4, 2, 2, 2]])
+    expected = RepetitionPenaltyLogitsProcessor(1.3)(ids, logits.clone())
+    assert torch.allclose(penalise_repetition(logits, ids, 1.3), expected)
+    assert torch.equal(penalise_repetition(logits, ids, 1.0), logits)
 
 
 class Chunked:

@@ -34,7 +34,7 @@ def test_a_cpu_without_native_bf16_stays_float32() -> None:
     policy = resolve_precision("auto", "cpu")
     assert policy.bf16_phases == frozenset()
     assert all(policy.dtype(phase) == torch.float32 for phase in ("encode", "encode_one", "rerank", "prefill",
-                                                                   "decode", "train"))
+                                                                   "decode", "decode_batch", "train"))
     with pytest.raises(InputError, match="no native bf16.*use --precision auto or float32"):
         resolve_precision("bf16", "cpu")
 
@@ -47,13 +47,14 @@ def test_the_flags_alone_detect_amx_or_avx512_bf16(monkeypatch: pytest.MonkeyPat
         assert precision.cpu_has_native_bf16() is native, flags
 
 
-def test_auto_on_a_bf16_cpu_keeps_decoding_in_float32(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_on_a_bf16_cpu_keeps_one_answers_decoding_in_float32(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(precision, "has_native_bf16", lambda device: True)
     policy = resolve_precision("auto", "cpu")
-    assert policy.bf16_phases == {"encode", "rerank", "prefill", "train"}  # decoding, one text: slower in bf16
+    # one answer's decoding and one text: slower in bf16; many answers decoded together: faster
+    assert policy.bf16_phases == {"encode", "rerank", "prefill", "decode_batch", "train"}
     assert policy.dtype("decode") == torch.float32 and policy.dtype("encode") == torch.bfloat16
     assert resolve_precision("bf16", "cpu").bf16_phases == {"encode", "encode_one", "rerank", "prefill", "decode",
-                                                            "train"}
+                                                            "decode_batch", "train"}
     assert resolve_precision("float32", "cpu").bf16_phases == frozenset()
     with policy.autocast("encode"):
         assert torch.is_autocast_enabled("cpu") and torch.get_autocast_dtype("cpu") == torch.bfloat16
