@@ -72,7 +72,7 @@ class RougeConfig:
         "help": "qa: answer the question from the sources, greedy; paper: the paper's RAG protocol (its prompt, "
                 "k=5, sampling at temperature 0.2 with repetition penalty 1.1, seeded, up to 512 new tokens, stopped "
                 "at the end of the generated function; ROUGE-1/2/L/Lsum with stemming)", "choices": ["qa", "paper"]})
-    batch_size: int = field(default=8, metadata={"help": "answers decoded together by a local generator"})
+    batch_size: int = field(default=16, metadata={"help": "answers decoded together by a local generator (continuous batching)"})
     precision: str = field(default="auto", metadata={"help": PRECISION_HELP, "choices": list(PRECISIONS)})
     n_resamples: int = field(default=2000, metadata={"help": "bootstrap resamples"})
     seed: int = field(default=0, metadata={"help": "seed of the sample and the bootstrap"})
