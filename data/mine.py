@@ -27,6 +27,8 @@ class MineConfig:
     languages: str = field(default="", metadata={"help": f"comma-separated subset of {sorted(LANGUAGES)}; all if empty"})
     exclude: str = field(default="", metadata={"help": "extra comma-separated folder names to skip"})
     max_file_bytes: int = field(default=1_000_000, metadata={"help": "skip files larger than this"})
+    include_ignored: bool = field(default=False, metadata={
+        "help": "inside a git work tree, also mine the files .gitignore excludes (default: what git tracks or could add)"})
     split: str = field(default="", metadata={"help": "e.g. 0.8,0.1,0.1: also write OUT.train/.valid/.test.jsonl, split by file"})
     split_by: str = field(default="path", metadata={"help": "split unit: 'path' (file) or 'repo'"})
     seed: int = field(default=0, metadata={"help": "seed of the split"})
@@ -97,7 +99,8 @@ def run(config: MineConfig) -> MineResult:
     records = []
     for path in config.paths:
         records.extend(mine_tree(path, languages=config.language_set(), excluded_dirs=excluded,
-                                 max_file_bytes=config.max_file_bytes, report=report))
+                                 max_file_bytes=config.max_file_bytes, report=report,
+                                 include_ignored=config.include_ignored))
     records, duplicates = dedup_records(records)
     logger.info("%s; %d duplicate functions dropped", report.summary(), duplicates)
     if not records:

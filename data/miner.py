@@ -40,6 +40,7 @@ from tree_sitter import Language, Node, Parser
 
 from data.errors import InputError
 from data.records import Record
+from data.visible_files import visible_files
 
 logger = logging.getLogger(__name__)
 
@@ -500,10 +501,16 @@ def _read_source(path: Path, max_file_bytes: int, report: MineReport) -> str | N
     return text
 
 
-def source_files(root: Path, languages: frozenset[str], excluded_dirs: frozenset[str]) -> list[Path]:
-    """Files under `root` in the given languages, in a deterministic (sorted) order."""
+def source_files(root: Path, languages: frozenset[str], excluded_dirs: frozenset[str], *,
+                 include_ignored: bool = False) -> list[Path]:
+    """Files under `root` in the given languages, in a deterministic (sorted) order: inside a git work tree,
+    what git tracks or could add (`visible_files`: `.gitignore` respected) unless `include_ignored`; elsewhere
+    (or with `include_ignored`) every file outside the `excluded_dirs` folders."""
     if root.is_file():
         return [root] if SUFFIX_TO_LANGUAGE.get(root.suffix) in languages else []
+    visible = None if include_ignored else visible_files(root)
+    if visible is not None:
+        return [path for path in visible if SUFFIX_TO_LANGUAGE.get(path.suffix) in languages]
     found: list[Path] = []
     for directory, subdirs, files in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if d not in excluded_dirs)
@@ -523,6 +530,7 @@ def mine_tree(
     report: MineReport | None = None,
     show_progress: bool | None = None,
     documented_only: bool = True,
+    include_ignored: bool = False,
 ) -> list[Record]:
     """Mine documented functions (or, for an index, every function and class) from a source tree or file.
 
@@ -536,6 +544,7 @@ def mine_tree(
         show_progress: show a bar; None shows it when logging is at INFO or lower.
         documented_only: True for training pairs; False for an index (see `iter_functions`), which also leaves
             out Python modules that warn of their own deprecation on import, and the packages under one.
+        include_ignored: inside a git work tree, also the files `.gitignore` excludes (see `source_files`).
 
     Raises:
         FileNotFoundError: `root` does not exist.
@@ -543,7 +552,8 @@ def mine_tree(
     """
     report = report if report is not None else MineReport()
     records = list(iter_tree(root, languages=languages, excluded_dirs=excluded_dirs, max_file_bytes=max_file_bytes,
-                             repo=repo, report=report, show_progress=show_progress, documented_only=documented_only))
+                             repo=repo, report=report, show_progress=show_progress, documented_only=documented_only,
+                             include_ignored=include_ignored))
     report.records += len(records)
     return records
 
@@ -558,6 +568,7 @@ def iter_tree(
     report: MineReport | None = None,
     show_progress: bool | None = None,
     documented_only: bool = True,
+    include_ignored: bool = False,
 ) -> Iterator[Record]:
     """`mine_tree` one record at a time, reading one file at a time (for lazy loaders); same arguments.
 
@@ -575,7 +586,7 @@ def iter_tree(
     report = report if report is not None else MineReport()
     repo = repo or root.name
     base = root.parent if root.is_file() else root
-    files = source_files(root, languages, excluded_dirs)
+    files = source_files(root, languages, excluded_dirs, include_ignored=include_ignored)
     if show_progress is None:
         show_progress = logger.isEnabledFor(logging.INFO)
     deprecated_packages: dict[Path, bool] = {}

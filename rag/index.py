@@ -55,7 +55,8 @@ def run(config: IndexConfig) -> IndexStats:
         return build_routed_index(config.paths, config.retriever, encoders, config.store_options(),
                                   rebuild=config.rebuild, batch_size=config.batch_size, break_lock=config.break_lock,
                                   exclude=[x for x in config.exclude.split(",") if x],
-                                  languages=[x for x in config.languages.split(",") if x])
+                                  languages=[x for x in config.languages.split(",") if x],
+                                  include_ignored=config.include_ignored)
     spec = config.retriever_spec()
     encoder = load_retriever(spec, max_code_length=config.max_code_length, precision=config.precision)
     if config.quantize != "none":
@@ -64,7 +65,7 @@ def run(config: IndexConfig) -> IndexStats:
     return build_index(config.paths, spec, encoder, store, rebuild=config.rebuild, batch_size=config.batch_size,
                        break_lock=config.break_lock,
                        exclude=[x for x in config.exclude.split(",") if x],
-                       languages=[x for x in config.languages.split(",") if x])
+                       languages=[x for x in config.languages.split(",") if x], include_ignored=config.include_ignored)
 
 
 def render(stats: IndexStats) -> str:

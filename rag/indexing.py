@@ -68,6 +68,9 @@ class IndexChoice:
         "help": "what each function's vector embeds: docstring+code, or code alone (CodeSearchNet format)",
         "choices": list(DOCUMENT_FORMATS)})
     precision: str = field(default="auto", metadata={"help": PRECISION_HELP, "choices": list(PRECISIONS)})
+    include_ignored: bool = field(default=False, metadata={
+        "help": "inside a git work tree, also index the files .gitignore excludes (default: what git tracks or "
+                "could add)"})
 
     def retriever_spec(self) -> RetrieverSpec:
         """The retriever `--retriever` names."""
@@ -79,9 +82,10 @@ class IndexChoice:
 
 
 def mine_corpus(paths: Sequence[str], *, exclude: Sequence[str] = (), languages: Sequence[str] = (),
-                documented_only: bool = False) -> list[Record]:
+                documented_only: bool = False, include_ignored: bool = False) -> list[Record]:
     """Every function, method and class of every path (an index's contents), deduplicated; with
     `documented_only`, only documented functions (training pairs, synthetic questions, docstring splits).
+    Inside a git work tree, the files git tracks or could add (`include_ignored`: every file).
 
     Raises:
         FileNotFoundError: a path does not exist.
@@ -96,7 +100,7 @@ def mine_corpus(paths: Sequence[str], *, exclude: Sequence[str] = (), languages:
     records: list[Record] = []
     for path in paths:
         records.extend(mine_tree(path, excluded_dirs=excluded, languages=frozenset(languages) or None, report=report,
-                                 documented_only=documented_only))
+                                 documented_only=documented_only, include_ignored=include_ignored))
     records, duplicates = dedup_records(records)
     logger.info("%s; %d duplicates dropped", report.summary(), duplicates)
     if not records:
@@ -129,10 +133,11 @@ def index_exists(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions)
 
 def build_index(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, store: StoreOptions, *,
                 exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
-                batch_size: int = 256, break_lock: bool = False) -> IndexStats:
+                batch_size: int = 256, break_lock: bool = False, include_ignored: bool = False) -> IndexStats:
     """Mine the corpus, then bring its collection up to date (incremental unless `rebuild`), holding the
     collection's writer lock (`store.writer_lock`: a second writer refuses instead of racing this one)."""
-    records = mine_corpus(paths, exclude=exclude, languages=languages)  # validate before touching the index
+    # mined first: bad input fails before the index is touched
+    records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored)
     client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
     with writer_lock(client, collection_name(paths, spec, store.document), break_lock=break_lock):
         index = open_index(paths, spec, store, rebuild=rebuild)
@@ -149,9 +154,9 @@ def routed_spec(spec: str, encoders: LanguageEncoders) -> RetrieverSpec:
 
 def build_routed_index(paths: Sequence[str], spec: str, encoders: LanguageEncoders, store: StoreOptions, *,
                        exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
-                       batch_size: int = 256, break_lock: bool = False) -> IndexStats:
+                       batch_size: int = 256, break_lock: bool = False, include_ignored: bool = False) -> IndexStats:
     """`build_index` for a per-language retriever (``LANG=ADAPTER,...``): one collection per language."""
-    records = mine_corpus(paths, exclude=exclude, languages=languages)
+    records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored)
     present = sorted({r.language for r in records})
     for language in present:
         encoders.spec_for(language)  # an unrouted language with no fallback fails before the index changes

@@ -50,13 +50,14 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
                                           precision=choice.precision)
         if not routed_index_exists(paths, choice.retriever, encoders, store):
             _refuse_unless(build, paths, choice.retriever)
-            build_routed_index(paths, choice.retriever, encoders, store, exclude=excludes)
+            build_routed_index(paths, choice.retriever, encoders, store, exclude=excludes,
+                               include_ignored=choice.include_ignored)
         return RoutedRetriever(open_routed_index(paths, choice.retriever, encoders, store), reranker, merge=merge)
     spec = choice.retriever_spec()
     encoder = load_retriever(spec, device=device, precision=choice.precision)
     if not index_exists(paths, spec, store):
         _refuse_unless(build, paths, spec.label)
-        build_index(paths, spec, encoder, store, exclude=excludes)
+        build_index(paths, spec, encoder, store, exclude=excludes, include_ignored=choice.include_ignored)
     return Retriever(encoder, open_index(paths, spec, store, create=False), reranker, lexical_weight=lexical_weight)
 
 

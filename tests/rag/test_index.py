@@ -1,6 +1,8 @@
 """Incremental indexing: unchanged → nothing added, edits replace only their functions, deletions leave,
 an interrupted build resumes without duplicates, and two retrievers' collections live side by side."""
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from data.errors import InputError
 from rag import index as index_cli
 from rag.indexing import StoreOptions, build_index, open_index
 from rag.store import record_id
-from retriever_finetune.models import RetrieverSpec, load_encoder
+from retriever_finetune.models import RetrieverSpec, load_encoder, resolve_retriever_spec
 
 from .conftest import write_module
 
@@ -186,3 +188,20 @@ def test_index_cli_int8_stores_vectors_close_to_float32(corpus: Path, tiny_bert_
     assert "int4" in capsys.readouterr().err
     assert index_cli.main([str(corpus), *common, "--quantize", "int8", "--retriever", f"python={tiny_bert_dir}"]) == 2
     assert "one adapter per language" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git to make the work tree")
+def test_gitignored_files_stay_out_of_the_index_unless_asked(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    write_module(corpus, "generated.py", [("generated_parser", "A parser made by a tool.", "return None")])
+    (corpus / ".gitignore").write_text("generated.py\n")
+    subprocess.run(["git", "init", "-q", str(corpus)], check=True)
+    common = ["--retriever", str(tiny_bert_dir), "--persist", str(tmp_path / "db"), "--quiet"]
+    spec = resolve_retriever_spec(str(tiny_bert_dir))  # as the CLI names its collection
+    store = StoreOptions(str(tmp_path / "db"))
+    assert index_cli.main([str(corpus), *common]) == 0
+    assert "5 added" in capsys.readouterr().out and "generated_parser" not in ids_by_name(corpus, spec, store)
+    assert index_cli.main([str(corpus), *common, "--include_ignored"]) == 0
+    assert "1 added" in capsys.readouterr().out and "generated_parser" in ids_by_name(corpus, spec, store)
+    assert index_cli.main([str(corpus), *common]) == 0  # the next build follows .gitignore again
+    assert "1 deleted" in capsys.readouterr().out and "generated_parser" not in ids_by_name(corpus, spec, store)
