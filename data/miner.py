@@ -531,6 +531,7 @@ def mine_tree(
     show_progress: bool | None = None,
     documented_only: bool = True,
     include_ignored: bool = False,
+    only: frozenset[Path] | None = None,
 ) -> list[Record]:
     """Mine documented functions (or, for an index, every function and class) from a source tree or file.
 
@@ -545,6 +546,7 @@ def mine_tree(
         documented_only: True for training pairs; False for an index (see `iter_functions`), which also leaves
             out Python modules that warn of their own deprecation on import, and the packages under one.
         include_ignored: inside a git work tree, also the files `.gitignore` excludes (see `source_files`).
+        only: mine just these files of the tree (resolved paths; an index refresh re-mines what changed).
 
     Raises:
         FileNotFoundError: `root` does not exist.
@@ -553,7 +555,7 @@ def mine_tree(
     report = report if report is not None else MineReport()
     records = list(iter_tree(root, languages=languages, excluded_dirs=excluded_dirs, max_file_bytes=max_file_bytes,
                              repo=repo, report=report, show_progress=show_progress, documented_only=documented_only,
-                             include_ignored=include_ignored))
+                             include_ignored=include_ignored, only=only))
     report.records += len(records)
     return records
 
@@ -569,6 +571,7 @@ def iter_tree(
     show_progress: bool | None = None,
     documented_only: bool = True,
     include_ignored: bool = False,
+    only: frozenset[Path] | None = None,
 ) -> Iterator[Record]:
     """`mine_tree` one record at a time, reading one file at a time (for lazy loaders); same arguments.
 
@@ -587,6 +590,8 @@ def iter_tree(
     repo = repo or root.name
     base = root.parent if root.is_file() else root
     files = source_files(root, languages, excluded_dirs, include_ignored=include_ignored)
+    if only is not None:
+        files = [path for path in files if path in only]
     if show_progress is None:
         show_progress = logger.isEnabledFor(logging.INFO)
     deprecated_packages: dict[Path, bool] = {}

@@ -18,6 +18,7 @@ from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, MineReport, mine_tree
 from data.records import Record
 from data.splits import dedup_records
 from rag.generate import DEFAULT_CACHE
+from rag.refresh import corpus_options, current_manifest, write_manifest
 from rag.routing import LanguageRoutedIndex
 from rag.store import CodeIndex, IndexStats, collection_name, open_client, writer_lock
 from retriever_finetune.encoder import Encoder
@@ -68,6 +69,9 @@ class IndexChoice:
         "help": "what each function's vector embeds: docstring+code, or code alone (CodeSearchNet format)",
         "choices": list(DOCUMENT_FORMATS)})
     precision: str = field(default="auto", metadata={"help": PRECISION_HELP, "choices": list(PRECISIONS)})
+    refresh: bool = field(default=True, metadata={
+        "help": "before searching, find the corpus files edited, added or deleted since the last build and update "
+                "their entries (--no_refresh: use the index as it is, read-only)"})
     include_ignored: bool = field(default=False, metadata={
         "help": "inside a git work tree, also index the files .gitignore excludes (default: what git tracks or "
                 "could add)"})
@@ -136,6 +140,8 @@ def build_index(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, sto
                 batch_size: int = 256, break_lock: bool = False, include_ignored: bool = False) -> IndexStats:
     """Mine the corpus, then bring its collection up to date (incremental unless `rebuild`), holding the
     collection's writer lock (`store.writer_lock`: a second writer refuses instead of racing this one)."""
+    # the files' state before mining: an edit made meanwhile is picked up by the next refresh
+    files = current_manifest(paths, exclude, languages, include_ignored) if Path(paths[0]).exists() else {}
     # mined first: bad input fails before the index is touched
     records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored)
     client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
@@ -144,7 +150,9 @@ def build_index(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, sto
         if index.spec.label != spec.label:
             msg = f"index {index.name} belongs to {index.spec.label}, not {spec.label}"
             raise InputError(msg)
-        return index.sync(records, encoder, batch_size=batch_size)
+        stats = index.sync(records, encoder, batch_size=batch_size)
+    write_manifest(store, index.name, corpus_options(paths, exclude, languages, include_ignored), files)
+    return stats
 
 
 def routed_spec(spec: str, encoders: LanguageEncoders) -> RetrieverSpec:

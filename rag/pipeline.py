@@ -14,6 +14,7 @@ from rag.chain import DEFAULT_LEXICAL_WEIGHT, Retriever
 from rag.indexing import (
     DEFAULT_CORPUS_EXCLUDES,
     IndexChoice,
+    StoreOptions,
     build_index,
     build_routed_index,
     default_corpus,
@@ -22,9 +23,11 @@ from rag.indexing import (
     open_routed_index,
     routed_index_exists,
 )
+from rag.refresh import refresh_index
 from rag.rerank import QueryLikelihoodReranker
 from rag.routing import RoutedRetriever
-from retriever_finetune.models import load_retriever
+from retriever_finetune.encoder import Encoder
+from retriever_finetune.models import RetrieverSpec, load_retriever
 from retriever_finetune.routing import is_language_routing, load_language_encoders
 
 logger = logging.getLogger(__name__)
@@ -58,7 +61,24 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
     if not index_exists(paths, spec, store):
         _refuse_unless(build, paths, spec.label)
         build_index(paths, spec, encoder, store, exclude=excludes, include_ignored=choice.include_ignored)
+    elif choice.refresh:
+        _refresh(paths, spec, encoder, store, excludes, choice.include_ignored)
     return Retriever(encoder, open_index(paths, spec, store, create=False), reranker, lexical_weight=lexical_weight)
+
+
+def _refresh(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, store: StoreOptions,
+             excludes: Sequence[str], include_ignored: bool) -> None:
+    """Bring the index up to date with the corpus (`refresh.refresh_index`; in full when it has no manifest);
+    while another process writes the index, answer from it as it is."""
+    try:
+        index = open_index(paths, spec, store, create=False)
+        if refresh_index(paths, index, encoder, store, exclude=excludes, include_ignored=include_ignored) is None:
+            logger.info("no record of the corpus files for this index: checking every file once")
+            build_index(paths, spec, encoder, store, exclude=excludes, include_ignored=include_ignored)
+    except InputError as error:
+        if "being written by another process" not in str(error):
+            raise
+        logger.warning("not refreshed: %s; searching the index as it is", error)
 
 
 def _refuse_unless(build: bool, paths: Sequence[str], label: str) -> None:

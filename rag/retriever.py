@@ -73,6 +73,8 @@ class CodeSearchRetriever(BaseRetriever):
     build: bool = True
     device: str = ""
     precision: str = "auto"  # encoding and reranking: bf16 where the hardware has it (`retriever_finetune.precision`)
+    refresh: bool = True  # on first use, update the index with the corpus files edited since it was built
+    include_ignored: bool = False  # inside git, also index the files .gitignore excludes
     _pipeline: Retriever | RoutedRetriever | None = PrivateAttr(default=None)
 
     @field_validator("k", "rerank_candidates")
@@ -96,7 +98,8 @@ class CodeSearchRetriever(BaseRetriever):
         if self._pipeline is None:
             choice = IndexChoice(retriever=self.retriever, base=self.base, runs_dir=self.runs_dir,
                                  persist=self.persist, chroma_host=self.chroma_host, chroma_port=self.chroma_port,
-                                 document=self.document, precision=self.precision)
+                                 document=self.document, precision=self.precision, refresh=self.refresh,
+                                 include_ignored=self.include_ignored)
             choice.store_options()  # a bad document format fails before any model loads
             reranker = load_reranker(self.rerank, GeneratorOptions(device=self.device or None, precision=self.precision),
                                      candidates=self.rerank_candidates, fusion_weight=self.rerank_fusion)

@@ -249,11 +249,13 @@ class CodeIndex:
         return self.collection.count()
 
     def sync(self, records: Sequence[Record], encoder: Encoder, *, batch_size: int = CHROMA_BATCH,
-             show_progress: bool | None = None) -> IndexStats:
-        """Make the collection hold exactly `records`: add new, delete gone, refresh moved metadata."""
+             show_progress: bool | None = None, scope: set[tuple[str, str]] | None = None) -> IndexStats:
+        """Make the collection hold exactly `records`: add new, delete gone, refresh moved metadata. With
+        `scope` ((repo, path) of files), only those files' entries are compared (the rest is left as it is)."""
         wanted = {record_id(r): r for r in records}
         self._entries = None  # read afresh: another writer may have changed the collection
-        existing = dict(zip(*self.entries(), strict=True))
+        existing = {id_: meta for id_, meta in zip(*self.entries(), strict=True)
+                    if scope is None or (meta["repo"], meta["path"]) in scope}
         self._entries = None  # this pass changes it
         stats = IndexStats(collection=self.name)
         to_add = [i for i in wanted if i not in existing]
@@ -285,6 +287,8 @@ class CodeIndex:
         stats.updated = len(refresh)
         stats.unchanged = len(wanted) - stats.added - stats.updated
         stats.total = self.count()
+        if scope is not None:
+            stats.unchanged = stats.total - stats.added - stats.updated  # the files outside the scope too
         return stats
 
     def search(self, query_vector: np.ndarray, k: int) -> list[Source]:
