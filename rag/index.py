@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from data.cli import Positional, run_cli
 from data.errors import InputError
-from rag.indexing import IndexChoice, build_index, build_routed_index
+from rag.indexing import IndexChoice, build_index, build_routed_index, index_exists, open_index
+from rag.refresh import refresh_index
 from rag.store import IndexStats
 from retriever_finetune.models import load_retriever
 from retriever_finetune.quantize import QUANTIZATIONS, check_quantization
@@ -62,6 +64,15 @@ def run(config: IndexConfig) -> IndexStats:
     if config.quantize != "none":
         encoder.quantize_code(config.quantize)
     store = config.store_options()
+    exclude = [x for x in config.exclude.split(",") if x]
+    languages = [x for x in config.languages.split(",") if x]
+    if config.refresh and not config.rebuild and index_exists(config.paths, spec, store):
+        # the files changed since the last build only (in full when the index has no record of its files)
+        with contextlib.suppress(InputError):  # another retriever's collection: build_index says so below
+            stats = refresh_index(config.paths, open_index(config.paths, spec, store, create=False), encoder, store,
+                                  exclude=exclude, languages=languages, include_ignored=config.include_ignored)
+            if stats is not None:
+                return stats
     return build_index(config.paths, spec, encoder, store, rebuild=config.rebuild, batch_size=config.batch_size,
                        break_lock=config.break_lock,
                        exclude=[x for x in config.exclude.split(",") if x],
