@@ -88,6 +88,11 @@ class Retriever:
         self.lexical_weight = lexical_weight
         self._lexical: LexicalIndex | None = None
 
+    def forget_entries(self) -> None:
+        """Drop what was read of the collection (its entries, the BM25 index): it has changed."""
+        self.index._entries = None  # noqa: SLF001
+        self._lexical = None
+
     def lexical(self) -> LexicalIndex:
         """The BM25 index of the collection's names and docstrings (built on first use, then kept)."""
         if self._lexical is None:

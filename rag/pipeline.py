@@ -26,6 +26,7 @@ from rag.indexing import (
 from rag.refresh import refresh_index
 from rag.rerank import QueryLikelihoodReranker
 from rag.routing import RoutedRetriever
+from rag.store import CodeIndex
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import RetrieverSpec, load_retriever
 from retriever_finetune.routing import is_language_routing, load_language_encoders
@@ -66,19 +67,32 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
     return Retriever(encoder, open_index(paths, spec, store, create=False), reranker, lexical_weight=lexical_weight)
 
 
+def refresh_retriever(choice: IndexChoice, corpus: Sequence[str], retriever: Retriever) -> None:
+    """Bring an open retriever's index up to date with `corpus` again (a long-lived retriever, before each
+    question); what it had read of the collection is dropped when something changed."""
+    paths = list(corpus) or default_corpus()
+    excludes = () if corpus else DEFAULT_CORPUS_EXCLUDES
+    if _refresh(paths, choice.retriever_spec(), retriever.encoder, choice.store_options(), excludes,
+                choice.include_ignored, index=retriever.index):
+        retriever.forget_entries()
+
+
 def _refresh(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, store: StoreOptions,
-             excludes: Sequence[str], include_ignored: bool) -> None:
+             excludes: Sequence[str], include_ignored: bool, index: CodeIndex | None = None) -> bool:
     """Bring the index up to date with the corpus (`refresh.refresh_index`; in full when it has no manifest);
-    while another process writes the index, answer from it as it is."""
+    while another process writes the index, answer from it as it is. Returns whether the index changed."""
     try:
-        index = open_index(paths, spec, store, create=False)
-        if refresh_index(paths, index, encoder, store, exclude=excludes, include_ignored=include_ignored) is None:
+        index = index or open_index(paths, spec, store, create=False)
+        stats = refresh_index(paths, index, encoder, store, exclude=excludes, include_ignored=include_ignored)
+        if stats is None:
             logger.info("no record of the corpus files for this index: checking every file once")
-            build_index(paths, spec, encoder, store, exclude=excludes, include_ignored=include_ignored)
+            stats = build_index(paths, spec, encoder, store, exclude=excludes, include_ignored=include_ignored)
     except InputError as error:
         if "being written by another process" not in str(error):
             raise
         logger.warning("not refreshed: %s; searching the index as it is", error)
+        return False
+    return bool(stats.added or stats.deleted or stats.updated)
 
 
 def _refuse_unless(build: bool, paths: Sequence[str], label: str) -> None:

@@ -20,7 +20,7 @@ from data.errors import InputError
 from rag.chain import DEFAULT_LEXICAL_WEIGHT, Retriever, check_question
 from rag.generate import DEFAULT_CACHE, GeneratorOptions
 from rag.indexing import IndexChoice
-from rag.pipeline import open_retriever
+from rag.pipeline import open_retriever, refresh_retriever
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, load_reranker
 from rag.routing import RoutedRetriever
 from rag.store import Source
@@ -73,7 +73,7 @@ class CodeSearchRetriever(BaseRetriever):
     build: bool = True
     device: str = ""
     precision: str = "auto"  # encoding and reranking: bf16 where the hardware has it (`retriever_finetune.precision`)
-    refresh: bool = True  # on first use, update the index with the corpus files edited since it was built
+    refresh: bool = True  # before each question, update the index with the corpus files edited since
     include_ignored: bool = False  # inside git, also index the files .gitignore excludes
     _pipeline: Retriever | RoutedRetriever | None = PrivateAttr(default=None)
 
@@ -96,10 +96,7 @@ class CodeSearchRetriever(BaseRetriever):
     def pipeline(self) -> Retriever | RoutedRetriever:
         """The encoder(s), index and reranker, loaded (and the index built) on first use."""
         if self._pipeline is None:
-            choice = IndexChoice(retriever=self.retriever, base=self.base, runs_dir=self.runs_dir,
-                                 persist=self.persist, chroma_host=self.chroma_host, chroma_port=self.chroma_port,
-                                 document=self.document, precision=self.precision, refresh=self.refresh,
-                                 include_ignored=self.include_ignored)
+            choice = self._choice()
             choice.store_options()  # a bad document format fails before any model loads
             reranker = load_reranker(self.rerank, GeneratorOptions(device=self.device or None, precision=self.precision),
                                      candidates=self.rerank_candidates, fusion_weight=self.rerank_fusion)
@@ -107,10 +104,19 @@ class CodeSearchRetriever(BaseRetriever):
                                             build=self.build, merge=self.merge, lexical_weight=self.lexical_weight)
         return self._pipeline
 
+    def _choice(self) -> IndexChoice:
+        return IndexChoice(retriever=self.retriever, base=self.base, runs_dir=self.runs_dir, persist=self.persist,
+                           chroma_host=self.chroma_host, chroma_port=self.chroma_port, document=self.document,
+                           precision=self.precision, refresh=self.refresh, include_ignored=self.include_ignored)
+
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None) -> list[Document]:
         count = self.k if k is None else k
         if count <= 0:
             msg = f"k must be positive, got {count}"
             raise InputError(msg)
-        return [source_document(s) for s in self.pipeline.retrieve(check_question(query), count)]
+        opened = self._pipeline is not None
+        pipeline = self.pipeline  # opening it refreshes the index
+        if opened and self.refresh and isinstance(pipeline, Retriever):
+            refresh_retriever(self._choice(), self.corpus, pipeline)  # files edited since the last question
+        return [source_document(s) for s in pipeline.retrieve(check_question(query), count)]

@@ -79,3 +79,21 @@ def test_ask_cites_the_edited_code_at_its_new_line(corpus: Path, tiny_bert_dir: 
     assert "maths.py" not in captured.out
     assert re.search(r"files\.py:6\b", captured.out), captured.out  # read_lines moved from line 1 to line 6
     assert "index refreshed: 2 files, +1 -2 ~1 functions" in captured.err
+
+
+def test_a_long_lived_langchain_retriever_follows_edits_between_questions(corpus: Path, tiny_bert_dir: Path,
+                                                                          tmp_path: Path) -> None:
+    from rag.retriever import CodeSearchRetriever
+
+    retriever = CodeSearchRetriever(corpus=[str(corpus)], retriever=str(tiny_bert_dir), persist=str(tmp_path / "db"),
+                                    k=5)  # hybrid search: BM25 over the entries too
+    assert "mean" in {d.metadata["name"] for d in retriever.invoke("average of numbers")}
+    (corpus / "maths.py").unlink()
+    write_module(corpus, "stats.py", [("median", "Middle value of a list of numbers.", "return sorted(xs)[len(xs) // 2]")])
+    names = {d.metadata["name"] for d in retriever.invoke("average of numbers")}
+    assert "mean" not in names and "median" in names
+    frozen = CodeSearchRetriever(corpus=[str(corpus)], retriever=str(tiny_bert_dir), persist=str(tmp_path / "db"),
+                                 k=5, refresh=False)
+    frozen.invoke("q")
+    (corpus / "stats.py").unlink()
+    assert "median" in {d.metadata["name"] for d in frozen.invoke("average of numbers")}
