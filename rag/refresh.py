@@ -80,8 +80,11 @@ def current_manifest(paths: Sequence[str], exclude: Sequence[str], languages: Se
     """Every corpus file's entry, hashed (after a full build)."""
     entries = {}
     for file, (repo, relative) in corpus_files(paths, exclude, languages, include_ignored).items():
-        stat = file.stat()
-        entries[str(file)] = [stat.st_size, stat.st_mtime_ns, _digest(file), repo, relative]
+        try:
+            stat = file.stat()
+            entries[str(file)] = [stat.st_size, stat.st_mtime_ns, _digest(file), repo, relative]
+        except OSError as error:  # unreadable, a symlink loop: the miner skips it too
+            logger.warning("skipping %s: %s", file, error.strerror or error)
     return entries
 
 
@@ -115,8 +118,8 @@ def refresh_index(paths: Sequence[str], index: CodeIndex, encoder: object, store
                 fresh[str(file)] = old
                 continue
             digest = _digest(file)
-        except OSError as error:
-            logger.warning("skipping %s: %s", file, error)
+        except OSError as error:  # unreadable, a symlink loop
+            logger.warning("skipping %s: %s", file, error.strerror or error)
             continue
         fresh[str(file)] = [stat.st_size, stat.st_mtime_ns, digest, repo, relative]
         if old is None or old[2] != digest:

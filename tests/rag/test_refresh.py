@@ -3,6 +3,7 @@ its new line, a deleted file's functions leave, nothing changed costs no encoder
 reads the index as it is."""
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,19 @@ def test_a_long_lived_langchain_retriever_follows_edits_between_questions(corpus
     frozen.invoke("q")
     (corpus / "stats.py").unlink()
     assert "median" in {d.metadata["name"] for d in frozen.invoke("average of numbers")}
+
+
+def test_a_symlink_loop_and_bad_bytes_are_skipped_and_a_vanished_corpus_is_one_line(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    common = ["--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever", str(tiny_bert_dir),
+              "--rerank", "none", "--generator", "none"]
+    (corpus / "loop.py").symlink_to(corpus / "loop.py")
+    (corpus / "latin1.py").write_bytes(b'def caf\xe9():\n    """Caf\xe9 au lait."""\n    return 1\n')
+    assert ask.main(["read a file", *common]) == 0
+    (corpus / "latin1.py").write_bytes(b'def caf\xe9():\n    """Caf\xe9 noir."""\n    return 2\n')
+    assert ask.main(["read a file", *common]) == 0  # the refresh reads it again, and skips the loop again
+    assert "loop.py" in capsys.readouterr().err
+    shutil.rmtree(corpus)
+    assert ask.main(["read a file", *common]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "corpus path does not exist" in err[0]
