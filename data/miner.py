@@ -22,14 +22,17 @@ in ``LANGUAGES``, or dedup/splitting (see ``splits``).
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import logging
+import multiprocessing
 import os
 import re
 import textwrap
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -532,6 +535,7 @@ def mine_tree(
     documented_only: bool = True,
     include_ignored: bool = False,
     only: frozenset[Path] | None = None,
+    workers: int = 1,
 ) -> list[Record]:
     """Mine documented functions (or, for an index, every function and class) from a source tree or file.
 
@@ -547,6 +551,7 @@ def mine_tree(
             out Python modules that warn of their own deprecation on import, and the packages under one.
         include_ignored: inside a git work tree, also the files `.gitignore` excludes (see `source_files`).
         only: mine just these files of the tree (resolved paths; an index refresh re-mines what changed).
+        workers: parse files in this many processes (the same records, in the same order, as one).
 
     Raises:
         FileNotFoundError: `root` does not exist.
@@ -555,7 +560,7 @@ def mine_tree(
     report = report if report is not None else MineReport()
     records = list(iter_tree(root, languages=languages, excluded_dirs=excluded_dirs, max_file_bytes=max_file_bytes,
                              repo=repo, report=report, show_progress=show_progress, documented_only=documented_only,
-                             include_ignored=include_ignored, only=only))
+                             include_ignored=include_ignored, only=only, workers=workers))
     report.records += len(records)
     return records
 
@@ -572,6 +577,7 @@ def iter_tree(
     documented_only: bool = True,
     include_ignored: bool = False,
     only: frozenset[Path] | None = None,
+    workers: int = 1,
 ) -> Iterator[Record]:
     """`mine_tree` one record at a time, reading one file at a time (for lazy loaders); same arguments.
 
@@ -594,29 +600,58 @@ def iter_tree(
         files = [path for path in files if path in only]
     if show_progress is None:
         show_progress = logger.isEnabledFor(logging.INFO)
-    deprecated_packages: dict[Path, bool] = {}
-    for path in tqdm(files, desc=f"Mining {repo}", unit="file", disable=not show_progress):
-        text = _read_source(path, max_file_bytes, report)
-        if text is None:
-            continue
-        language = SUFFIX_TO_LANGUAGE[path.suffix]
-        tree = _python_tree(text) if language == "python" and not documented_only else None  # parsed once, used twice
-        if not documented_only and language == "python" and _in_deprecated_python_module(
-                path, text, base, deprecated_packages, tree):
-            report.skipped["deprecated modules"] += 1  # an index points at what to use, not at what is going away
-            continue
-        report.files_read += 1
-        relative = path.relative_to(base).as_posix()
-        hidden_file = _is_private_path(relative)
-        exported: frozenset[str] | None = None
-        exposed: frozenset[str] = frozenset()
-        if language == "python" and not documented_only:
-            exported = _python_all(text, tree)
-            exposed = _exposed_private_classes(tree, exported) if tree is not None else frozenset()
-        for found in iter_functions(text, language, documented_only=documented_only):
-            if not found.docstring and (hidden_file or not _undocumented_api(found.func_name, exported, exposed)):
-                continue  # undocumented internals (`_helper`, `Class.__init__`, not in `__all__`): not an API
-            report.documented += bool(found.docstring)
-            report.classes += found.is_class
-            yield Record(repo=repo, path=relative, func_name=found.func_name, language=language, code=found.code,
-                         docstring=found.docstring, url=f"{path.as_uri()}#L{found.first_line}-L{found.last_line}")
+    mine_one = functools.partial(_mine_file, base=base, repo=repo, documented_only=documented_only,
+                                 max_file_bytes=max_file_bytes)
+    with tqdm(total=len(files), desc=f"Mining {repo}", unit="file", disable=not show_progress) as bar:
+        if workers <= 1 or len(files) < 2:
+            results: Iterator[tuple[list[Record], MineReport]] = map(mine_one, files)
+            pool = None
+        else:  # files parsed in worker processes, results in file order: the same records as one process
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            results = pool.map(mine_one, files, chunksize=16)
+        try:
+            for records, seen in results:
+                report.files_read += seen.files_read
+                report.skipped.update(seen.skipped)
+                report.documented += seen.documented
+                report.classes += seen.classes
+                bar.update(1)
+                yield from records
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+
+
+_DEPRECATED_PACKAGES: dict[Path, bool] = {}  # per process: each folder's verdict (`_in_deprecated_python_module`)
+
+
+def _mine_file(path: Path, *, base: Path, repo: str, documented_only: bool, max_file_bytes: int,
+               ) -> tuple[list[Record], MineReport]:
+    """The records of one source file and what reading it counted (run in a worker process by `iter_tree`)."""
+    report = MineReport()
+    records: list[Record] = []
+    text = _read_source(path, max_file_bytes, report)
+    if text is None:
+        return records, report
+    language = SUFFIX_TO_LANGUAGE[path.suffix]
+    tree = _python_tree(text) if language == "python" and not documented_only else None  # parsed once, used twice
+    if not documented_only and language == "python" and _in_deprecated_python_module(
+            path, text, base, _DEPRECATED_PACKAGES, tree):
+        report.skipped["deprecated modules"] += 1  # an index points at what to use, not at what is going away
+        return records, report
+    report.files_read += 1
+    relative = path.relative_to(base).as_posix()
+    hidden_file = _is_private_path(relative)
+    exported: frozenset[str] | None = None
+    exposed: frozenset[str] = frozenset()
+    if language == "python" and not documented_only:
+        exported = _python_all(text, tree)
+        exposed = _exposed_private_classes(tree, exported) if tree is not None else frozenset()
+    for found in iter_functions(text, language, documented_only=documented_only):
+        if not found.docstring and (hidden_file or not _undocumented_api(found.func_name, exported, exposed)):
+            continue  # undocumented internals (`_helper`, `Class.__init__`, not in `__all__`): not an API
+        report.documented += bool(found.docstring)
+        report.classes += found.is_class
+        records.append(Record(repo=repo, path=relative, func_name=found.func_name, language=language, code=found.code,
+                              docstring=found.docstring, url=f"{path.as_uri()}#L{found.first_line}-L{found.last_line}"))
+    return records, report

@@ -27,6 +27,7 @@ class IndexConfig(IndexChoice):
     languages: str = field(default="", metadata={"help": "comma-separated languages to index (default: all six)"})
     rebuild: bool = field(default=False, metadata={"help": "drop the collection and index from scratch"})
     batch_size: int = field(default=256, metadata={"help": "functions embedded and written per batch"})
+    workers: int = field(default=1, metadata={"help": "processes that parse the source files (the same index as one)"})
     max_code_length: int = field(default=256, metadata={"help": "code tokens the retriever reads"})
     break_lock: bool = field(default=False, metadata={
         "help": "take over the index's writer lock held by a process that is gone (on another machine)"})
@@ -40,8 +41,8 @@ class IndexConfig(IndexChoice):
         if not self.paths:
             msg = "give at least one PATH to index"
             raise InputError(msg)
-        if self.batch_size <= 0:
-            msg = f"--batch_size must be positive, got {self.batch_size}"
+        if self.batch_size <= 0 or self.workers <= 0:
+            msg = f"--batch_size and --workers must be positive, got {self.batch_size} and {self.workers}"
             raise InputError(msg)
         check_quantization(self.quantize)
         if self.quantize != "none" and is_language_routing(self.retriever):
@@ -76,7 +77,8 @@ def run(config: IndexConfig) -> IndexStats:
     return build_index(config.paths, spec, encoder, store, rebuild=config.rebuild, batch_size=config.batch_size,
                        break_lock=config.break_lock,
                        exclude=[x for x in config.exclude.split(",") if x],
-                       languages=[x for x in config.languages.split(",") if x], include_ignored=config.include_ignored)
+                       languages=[x for x in config.languages.split(",") if x], include_ignored=config.include_ignored,
+                       workers=config.workers)
 
 
 def render(stats: IndexStats) -> str:

@@ -86,7 +86,7 @@ class IndexChoice:
 
 
 def mine_corpus(paths: Sequence[str], *, exclude: Sequence[str] = (), languages: Sequence[str] = (),
-                documented_only: bool = False, include_ignored: bool = False) -> list[Record]:
+                documented_only: bool = False, include_ignored: bool = False, workers: int = 1) -> list[Record]:
     """Every function, method and class of every path (an index's contents), deduplicated; with
     `documented_only`, only documented functions (training pairs, synthetic questions, docstring splits).
     Inside a git work tree, the files git tracks or could add (`include_ignored`: every file).
@@ -104,7 +104,7 @@ def mine_corpus(paths: Sequence[str], *, exclude: Sequence[str] = (), languages:
     records: list[Record] = []
     for path in paths:
         records.extend(mine_tree(path, excluded_dirs=excluded, languages=frozenset(languages) or None, report=report,
-                                 documented_only=documented_only, include_ignored=include_ignored))
+                                 documented_only=documented_only, include_ignored=include_ignored, workers=workers))
     records, duplicates = dedup_records(records)
     logger.info("%s; %d duplicates dropped", report.summary(), duplicates)
     if not records:
@@ -137,13 +137,16 @@ def index_exists(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions)
 
 def build_index(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, store: StoreOptions, *,
                 exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
-                batch_size: int = 256, break_lock: bool = False, include_ignored: bool = False) -> IndexStats:
-    """Mine the corpus, then bring its collection up to date (incremental unless `rebuild`), holding the
-    collection's writer lock (`store.writer_lock`: a second writer refuses instead of racing this one)."""
+                batch_size: int = 256, break_lock: bool = False, include_ignored: bool = False,
+                workers: int = 1) -> IndexStats:
+    """Mine the corpus (in `workers` processes), then bring its collection up to date (incremental unless
+    `rebuild`), holding the collection's writer lock (`store.writer_lock`: a second writer refuses instead of
+    racing this one)."""
     # the files' state before mining: an edit made meanwhile is picked up by the next refresh
     files = current_manifest(paths, exclude, languages, include_ignored) if Path(paths[0]).exists() else {}
     # mined first: bad input fails before the index is touched
-    records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored)
+    records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored,
+                          workers=workers)
     client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
     with writer_lock(client, collection_name(paths, spec, store.document), break_lock=break_lock):
         index = open_index(paths, spec, store, rebuild=rebuild)

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from data.documents import document_text
@@ -205,3 +206,38 @@ def test_gitignored_files_stay_out_of_the_index_unless_asked(corpus: Path, tiny_
     assert "1 added" in capsys.readouterr().out and "generated_parser" in ids_by_name(corpus, spec, store)
     assert index_cli.main([str(corpus), *common]) == 0  # the next build follows .gitignore again
     assert "1 deleted" in capsys.readouterr().out and "generated_parser" not in ids_by_name(corpus, spec, store)
+
+
+def test_two_mining_processes_build_the_same_index_as_one(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from data import miner
+
+    pools = []
+
+    class RecordedPool(miner.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*args, **kwargs)
+            pools.append(self._max_workers)
+
+    monkeypatch.setattr(miner, "ProcessPoolExecutor", RecordedPool)
+    for i in range(12):  # enough files for both processes to get some
+        write_module(corpus, f"extra_{i}.py", [(f"helper_{i}", f"Helper number {i}.", f"return {i}"),
+                                               (f"other_{i}", f"Another helper {i}.", f"return -{i}")])
+    spec = resolve_retriever_spec(str(tiny_bert_dir))
+    entries = []
+    for workers in ("1", "2"):
+        persist = tmp_path / f"db{workers}"
+        assert index_cli.main([str(corpus), "--retriever", str(tiny_bert_dir), "--persist", str(persist), "--quiet",
+                               "--workers", workers]) == 0
+        got = open_index([str(corpus)], spec, StoreOptions(str(persist))).collection.get(
+            include=["embeddings", "metadatas"])
+        entries.append(dict(zip(got["ids"], zip(got["embeddings"].tolist(), got["metadatas"], strict=True), strict=True)))
+    assert pools == [2]  # the second build really ran in two worker processes
+    assert len(entries[0]) == 29 and entries[0].keys() == entries[1].keys()
+    for key, (vector, meta) in entries[0].items():
+        other_vector, other_meta = entries[1][key]
+        assert meta == other_meta and np.dot(vector, other_vector) >= 0.9999 * np.linalg.norm(vector) * np.linalg.norm(
+            other_vector)
+    assert index_cli.main([str(corpus), "--retriever", str(tiny_bert_dir), "--workers", "0"]) == 2
+    assert "--workers must be positive" in capsys.readouterr().err
