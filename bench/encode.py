@@ -1,4 +1,4 @@
-"""Benchmark: our `Encoder` (minilm) by default (`--precision auto`: bf16 autocast on a CPU with AMX or
+"""Benchmark: our `Encoder` (minilm) by default (`--precision auto`: a bf16 copy of the weights on a CPU with AMX or
 AVX512-BF16), in float32 and in int8, vs `SentenceTransformer.encode`, on the same functions.
 
     python bench/encode.py [--n 1000] [--repeats 3] [--skip_mrr]

@@ -7,6 +7,7 @@ truncation and normalisation live in one place. Does not handle: loading weights
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 from collections.abc import Iterator, Sequence
 from typing import Literal
@@ -160,13 +161,31 @@ class Encoder:
         return int(self.model.config.hidden_size)  # T5 configs map hidden_size to d_model
 
     @contextlib.contextmanager
-    def code_tower(self) -> Iterator[None]:
-        """The model as the code side sees it: the frozen base when only the query tower is adapted."""
+    def code_tower(self, model: nn.Module | None = None) -> Iterator[None]:
+        """`model` (default `self.model`) as the code side sees it: the frozen base when only the query tower
+        is adapted."""
         if self.towers == "query":
-            with self.model.disable_adapter():
+            with (model if model is not None else self.model).disable_adapter():
                 yield
         else:
             yield
+
+    def bf16_model(self) -> nn.Module:
+        """A bf16 copy of `self.model` in eval mode, for encoding batches where the policy gives `encode` bf16.
+
+        Measured on the AMX CPU (1,536 stdlib functions, MiniLM): 6.7 s from bf16 weights, 8.1 s under bf16
+        autocast (which casts every weight at every call), 17.8 s in float32. The copy is made again when the
+        weights change (a training step, a loaded adapter), found from the parameters' version counters.
+        """
+        key = (getattr(self.model, "active_adapter", None),
+               tuple((id(p), p._version) for p in self.model.parameters()))  # noqa: SLF001
+        cached = getattr(self, "_bf16_copy", None)
+        if cached is None or cached[0] != key:
+            duplicate = copy.deepcopy(self.model).to(torch.bfloat16).eval()
+            duplicate.requires_grad_(False)
+            duplicate.zero_grad(set_to_none=True)
+            self._bf16_copy = (key, duplicate)
+        return self._bf16_copy[1]
 
     @property
     def skip_tokens(self) -> int:
@@ -203,11 +222,14 @@ class Encoder:
                     projection=self.projection, skip_tokens=skip)
 
     def encode(self, texts: Sequence[str], *, max_length: int, batch_size: int | None = None,
-               show_progress: bool | None = None, desc: str = "Encoding", model: nn.Module | None = None) -> np.ndarray:
+               show_progress: bool | None = None, desc: str = "Encoding", model: nn.Module | None = None,
+               code_side: bool = False) -> np.ndarray:
         """Embed texts as float32 unit rows (len(texts), dim), in input order.
 
         Texts are tokenized once, sorted by token count so each batch pads little, and run under
-        `torch.inference_mode` in eval mode. `model`: another model to run (the int8 code side), else `self.model`.
+        `torch.inference_mode` in eval mode. `model`: another model to run (the int8 code side), else `self.model`,
+        or its bf16 copy (`bf16_model`) for a batch where the policy gives `encode` bf16. `code_side`: run the
+        model as the code tower (`code_tower`).
         """
         texts = check_texts(texts)
         batch_size = batch_size or self.batch_size
@@ -218,10 +240,15 @@ class Encoder:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         was_training = self.model.training
         self.model.eval()
-        # int8 layers take float32 activations: the int8 code side runs without autocast
-        precision = FLOAT32 if model is not None and model is self.code_model else self.precision
+        phase = "encode_one" if len(texts) == 1 else "encode"
+        precision = self.precision
+        if model is not None and model is self.code_model:
+            precision = FLOAT32  # int8 layers take float32 activations: the int8 code side runs without autocast
+        elif model is None and phase == "encode" and self.precision.uses_bf16(phase):
+            model, precision = self.bf16_model(), FLOAT32  # already bf16: no autocast around it
+        tower = self.code_tower(model) if code_side and model is not self.code_model else contextlib.nullcontext()
         try:
-            with torch.inference_mode(), precision.autocast("encode_one" if len(texts) == 1 else "encode"):
+            with torch.inference_mode(), precision.autocast(phase), tower:
                 for start in tqdm(range(0, len(order), batch_size), desc=desc, unit="batch",
                                   disable=not show_progress):
                     rows = order[start : start + batch_size]
@@ -238,6 +265,5 @@ class Encoder:
     def encode_code(self, texts: Sequence[str], **kwargs: object) -> np.ndarray:
         """Embed code (truncated at `max_code_length` tokens), with the frozen base when only queries are adapted."""
         # the int8 code model is already the code side (adapter merged, or the frozen base)
-        with contextlib.nullcontext() if self.code_model is not None else self.code_tower():
-            return self.encode(texts, max_length=self.max_code_length, desc="Encoding code", model=self.code_model,
-                               **kwargs)  # type: ignore[arg-type]
+        return self.encode(texts, max_length=self.max_code_length, desc="Encoding code", model=self.code_model,
+                           code_side=True, **kwargs)  # type: ignore[arg-type]

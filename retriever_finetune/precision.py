@@ -30,13 +30,14 @@ logger = logging.getLogger(__name__)
 Precision = Literal["auto", "float32", "bf16"]
 PRECISIONS: tuple[Precision, ...] = ("auto", "float32", "bf16")
 Phase = Literal["encode", "encode_one", "rerank", "prefill", "decode", "decode_batch", "train"]
-"""``encode``: a batch of texts (code to index, evaluation queries); ``encode_one``: one text alone (the question
+"""``encode``: a batch of texts (code to index, evaluation queries; a bf16 copy of the encoder's weights,
+`Encoder.bf16_model`); ``encode_one``: one text alone (the question
 being asked); ``decode``: one streamed answer's steps (bf16 autocast); ``decode_batch``: the steps of many answers
 decoded together (a bf16 copy of the weights, `rag.batched`)."""
 
 # What `auto` picks on hardware with native bf16, per device type, by measurement (figures in the README,
-# "Precision and speed"): on an AMX CPU, bf16 autocast speeds up encoding batches, reranker scoring, a batch's
-# prefill and the training step, but slows one short text and one answer's token-by-token decoding, where
+# "Precision and speed"): on an AMX CPU, bf16 speeds up encoding batches (from a bf16 copy of the weights),
+# reranker scoring, a batch's prefill and the training step (bf16 autocast), but slows one short text and one answer's token-by-token decoding, where
 # casting the weights at every call costs more than the bf16 matmuls save; many answers decoded together gain
 # from a bf16 copy of the weights (no cast per step, half the KV cache to read). On a GPU every phase gains.
 PHASES: dict[str, dict[Phase, bool]] = {

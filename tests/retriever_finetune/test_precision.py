@@ -106,3 +106,48 @@ def test_bf16_vectors_are_close_to_float32(model_fixture: str, request: pytest.F
     auto = load_encoder(str(folder), device="cpu", precision="auto")
     np.testing.assert_array_equal(auto.encode_queries(TEXTS[:1]), float32.encode_queries(TEXTS[:1]))
     assert not np.array_equal(auto.encode_queries(TEXTS[:2]), float32.encode_queries(TEXTS[:2]))
+
+
+def test_bf16_batches_run_on_a_bf16_copy_that_follows_the_weights(tiny_bert_dir: Path, native_precision: bool) -> None:
+    if not native_precision:
+        pytest.skip("this CPU has no native bf16 (AMX or AVX512-BF16)")
+    float32 = load_encoder(str(tiny_bert_dir), device="cpu", precision="float32")
+    bf16 = load_encoder(str(tiny_bert_dir), device="cpu", precision="bf16")
+    before = bf16.encode_code(TEXTS)
+    copy = bf16.bf16_model()
+    assert next(copy.parameters()).dtype == torch.bfloat16
+    assert next(bf16.model.parameters()).dtype == torch.float32  # the model itself (trained, streamed) is untouched
+    assert bf16.bf16_model() is copy  # made once while the weights stay
+    # a training step changes the weights in place: the next batch must see them (the copy is made again)
+    with torch.no_grad():
+        for encoder in (float32, bf16):
+            for parameter in encoder.model.parameters():
+                parameter.mul_(-1.5)
+    after, reference = bf16.encode_code(TEXTS), float32.encode_code(TEXTS)
+    assert (after * before).sum(axis=1).min() < 0.99, "the stale copy encoded the changed model"
+    assert (after * reference).sum(axis=1).min() > 0.995
+
+
+def test_bf16_code_side_of_a_question_side_adapter_is_the_frozen_base(tiny_bert_dir: Path, tmp_path: Path,
+                                                                       native_precision: bool) -> None:
+    if not native_precision:
+        pytest.skip("this CPU has no native bf16 (AMX or AVX512-BF16)")
+    from peft import LoraConfig, TaskType, get_peft_model
+    from transformers import AutoModel
+
+    from retriever_finetune.models import TOWERS_FILE
+
+    torch.manual_seed(1)
+    config = LoraConfig(task_type=TaskType.FEATURE_EXTRACTION, r=4, lora_alpha=16, target_modules=["query", "value"],
+                        init_lora_weights=False)
+    adapter = tmp_path / "lora-q"
+    model = get_peft_model(AutoModel.from_pretrained(tiny_bert_dir), config)
+    model.peft_config["default"].base_model_name_or_path = str(tiny_bert_dir)
+    model.save_pretrained(adapter)
+    (adapter / TOWERS_FILE).write_text('{"towers": "query"}')
+    base = load_encoder(str(tiny_bert_dir), device="cpu", precision="float32")
+    tuned = load_encoder(str(tiny_bert_dir), adapter=str(adapter), device="cpu", precision="bf16")
+    assert tuned.towers == "query"
+    code, questions = tuned.encode_code(TEXTS), tuned.encode_queries(TEXTS)
+    assert (code * base.encode_code(TEXTS)).sum(axis=1).min() > 0.995  # adapter off for code
+    assert (questions * base.encode_queries(TEXTS)).sum(axis=1).min() < 0.99  # and on for questions
