@@ -17,10 +17,13 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import sysconfig
 import time
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python bench/encode.py`
 
 import numpy as np  # noqa: E402
 from sentence_transformers import SentenceTransformer  # noqa: E402

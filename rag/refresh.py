@@ -23,7 +23,7 @@ from pathlib import Path
 from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, mine_tree, source_files
 from data.records import Record
 from rag.generate import DEFAULT_CACHE
-from rag.store import INDEX_CONTENTS, CodeIndex, IndexStats, collection_name, open_client, writer_lock
+from rag.store import CHROMA_BATCH, INDEX_CONTENTS, CodeIndex, IndexStats, collection_name, open_client, writer_lock
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +99,13 @@ def read_manifest(store: object, name: str) -> dict | None:
 
 def refresh_index(paths: Sequence[str], index: CodeIndex, encoder: object, store: object, *,
                   exclude: Sequence[str] = (), languages: Sequence[str] = (), include_ignored: bool = False,
-                  ) -> IndexStats | None:
+                  batch_size: int = CHROMA_BATCH) -> IndexStats | None:
     """Bring an existing index up to date with its corpus; None when the manifest is missing or was made with
-    other options (the caller then builds the index in full). Logs one line of what changed."""
+    other options (the caller then builds the index in full). Logs one line of what changed.
+
+    The manifest is written only after the index holds the changes: a refresh that is interrupted (Ctrl-C, a
+    crash) leaves the old manifest, so the next one finds the same files changed and completes the work
+    (entries already added are kept, ids being content hashes; what is gone is deleted then)."""
     started = time.perf_counter()
     options = corpus_options(paths, exclude, languages, include_ignored)
     manifest = read_manifest(store, index.name)
@@ -140,7 +144,8 @@ def refresh_index(paths: Sequence[str], index: CodeIndex, encoder: object, store
                                  include_ignored=include_ignored, only=inside, show_progress=False)
     client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
     with writer_lock(client, collection_name(paths, index.spec, store.document)):
-        stats = index.sync(records, encoder, scope=set(changed.values()) | removed, show_progress=False)
+        stats = index.sync(records, encoder, scope=set(changed.values()) | removed, show_progress=False,
+                           batch_size=batch_size)
     write_manifest(store, index.name, options, fresh)
     logger.info("index refreshed: %d files, +%d -%d ~%d functions, %.1f s", len(changed) + len(removed), stats.added,
                 stats.deleted, stats.updated, time.perf_counter() - started)

@@ -298,8 +298,11 @@ class CodeIndex:
             raise InputError(msg)
         got = self.collection.query(query_embeddings=[np.asarray(query_vector, dtype=np.float32)],
                                     n_results=min(k, self.count()), include=["documents", "metadatas", "distances"])
+        # an entry another process deleted can linger in this process's copy of the vector index (embedded
+        # Chroma keeps it in memory) with no document or metadata left: it is gone, so it is left out
         return [_source(id_, code, meta, 1.0 - float(distance)) for id_, code, meta, distance in
-                zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)]
+                zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
+                if meta is not None]
 
     def fetch(self, ids: Sequence[str], query_vector: np.ndarray) -> list[Source]:
         """The entries with these ids (in that order; unknown ids are left out), scored by cosine similarity to

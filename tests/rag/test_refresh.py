@@ -2,8 +2,12 @@
 its new line, a deleted file's functions leave, nothing changed costs no encoder call, and `--no_refresh`
 reads the index as it is."""
 
+import json
 import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -104,6 +108,11 @@ def test_a_symlink_loop_and_bad_bytes_are_skipped_and_a_vanished_corpus_is_one_l
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     common = ["--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever", str(tiny_bert_dir),
               "--rerank", "none", "--generator", "none"]
+    other = tmp_path / "other"
+    other.mkdir()
+    write_module(other, "strings.py", [("shout", "Upper-case a string.", "return x.upper()")])
+    other_args = ["--corpus", str(other), *common[2:]]
+    assert ask.main(["upper case", *other_args]) == 0
     (corpus / "loop.py").symlink_to(corpus / "loop.py")
     (corpus / "latin1.py").write_bytes(b'def caf\xe9():\n    """Caf\xe9 au lait."""\n    return 1\n')
     assert ask.main(["read a file", *common]) == 0
@@ -114,3 +123,112 @@ def test_a_symlink_loop_and_bad_bytes_are_skipped_and_a_vanished_corpus_is_one_l
     assert ask.main(["read a file", *common]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "corpus path does not exist" in err[0]
+    assert ask.main(["upper case", *other_args]) == 0  # the other corpus's index, in the same store, is intact
+    captured = capsys.readouterr()
+    assert "strings.py" in captured.out and "index up to date" in captured.err
+
+
+def _entries(persist: Path, corpus: Path, tiny_bert_dir: Path) -> list[tuple]:
+    """Every entry of the corpus's index, read by a fresh process (no client state shared with this one)."""
+    script = ("import json, sys; from rag.indexing import StoreOptions, open_index; "
+              "from retriever_finetune.models import resolve_retriever_spec; "
+              "index = open_index([sys.argv[1]], resolve_retriever_spec(sys.argv[2]), StoreOptions(sys.argv[3]), "
+              "create=False); got = index.collection.get(include=['metadatas']); "
+              "print(json.dumps(sorted([i, m['path'], m['func_name'], m['start_line']] "
+              "for i, m in zip(got['ids'], got['metadatas']))))")
+    done = subprocess.run([sys.executable, "-c", script, str(corpus), str(tiny_bert_dir), str(persist)],
+                          capture_output=True, text=True, timeout=120, check=True)
+    return [tuple(row) for row in json.loads(done.stdout.strip().splitlines()[-1])]
+
+
+def test_an_interrupted_refresh_is_completed_by_the_next(corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
+    spec = resolve_retriever_spec(str(tiny_bert_dir))
+    encoder = load_retriever(spec)
+    store, paths = StoreOptions(str(tmp_path / "db")), [str(corpus)]
+    build_index(paths, spec, encoder, store)
+    index = open_index(paths, spec, store, create=False)
+    (corpus / "maths.py").unlink()
+    write_module(corpus, "files.py", [("write_text", "Write a string to a file.", "open(path, 'w').write(text)"),
+                                      ("read_lines", "Read a text file line by line.", "return list(open(path))"),
+                                      ("append_line", "Append one line to a file.", "open(path, 'a').write(x)")])
+
+    class Interrupted(CountingEncoder):
+        def encode_code(self, texts, **kwargs):  # noqa: ANN001, ANN003, ANN201
+            if self.embedded:  # Ctrl-C during the second batch: one batch written, nothing deleted yet
+                raise KeyboardInterrupt
+            return super().encode_code(texts, **kwargs)
+
+    with pytest.raises(KeyboardInterrupt):  # batches of one: the interruption falls between two writes
+        refresh_index(paths, index, Interrupted(encoder), store, batch_size=1)
+    half = _entries(tmp_path / "db", corpus, tiny_bert_dir)
+    reference = tmp_path / "reference"
+    build_index(paths, spec, encoder, StoreOptions(str(reference)))
+    expected = _entries(reference, corpus, tiny_bert_dir)
+    assert half != expected and any(e[1] == "maths.py" for e in half)  # really left half done
+
+    assert refresh_index(paths, index, encoder, store).total == 5  # the next run finds the same files changed
+    assert _entries(tmp_path / "db", corpus, tiny_bert_dir) == expected
+
+
+WRITER = """
+import pathlib, sys, time
+from rag.indexing import StoreOptions, open_index
+from rag.refresh import refresh_index
+from retriever_finetune.models import load_retriever, resolve_retriever_spec
+
+corpus, persist, model, inside, release = sys.argv[1:]
+spec = resolve_retriever_spec(model)
+encoder = load_retriever(spec)
+embed = encoder.encode_code
+
+def held_open(texts, **kwargs):
+    pathlib.Path(inside).write_text("writing")  # the writer lock is held from here
+    deadline = time.monotonic() + 120
+    while not pathlib.Path(release).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return embed(texts, **kwargs)
+
+encoder.encode_code = held_open
+store = StoreOptions(persist)
+stats = refresh_index([corpus], open_index([corpus], spec, store, create=False), encoder, store)
+print("refreshed", stats.added, stats.deleted)
+"""
+
+
+def test_a_second_ask_while_a_refresh_writes_answers_from_the_index_as_it_is(
+        corpus: Path, tiny_bert_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    persist = tmp_path / "db"
+    common = ["--corpus", str(corpus), "--persist", str(persist), "--retriever", str(tiny_bert_dir),
+              "--rerank", "none", "--generator", "none", "--k", "5"]
+    assert ask.main(["average of numbers", *common]) == 0
+    capsys.readouterr()
+    (corpus / "maths.py").unlink()
+    write_module(corpus, "stats.py", [("median", "Middle value of a list of numbers.", "return sorted(xs)[len(xs) // 2]")])
+    inside, release = tmp_path / "inside", tmp_path / "release"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(corpus), str(persist), str(tiny_bert_dir),
+                               str(inside), str(release)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not inside.exists() and writer.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert inside.exists(), writer.stderr.read() if writer.poll() is not None else "the writer never started"
+        # the second refresh meets the first one's lock: it warns once and answers from the index as it is
+        assert ask.main(["average of numbers", *common]) == 0
+        captured = capsys.readouterr()
+        assert "maths.py" in captured.out and "stats.py" not in captured.out
+        assert "not refreshed" in captured.err and "being written by another process" in captured.err
+    finally:
+        release.write_text("go")
+        out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err
+    assert "refreshed 1 1" in out  # the first writer finished its own refresh (+median -mean)
+    reference = tmp_path / "reference"
+    spec = resolve_retriever_spec(str(tiny_bert_dir))
+    build_index([str(corpus)], spec, load_retriever(spec), StoreOptions(str(reference)))
+    assert _entries(persist, corpus, tiny_bert_dir) == _entries(reference, corpus, tiny_bert_dir)
+    # a later rag.ask (its own process, as a user runs it) finds nothing left to do and cites the new code
+    later = subprocess.run([sys.executable, "-m", "rag.ask", "average of numbers", *common], capture_output=True,
+                           text=True, timeout=300, check=False)
+    assert later.returncode == 0, later.stderr
+    assert "stats.py" in later.stdout and "maths.py" not in later.stdout and "not refreshed" not in later.stderr
+    assert "index up to date" in later.stderr
