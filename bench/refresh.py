@@ -1,9 +1,9 @@
 """Benchmark: keeping a large index in step with its code, as ratios to the full build in the same run.
 
-    python bench/refresh.py [--source SITE_PACKAGES] [--out FILE.json]
+    python bench/refresh.py [--source SITE_PACKAGES] [--packages a,b,c] [--workers N] [--out FILE.json]
 
-Copies the Python files of a large tree nobody here wrote (default: this environment's site-packages) into a
-temporary folder, then with the default retriever:
+Copies the Python files of a large tree nobody here wrote (default: this environment's site-packages; with
+--packages, only those top-level folders of it) into a temporary folder, then with the default retriever:
 1. full build of its index into an empty Chroma folder (time, peak memory of the process, functions);
 2. refresh with nothing changed;
 3. refresh after editing one function's body;
@@ -35,10 +35,16 @@ from rag.refresh import refresh_index  # noqa: E402
 from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
 
 
-def copy_python_tree(source: Path, target: Path) -> int:
-    """Copy the .py files (not folders named test/tests); returns how many."""
+def copy_python_tree(source: Path, target: Path, packages: list[str]) -> int:
+    """Copy the .py files (not folders named test/tests) of `source`, or of its `packages` folders; returns how
+    many."""
+    roots = [source / name for name in packages] or [source]
+    missing = [str(root) for root in roots if not root.is_dir()]
+    if missing:
+        msg = f"no such package folder: {', '.join(missing)}"
+        raise SystemExit(msg)
     count = 0
-    for path in source.rglob("*.py"):
+    for path in (file for root in roots for file in root.rglob("*.py")):
         relative = path.relative_to(source)
         if {"test", "tests", "__pycache__"} & set(relative.parts[:-1]) or not path.is_file():
             continue
@@ -76,18 +82,21 @@ def timed(run):  # noqa: ANN001, ANN201
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--source", default=sysconfig.get_paths()["purelib"])
+    parser.add_argument("--packages", default="", help="comma-separated top-level folders of --source (default: all)")
     parser.add_argument("--retriever", default="base")
+    parser.add_argument("--workers", type=int, default=1, help="processes that parse the files in the full build")
     parser.add_argument("--out", default="")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="refresh-bench-"))
     tree = work / "tree"
-    files = copy_python_tree(Path(args.source), tree)
+    packages = [name for name in args.packages.split(",") if name]
+    files = copy_python_tree(Path(args.source), tree, packages)
     spec = resolve_retriever_spec(args.retriever)
     encoder = load_retriever(spec)
     store = StoreOptions(str(work / "chroma"))
     paths = [str(tree)]
-    built, build_s = timed(lambda: build_index(paths, spec, encoder, store))
+    built, build_s = timed(lambda: build_index(paths, spec, encoder, store, workers=args.workers))
     index = open_index(paths, spec, store, create=False)
     _, unchanged_s = timed(lambda: refresh_index(paths, index, encoder, store))
     edited_file = edit_one_function(tree)
@@ -96,7 +105,7 @@ def main() -> None:
     victim.unlink()
     deleted, deleted_s = timed(lambda: refresh_index(paths, index, encoder, store))
     result = {
-        "source": args.source, "python_files": files, "functions": built.total,
+        "source": args.source, "packages": packages or "all", "workers": args.workers, "python_files": files, "functions": built.total,
         "full_build_s": build_s, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "refresh_unchanged_s": unchanged_s, "refresh_unchanged_ratio": unchanged_s / build_s,
         "refresh_one_edit_s": edited_s, "refresh_one_edit_ratio": edited_s / build_s,

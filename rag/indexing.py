@@ -166,7 +166,11 @@ def routed_spec(spec: str, encoders: LanguageEncoders) -> RetrieverSpec:
 def build_routed_index(paths: Sequence[str], spec: str, encoders: LanguageEncoders, store: StoreOptions, *,
                        exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
                        batch_size: int = 256, break_lock: bool = False, include_ignored: bool = False) -> IndexStats:
-    """`build_index` for a per-language retriever (``LANG=ADAPTER,...``): one collection per language."""
+    """`build_index` for a per-language retriever (``LANG=ADAPTER,...``): one collection per language, each with
+    its manifest (`refresh`), so the next question refreshes only what changed."""
+    # the files' state before mining, per language: an edit made meanwhile is picked up by the next refresh
+    before = {language: current_manifest(paths, exclude, [language], include_ignored) if Path(paths[0]).exists()
+              else {} for language in (languages or sorted(LANGUAGES))}
     records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored)
     present = sorted({r.language for r in records})
     for language in present:
@@ -179,7 +183,11 @@ def build_routed_index(paths: Sequence[str], spec: str, encoders: LanguageEncode
                 if collection.startswith(f"{name}-") and collection.rpartition("-")[2] in LANGUAGES:
                     client.delete_collection(collection)
         index = LanguageRoutedIndex(client, name, encoders, document=store.document, create_languages=present)
-        return index.sync(records, batch_size=batch_size)
+        stats = index.sync(records, batch_size=batch_size)
+    for language, language_index in index.indexes.items():
+        write_manifest(store, language_index.name, corpus_options(paths, exclude, [language], include_ignored),
+                       before.get(language, {}))
+    return stats
 
 
 def open_routed_index(paths: Sequence[str], spec: str, encoders: LanguageEncoders,

@@ -25,11 +25,11 @@ from rag.indexing import (
 )
 from rag.refresh import refresh_index
 from rag.rerank import QueryLikelihoodReranker
-from rag.routing import RoutedRetriever
+from rag.routing import LanguageRoutedIndex, RoutedRetriever
 from rag.store import CodeIndex
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import RetrieverSpec, load_retriever
-from retriever_finetune.routing import is_language_routing, load_language_encoders
+from retriever_finetune.routing import LanguageEncoders, is_language_routing, load_language_encoders
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
             _refuse_unless(build, paths, choice.retriever)
             build_routed_index(paths, choice.retriever, encoders, store, exclude=excludes,
                                include_ignored=choice.include_ignored)
+        elif choice.refresh:
+            _refresh_routed(paths, choice.retriever, encoders, store, excludes, choice.include_ignored)
         return RoutedRetriever(open_routed_index(paths, choice.retriever, encoders, store), reranker, merge=merge)
     spec = choice.retriever_spec()
     encoder = load_retriever(spec, device=device, precision=choice.precision)
@@ -67,11 +69,16 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
     return Retriever(encoder, open_index(paths, spec, store, create=False), reranker, lexical_weight=lexical_weight)
 
 
-def refresh_retriever(choice: IndexChoice, corpus: Sequence[str], retriever: Retriever) -> None:
+def refresh_retriever(choice: IndexChoice, corpus: Sequence[str], retriever: Retriever | RoutedRetriever) -> None:
     """Bring an open retriever's index up to date with `corpus` again (a long-lived retriever, before each
     question); what it had read of the collection is dropped when something changed."""
     paths = list(corpus) or default_corpus()
     excludes = () if corpus else DEFAULT_CORPUS_EXCLUDES
+    if isinstance(retriever, RoutedRetriever):
+        if _refresh_routed(paths, choice.retriever, retriever.index.encoders, choice.store_options(), excludes,
+                           choice.include_ignored, index=retriever.index):
+            retriever.forget_entries()
+        return
     if _refresh(paths, choice.retriever_spec(), retriever.encoder, choice.store_options(), excludes,
                 choice.include_ignored, index=retriever.index):
         retriever.forget_entries()
@@ -93,6 +100,31 @@ def _refresh(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, store:
         logger.warning("not refreshed: %s; searching the index as it is", error)
         return False
     return bool(stats.added or stats.deleted or stats.updated)
+
+
+def _refresh_routed(paths: Sequence[str], spec: str, encoders: LanguageEncoders, store: StoreOptions,
+                    excludes: Sequence[str], include_ignored: bool, index: LanguageRoutedIndex | None = None) -> bool:
+    """`_refresh` for a per-language index: each language's collection against its own manifest, under the
+    whole index's writer lock; the whole corpus once when a manifest is missing. Returns whether it changed.
+    A language that had no collection when the index was built is picked up by `rag.index` (a full sync)."""
+    try:
+        index = index or open_routed_index(paths, spec, encoders, store)
+        changed = False
+        for language, language_index in index.indexes.items():
+            stats = refresh_index(paths, language_index, encoders.encoder_for(language), store, exclude=excludes,
+                                  languages=[language], include_ignored=include_ignored, lock=index.name)
+            if stats is None:
+                logger.info("no record of the corpus files for this index: checking every file once")
+                stats = build_routed_index(paths, spec, encoders, store, exclude=excludes,
+                                           include_ignored=include_ignored)
+                return bool(stats.added or stats.deleted or stats.updated)
+            changed |= bool(stats.added or stats.deleted or stats.updated)
+    except InputError as error:
+        if "being written by another process" not in str(error):
+            raise
+        logger.warning("not refreshed: %s; searching the index as it is", error)
+        return False
+    return changed
 
 
 def _refuse_unless(build: bool, paths: Sequence[str], label: str) -> None:

@@ -7,7 +7,7 @@ reads: inside git, what git tracks or could add), hashes only those whose stat c
 whose content changed, and syncs just their entries (`CodeIndex.sync(scope=...)`): an unchanged file costs no
 encoder call and no read. Without a manifest (or with other corpus options) the whole corpus is mined and
 synced once (`indexing.build_index`, no re-embedding of what is already there), and the manifest written.
-Does not handle: per-language (routed) indexes, which `rag.index` rebuilds incrementally.
+A per-language (routed) index keeps one manifest per language collection (`pipeline` refreshes each).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, mine_tree, source_files
 from data.records import Record
 from rag.generate import DEFAULT_CACHE
-from rag.store import CHROMA_BATCH, INDEX_CONTENTS, CodeIndex, IndexStats, collection_name, open_client, writer_lock
+from rag.store import CHROMA_BATCH, INDEX_CONTENTS, CodeIndex, IndexStats, open_client, writer_lock
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +99,10 @@ def read_manifest(store: object, name: str) -> dict | None:
 
 def refresh_index(paths: Sequence[str], index: CodeIndex, encoder: object, store: object, *,
                   exclude: Sequence[str] = (), languages: Sequence[str] = (), include_ignored: bool = False,
-                  batch_size: int = CHROMA_BATCH) -> IndexStats | None:
+                  batch_size: int = CHROMA_BATCH, lock: str = "") -> IndexStats | None:
     """Bring an existing index up to date with its corpus; None when the manifest is missing or was made with
-    other options (the caller then builds the index in full). Logs one line of what changed.
+    other options (the caller then builds the index in full). Logs one line of what changed. `lock`: the writer
+    lock to hold (default: the index's own; one language of a per-language index holds the whole index's).
 
     The manifest is written only after the index holds the changes: a refresh that is interrupted (Ctrl-C, a
     crash) leaves the old manifest, so the next one finds the same files changed and completes the work
@@ -143,7 +144,7 @@ def refresh_index(paths: Sequence[str], index: CodeIndex, encoder: object, store
                                  languages=frozenset(languages) or None, documented_only=False,
                                  include_ignored=include_ignored, only=inside, show_progress=False)
     client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
-    with writer_lock(client, collection_name(paths, index.spec, store.document)):
+    with writer_lock(client, lock or index.name):
         stats = index.sync(records, encoder, scope=set(changed.values()) | removed, show_progress=False,
                            batch_size=batch_size)
     write_manifest(store, index.name, options, fresh)

@@ -117,6 +117,6 @@ class CodeSearchRetriever(BaseRetriever):
             raise InputError(msg)
         opened = self._pipeline is not None
         pipeline = self.pipeline  # opening it refreshes the index
-        if opened and self.refresh and isinstance(pipeline, Retriever):
+        if opened and self.refresh:
             refresh_retriever(self._choice(), self.corpus, pipeline)  # files edited since the last question
         return [source_document(s) for s in pipeline.retrieve(check_question(query), count)]

@@ -118,6 +118,11 @@ class RoutedRetriever:
                  merge: str = "score") -> None:
         self.index, self.reranker, self.merge = index, reranker, merge
 
+    def forget_entries(self) -> None:
+        """Drop what was read of the collections (their entries): they have changed."""
+        for index in self.index.indexes.values():
+            index._entries = None  # noqa: SLF001
+
     def search(self, question: str, k: int) -> list[Source]:
         """The k nearest functions over every language (first stage only)."""
         return self.index.search_question(question, k, merge=self.merge)

@@ -176,3 +176,28 @@ def test_ask_with_a_routing_spec(runs: dict[str, Path], mixed_tree: Path, tmp_pa
     assert ask.main(argv) == 0
     out = capsys.readouterr().out
     assert out.count("  [") == 3 and "Sources:" in out
+
+
+def test_a_per_language_index_follows_edits_before_each_question(runs: dict[str, Path], mixed_tree: Path,
+                                                                  tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from rag import ask
+
+    tree = tmp_path / "tree"
+    shutil.copytree(mixed_tree, tree)
+    common = ["--corpus", str(tree), "--persist", str(tmp_path / "db"), "--retriever", spec_of(runs),
+              "--rerank", "none", "--generator", "none", "--k", "5"]
+    assert ask.main(["average of numbers", *common]) == 0
+    assert "jsonish.py" in capsys.readouterr().out
+    (tree / "jsonish.py").unlink()
+    (tree / "strings.js").write_text("/**\n * Repeat a string n times.\n */\nfunction repeat(s, n) {\n"
+                                     "  return s.repeat(n);\n}\n")
+    assert ask.main(["repeat a string", *common]) == 0
+    captured = capsys.readouterr()
+    assert "jsonish.py" not in captured.out and "repeat" in captured.out and "strings.js:4" in captured.out
+    assert captured.err.count("index refreshed") == 2  # the javascript and the python collections, each alone
+    assert "up to date" in captured.err  # go: nothing changed, nothing re-read
+    assert ask.main(["repeat a string", *common, "--no_refresh"]) == 0
+    assert "index refreshed" not in capsys.readouterr().err
