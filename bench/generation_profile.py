@@ -47,7 +47,9 @@ def main() -> None:
     answers = paper_answers([i.question for i in items], [question_seed(0, i.id) for i in items], retriever,
                             generator, batch_size=args.batch_size)
     profile.disable()
-    print(f"{time.perf_counter() - start:.1f} s; answer lengths (chars): {[len(a.text) for a in answers]}")  # noqa: T201
+    tokens = [len(generator.tokenizer(a.text, add_special_tokens=False)["input_ids"]) for a in answers]
+    print(f"{time.perf_counter() - start:.1f} s; answer lengths (chars): {[len(a.text) for a in answers]}; "  # noqa: T201
+          f"tokens: {tokens}")
     pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
 
 

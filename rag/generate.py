@@ -68,7 +68,7 @@ class HuggingFaceGenerator:
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.precision = precision if isinstance(precision, PrecisionPolicy) else resolve_precision(precision, self.device)
         self.model = model.to(self.device).eval()
-        self._bf16_model = None  # made on first batched decoding, where the policy gives it bf16
+        self._bf16_model = None  # made on first batched decoding or reranking, where the policy gives bf16
         self.tokenizer = tokenizer
         self.context_window = int(getattr(model.config, "max_position_embeddings", 2048) or 2048)
 
@@ -124,18 +124,23 @@ class HuggingFaceGenerator:
         if failure:
             raise failure[0]
 
-    def batch_model(self):  # noqa: ANN201
-        """The model batched decoding runs: a bf16 copy of the weights (made once) where the precision policy
-        gives `decode_batch` bf16, else the model itself."""
+    def bf16_model(self):  # noqa: ANN201
+        """A bf16 copy of the weights (made once, shared by batched decoding and reranking), or the model itself
+        when its weights are not float32."""
         import copy
 
         import torch
 
-        if not self.precision.uses_bf16("decode_batch") or next(self.model.parameters()).dtype != torch.float32:
+        if next(self.model.parameters()).dtype != torch.float32:
             return self.model
         if self._bf16_model is None:
             self._bf16_model = copy.deepcopy(self.model).to(torch.bfloat16).eval()
         return self._bf16_model
+
+    def batch_model(self):  # noqa: ANN201
+        """The model batched decoding runs: the bf16 copy of the weights where the precision policy gives
+        `decode_batch` bf16, else the model itself."""
+        return self.bf16_model() if self.precision.uses_bf16("decode_batch") else self.model
 
     def generate_batch(self, prompts: Sequence[str], *, max_new_tokens: int | Sequence[int],
                        stop: StopCheck | None = None, sampling: Sampling | None = None,

@@ -40,8 +40,9 @@ class QueryLikelihoodReranker:
         if not 0 <= fusion_weight <= 1:
             msg = f"rerank fusion weight must be in [0, 1] (0: dense order, 1: LM alone), got {fusion_weight}"
             raise InputError(msg)
+        self.generator = generator
         self.model, self.tokenizer, self.device = generator.model, generator.tokenizer, generator.device
-        self.precision = generator.precision  # scoring runs under bf16 autocast where it measured faster
+        self.precision = generator.precision  # scoring runs on the bf16 weights where it measured faster
         self.candidates, self.passage_tokens, self.batch_size = candidates, passage_tokens, batch_size
         self.fusion_weight = fusion_weight
         self.template = read_prompt("rerank")
@@ -63,12 +64,14 @@ class QueryLikelihoodReranker:
             raise InputError(msg)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         scores: list[float] = []
+        # bf16: the generator's bf16 copy of the weights (no cast of every weight at every call, as autocast does)
+        model = self.generator.bf16_model() if self.precision.uses_bf16("rerank") else self.model
         for start in range(0, len(sources), self.batch_size):
             rows = [self.prompt_ids(s) + question_ids for s in sources[start: start + self.batch_size]]
             ids, mask, positions = left_pad(rows, pad, self.device)  # left padding: every question at the end
             n = len(question_ids)
-            with torch.inference_mode(), self.precision.autocast("rerank"):
-                logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
+            with torch.inference_mode():
+                logits = model(input_ids=ids, attention_mask=mask, position_ids=positions,
                                     logits_to_keep=n + 1).logits[:, :-1].float()
             log_probs = torch.log_softmax(logits, dim=-1)
             targets = ids[:, -n:].unsqueeze(-1)

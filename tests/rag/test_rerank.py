@@ -142,3 +142,21 @@ def test_bad_rerank_options_are_one_line_and_exit_2(extra: list[str], message: s
     err = capsys.readouterr().err
     assert err.startswith("error:") and message in err and err.count("\n") == 1
     assert not (tmp_path / "db").exists()
+
+
+def test_bf16_scoring_runs_on_the_generators_bf16_weights(tiny_gpt2_dir: Path, native_precision: bool) -> None:
+    if not native_precision:
+        pytest.skip("this CPU has no native bf16 (AMX or AVX512-BF16)")
+    import numpy as np
+
+    from rag.generate import GeneratorOptions
+
+    float32 = QueryLikelihoodReranker(load_generator(f"hf:{tiny_gpt2_dir}", GeneratorOptions(precision="float32")))
+    generator = load_generator(f"hf:{tiny_gpt2_dir}", GeneratorOptions(precision="bf16"))
+    bf16 = QueryLikelihoodReranker(generator)
+    expected = [reference_score(float32, "parse a document", s) for s in SOURCES]  # float32, one at a time
+    got = bf16.score("parse a document", SOURCES)
+    assert generator._bf16_model is not None  # noqa: SLF001 (the copy made for scoring, shared with batched decoding)
+    assert next(generator.model.parameters()).dtype == torch.float32  # streamed answers keep the float32 weights
+    assert not np.array_equal(got, expected)  # bf16 really ran
+    np.testing.assert_allclose(got, expected, atol=0.1)
