@@ -1,7 +1,7 @@
 """Benchmark: the answers `rag.ask` gives to the how-to questions, per prompt, with the time per answer.
 
     python bench/answers.py [--sets dev,heldout] [--retriever base] [--lexical_weight 0.1] [--rerank gemma] \\
-        [--generator gemma] [--prompts grounded,previous] [--limit N] [--out FILE.json]
+        [--generator gemma] [--prompts grounded,previous] [--limit N] [--precision auto|float32] [--out FILE.json]
 
 Each question (`eval/howto_queries.json`, both sets, with the functions that answer it) is retrieved once as
 `rag.ask` does (the default standard-library index, built on first use; the same retriever and reranker),
@@ -47,11 +47,13 @@ from tqdm.auto import tqdm  # noqa: E402
 
 from eval.howto import HOWTO_QUERIES  # noqa: E402
 from rag.chain import DEFAULT_LEXICAL_WEIGHT, INSTRUCTION_STYLE, Answer, Retriever, review_answer, stream_answer  # noqa: E402
-from rag.generate import DEFAULT_CACHE, load_generator  # noqa: E402
+from rag.generate import DEFAULT_CACHE, GeneratorOptions, load_generator  # noqa: E402
 from rag.grounding import identifiers_used  # noqa: E402
 from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, index_exists, open_index  # noqa: E402
 from rag.rerank import load_reranker  # noqa: E402
 from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
+from retriever_finetune.precision import HELP as PRECISION_HELP  # noqa: E402
+from retriever_finetune.precision import PRECISIONS  # noqa: E402
 
 NEVER_IMPORT = frozenset({"antigravity", "this", "idlelib", "turtle", "tkinter"})  # side effects on import
 
@@ -126,6 +128,7 @@ def main() -> None:
     parser.add_argument("--max_new_tokens", type=int, default=200, help="as rag.ask")
     parser.add_argument("--limit", type=int, default=0, help="first N questions of each set (0: all)")
     parser.add_argument("--persist", default=str(DEFAULT_CACHE / "chroma"))
+    parser.add_argument("--precision", default="auto", choices=PRECISIONS, help=PRECISION_HELP)
     parser.add_argument("--out", default="bench/answers.json")
     args = parser.parse_args()
     prompts = [p for p in args.prompts.split(",") if p]
@@ -134,14 +137,15 @@ def main() -> None:
         parser.error(f"--prompts: unknown {sorted(unknown)}; use grounded, previous")
 
     spec = resolve_retriever_spec(args.retriever)
-    encoder = load_retriever(spec)
+    encoder = load_retriever(spec, precision=args.precision)
     corpus, store = default_corpus(), StoreOptions(args.persist)
     if not index_exists(corpus, spec, store):
         build_index(corpus, spec, encoder, store, exclude=DEFAULT_CORPUS_EXCLUDES)
     index = open_index(corpus, spec, store, create=False)
     known = index.known_names()
-    generator = load_generator(args.generator)
-    reranker = load_reranker(args.rerank, reuse=generator if args.rerank == args.generator else None)
+    options = GeneratorOptions(precision=args.precision)
+    generator = load_generator(args.generator, options)
+    reranker = load_reranker(args.rerank, options, reuse=generator if args.rerank == args.generator else None)
     retriever = Retriever(encoder, index, reranker, lexical_weight=args.lexical_weight)
 
     sets = [s for s in args.sets.split(",") if s]
