@@ -137,6 +137,7 @@ def open_client(persist: str | Path, *, host: str | None = None, port: int = 800
     return chromadb.PersistentClient(path=str(persist), settings=settings)
 
 
+ENTRIES_PAGE = 10_000  # entries read by one `get` (`CodeIndex.entries`)
 WRITER_LOCK_SUFFIX = "-writer-lock"
 
 
@@ -238,10 +239,20 @@ class CodeIndex:
         self._entries: tuple[list[str], list[dict]] | None = None  # every id and metadata, read once (see `entries`)
 
     def entries(self) -> tuple[list[str], list[dict]]:
-        """Every entry's id and metadata (one read, kept until this object next changes the collection)."""
+        """Every entry's id and metadata (read page by page, kept until this object next changes the collection).
+
+        Pages, because Chroma reads the metadata of one `get` with one SQL statement holding every id: past
+        32,766 entries SQLite refuses it ("too many SQL variables"; met on a 38,000-function index)."""
         if self._entries is None:
-            got = self.collection.get(include=["metadatas"])
-            self._entries = (list(got["ids"]), list(got["metadatas"]))
+            ids: list[str] = []
+            metadatas: list[dict] = []
+            while True:
+                got = self.collection.get(include=["metadatas"], limit=ENTRIES_PAGE, offset=len(ids))
+                ids += got["ids"]
+                metadatas += got["metadatas"]
+                if len(got["ids"]) < ENTRIES_PAGE:
+                    break
+            self._entries = (ids, metadatas)
         return self._entries
 
     def count(self) -> int:

@@ -232,3 +232,37 @@ def test_a_second_ask_while_a_refresh_writes_answers_from_the_index_as_it_is(
     assert later.returncode == 0, later.stderr
     assert "stats.py" in later.stdout and "maths.py" not in later.stdout and "not refreshed" not in later.stderr
     assert "index up to date" in later.stderr
+
+
+def test_entries_are_read_page_by_page(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """One `get` of every entry fails past 32,766 entries (SQLite's variable limit, met at 38,000 functions):
+    entries come in pages, and a refresh reads them so."""
+    from rag import store as rag_store
+
+    spec = resolve_retriever_spec(str(tiny_bert_dir))
+    encoder = load_retriever(spec)
+    store, paths = StoreOptions(str(tmp_path / "db")), [str(corpus)]
+    build_index(paths, spec, encoder, store)
+    index = open_index(paths, spec, store, create=False)
+    whole = index.collection.get(include=["metadatas"])  # the reference: one read (fine at 5 entries)
+    monkeypatch.setattr(rag_store, "ENTRIES_PAGE", 2)
+    limits = []
+    real_get = index.collection.get
+
+    def recorded_get(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if "ids" not in kwargs:
+            limits.append(kwargs.get("limit"))
+        return real_get(*args, **kwargs)
+
+    monkeypatch.setattr(index.collection, "get", recorded_get)
+    index._entries = None  # noqa: SLF001
+    ids, metadatas = index.entries()
+    assert sorted(zip(ids, [m["func_name"] for m in metadatas])) == sorted(
+        zip(whole["ids"], [m["func_name"] for m in whole["metadatas"]]))
+    assert limits == [2, 2, 2]  # 5 entries: pages of 2, 2 and 1
+    write_module(corpus, "files.py", [("read_lines", "Read a text file line by line.", "return list(open(path))"),
+                                      ("write_text", "Write a string to a file.", "open(path, 'w').write(text)")])
+    limits.clear()
+    assert refresh_index(paths, index, encoder, store).total == 5
+    assert limits and all(limit == 2 for limit in limits)
