@@ -36,10 +36,11 @@ being asked); ``decode``: one streamed answer's steps (bf16 autocast); ``decode_
 decoded together (a bf16 copy of the weights, `rag.batched`)."""
 
 # What `auto` picks on hardware with native bf16, per device type, by measurement (figures in the README,
-# "Precision and speed"): on an AMX CPU, bf16 speeds up encoding batches (from a bf16 copy of the weights),
-# reranker scoring, a batch's prefill and the training step (bf16 autocast), but slows one short text and one answer's token-by-token decoding, where
-# casting the weights at every call costs more than the bf16 matmuls save; many answers decoded together gain
-# from a bf16 copy of the weights (no cast per step, half the KV cache to read). On a GPU every phase gains.
+# "Precision and speed"): on an AMX CPU, bf16 speeds up encoding batches and reranker scoring (from a bf16
+# copy of the weights), a batch's prefill and the training step (bf16 autocast), but slows one short text and
+# one answer's token-by-token decoding, where casting the weights at every call costs more than the bf16
+# matmuls save; many answers decoded together gain from a bf16 copy of the weights (no cast per step, half the
+# KV cache to read). On a GPU every phase gains.
 PHASES: dict[str, dict[Phase, bool]] = {
     "cpu": {"encode": True, "encode_one": False, "rerank": True, "prefill": True, "decode": False,
             "decode_batch": True, "train": True},

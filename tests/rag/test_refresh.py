@@ -34,8 +34,23 @@ class CountingEncoder:
         return self.encoder.encode_code(texts, **kwargs)
 
 
-def test_refresh_embeds_only_what_changed(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
+@pytest.fixture(params=["folder", "git work tree"])
+def worktree(corpus: Path, request: pytest.FixtureRequest) -> Path:
+    """The corpus as a plain folder, or as a git work tree with some files committed (the files listed by
+    `git ls-files --cached --others --exclude-standard` then)."""
+    if request.param == "git work tree":
+        if shutil.which("git") is None:
+            pytest.skip("git is not installed")
+        git = ["git", "-C", str(corpus), "-c", "user.name=t", "-c", "user.email=t@t"]
+        subprocess.run([*git[:3], "init", "-q"], check=True)
+        subprocess.run([*git, "add", "maths.py"], check=True)
+        subprocess.run([*git, "commit", "-qm", "one file tracked, the others untracked"], check=True)
+    return corpus
+
+
+def test_refresh_embeds_only_what_changed(worktree: Path, tiny_bert_dir: Path, tmp_path: Path,
                                           caplog: pytest.LogCaptureFixture) -> None:
+    corpus = worktree
     caplog.set_level("INFO", logger="rag.refresh")
     spec = resolve_retriever_spec(str(tiny_bert_dir))
     encoder = CountingEncoder(load_retriever(spec))
@@ -68,8 +83,9 @@ def test_refresh_embeds_only_what_changed(corpus: Path, tiny_bert_dir: Path, tmp
     assert refresh_index(paths, index, encoder, store) is None
 
 
-def test_ask_cites_the_edited_code_at_its_new_line(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
+def test_ask_cites_the_edited_code_at_its_new_line(worktree: Path, tiny_bert_dir: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = worktree
     common = ["--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever", str(tiny_bert_dir),
               "--rerank", "none", "--generator", "none", "--k", "5"]
     assert ask.main(["read a file", *common]) == 0
@@ -258,8 +274,8 @@ def test_entries_are_read_page_by_page(corpus: Path, tiny_bert_dir: Path, tmp_pa
     monkeypatch.setattr(index.collection, "get", recorded_get)
     index._entries = None  # noqa: SLF001
     ids, metadatas = index.entries()
-    assert sorted(zip(ids, [m["func_name"] for m in metadatas])) == sorted(
-        zip(whole["ids"], [m["func_name"] for m in whole["metadatas"]]))
+    assert sorted(zip(ids, [m["func_name"] for m in metadatas], strict=True)) == sorted(
+        zip(whole["ids"], [m["func_name"] for m in whole["metadatas"]], strict=True))
     assert limits == [2, 2, 2]  # 5 entries: pages of 2, 2 and 1
     write_module(corpus, "files.py", [("read_lines", "Read a text file line by line.", "return list(open(path))"),
                                       ("write_text", "Write a string to a file.", "open(path, 'w').write(text)")])
