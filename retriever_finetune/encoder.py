@@ -242,11 +242,12 @@ class Encoder:
         self.model.eval()
         phase = "encode_one" if len(texts) == 1 else "encode"
         precision = self.precision
-        if model is not None and model is self.code_model:
+        int8_code = model is not None and model is self.code_model  # already the code side (see `quantize_code`)
+        if int8_code:
             precision = FLOAT32  # int8 layers take float32 activations: the int8 code side runs without autocast
         elif model is None and phase == "encode" and self.precision.uses_bf16(phase):
             model, precision = self.bf16_model(), FLOAT32  # already bf16: no autocast around it
-        tower = self.code_tower(model) if code_side and model is not self.code_model else contextlib.nullcontext()
+        tower = self.code_tower(model) if code_side and not int8_code else contextlib.nullcontext()
         try:
             with torch.inference_mode(), precision.autocast(phase), tower:
                 for start in tqdm(range(0, len(order), batch_size), desc=desc, unit="batch",
