@@ -52,21 +52,19 @@ class IndexConfig(IndexChoice):
 
 def run(config: IndexConfig) -> IndexStats:
     """Resolve the retriever, then build or update its collection of the corpus."""
+    exclude = [x for x in config.exclude.split(",") if x]
+    languages = [x for x in config.languages.split(",") if x]
     if is_language_routing(config.retriever):
         encoders = load_language_encoders(config.retriever, base=config.base, runs_dir=config.runs_dir,
                                           max_code_length=config.max_code_length, precision=config.precision)
         return build_routed_index(config.paths, config.retriever, encoders, config.store_options(),
                                   rebuild=config.rebuild, batch_size=config.batch_size, break_lock=config.break_lock,
-                                  exclude=[x for x in config.exclude.split(",") if x],
-                                  languages=[x for x in config.languages.split(",") if x],
-                                  include_ignored=config.include_ignored)
+                                  exclude=exclude, languages=languages, include_ignored=config.include_ignored)
     spec = config.retriever_spec()
     encoder = load_retriever(spec, max_code_length=config.max_code_length, precision=config.precision)
     if config.quantize != "none":
         encoder.quantize_code(config.quantize)
     store = config.store_options()
-    exclude = [x for x in config.exclude.split(",") if x]
-    languages = [x for x in config.languages.split(",") if x]
     if config.refresh and not config.rebuild and index_exists(config.paths, spec, store):
         # the files changed since the last build only (in full when the index has no record of its files)
         with contextlib.suppress(InputError):  # another retriever's collection: build_index says so below
@@ -75,10 +73,8 @@ def run(config: IndexConfig) -> IndexStats:
             if stats is not None:
                 return stats
     return build_index(config.paths, spec, encoder, store, rebuild=config.rebuild, batch_size=config.batch_size,
-                       break_lock=config.break_lock,
-                       exclude=[x for x in config.exclude.split(",") if x],
-                       languages=[x for x in config.languages.split(",") if x], include_ignored=config.include_ignored,
-                       workers=config.workers)
+                       break_lock=config.break_lock, exclude=exclude, languages=languages,
+                       include_ignored=config.include_ignored, workers=config.workers)
 
 
 def render(stats: IndexStats) -> str:

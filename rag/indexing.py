@@ -14,7 +14,7 @@ from pathlib import Path
 
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
 from data.errors import InputError
-from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, MineReport, mine_tree
+from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, SUFFIX_TO_LANGUAGE, MineReport, mine_tree
 from data.records import Record
 from data.splits import dedup_records
 from rag.generate import DEFAULT_CACHE
@@ -168,9 +168,11 @@ def build_routed_index(paths: Sequence[str], spec: str, encoders: LanguageEncode
                        batch_size: int = 256, break_lock: bool = False, include_ignored: bool = False) -> IndexStats:
     """`build_index` for a per-language retriever (``LANG=ADAPTER,...``): one collection per language, each with
     its manifest (`refresh`), so the next question refreshes only what changed."""
-    # the files' state before mining, per language: an edit made meanwhile is picked up by the next refresh
-    before = {language: current_manifest(paths, exclude, [language], include_ignored) if Path(paths[0]).exists()
-              else {} for language in (languages or sorted(LANGUAGES))}
+    # the files' state before mining (listed and hashed once), split by language for the per-language manifests
+    files = current_manifest(paths, exclude, languages, include_ignored) if Path(paths[0]).exists() else {}
+    before: dict[str, dict] = {}
+    for file, entry in files.items():
+        before.setdefault(SUFFIX_TO_LANGUAGE[Path(file).suffix], {})[file] = entry
     records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored)
     present = sorted({r.language for r in records})
     for language in present:

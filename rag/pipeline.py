@@ -7,7 +7,7 @@ Does not handle: loading the reranker or the generator (see `rerank`, `generate`
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from data.errors import InputError
 from rag.chain import DEFAULT_LEXICAL_WEIGHT, Retriever
@@ -86,20 +86,17 @@ def refresh_retriever(choice: IndexChoice, corpus: Sequence[str], retriever: Ret
 
 def _refresh(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, store: StoreOptions,
              excludes: Sequence[str], include_ignored: bool, index: CodeIndex | None = None) -> bool:
-    """Bring the index up to date with the corpus (`refresh.refresh_index`; in full when it has no manifest);
-    while another process writes the index, answer from it as it is. Returns whether the index changed."""
-    try:
-        index = index or open_index(paths, spec, store, create=False)
-        stats = refresh_index(paths, index, encoder, store, exclude=excludes, include_ignored=include_ignored)
+    """Bring the index up to date with the corpus (`refresh.refresh_index`; in full when it has no manifest).
+    Returns whether the index changed."""
+    def run() -> bool:
+        stats = refresh_index(paths, index or open_index(paths, spec, store, create=False), encoder, store,
+                              exclude=excludes, include_ignored=include_ignored)
         if stats is None:
             logger.info("no record of the corpus files for this index: checking every file once")
             stats = build_index(paths, spec, encoder, store, exclude=excludes, include_ignored=include_ignored)
-    except InputError as error:
-        if "being written by another process" not in str(error):
-            raise
-        logger.warning("not refreshed: %s; searching the index as it is", error)
-        return False
-    return bool(stats.added or stats.deleted or stats.updated)
+        return stats.changed
+
+    return _unless_being_written(run)
 
 
 def _refresh_routed(paths: Sequence[str], spec: str, encoders: LanguageEncoders, store: StoreOptions,
@@ -107,24 +104,31 @@ def _refresh_routed(paths: Sequence[str], spec: str, encoders: LanguageEncoders,
     """`_refresh` for a per-language index: each language's collection against its own manifest, under the
     whole index's writer lock; the whole corpus once when a manifest is missing. Returns whether it changed.
     A language that had no collection when the index was built is picked up by `rag.index` (a full sync)."""
-    try:
-        index = index or open_routed_index(paths, spec, encoders, store)
+    def run() -> bool:
+        routed = index or open_routed_index(paths, spec, encoders, store)
         changed = False
-        for language, language_index in index.indexes.items():
+        for language, language_index in routed.indexes.items():
             stats = refresh_index(paths, language_index, encoders.encoder_for(language), store, exclude=excludes,
-                                  languages=[language], include_ignored=include_ignored, lock=index.name)
+                                  languages=[language], include_ignored=include_ignored, lock=routed.name)
             if stats is None:
                 logger.info("no record of the corpus files for this index: checking every file once")
-                stats = build_routed_index(paths, spec, encoders, store, exclude=excludes,
-                                           include_ignored=include_ignored)
-                return bool(stats.added or stats.deleted or stats.updated)
-            changed |= bool(stats.added or stats.deleted or stats.updated)
+                return build_routed_index(paths, spec, encoders, store, exclude=excludes,
+                                          include_ignored=include_ignored).changed
+            changed |= stats.changed
+        return changed
+
+    return _unless_being_written(run)
+
+
+def _unless_being_written(refresh: Callable[[], bool]) -> bool:
+    """Run a refresh; while another process writes the index, answer from it as it is (False: unchanged)."""
+    try:
+        return refresh()
     except InputError as error:
         if "being written by another process" not in str(error):
             raise
         logger.warning("not refreshed: %s; searching the index as it is", error)
         return False
-    return changed
 
 
 def _refuse_unless(build: bool, paths: Sequence[str], label: str) -> None:

@@ -85,6 +85,11 @@ class IndexStats:
     unchanged: int = 0
     total: int = 0
 
+    @property
+    def changed(self) -> bool:
+        """Whether the pass added, deleted or updated anything."""
+        return bool(self.added or self.deleted or self.updated)
+
 
 def record_id(record: Record) -> str:
     """Content hash of the function (not its line number, which moves when code above it changes)."""
