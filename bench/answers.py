@@ -1,16 +1,13 @@
-"""Benchmark: the answers `rag.ask` gives to the how-to questions, per prompt, with the time per answer.
+"""Benchmark: the answers `rag.ask` gives to the how-to questions, with the time per answer.
 
     python bench/answers.py [--sets dev,heldout] [--retriever base] [--lexical_weight 0.1] [--rerank gemma] \\
-        [--generator gemma] [--prompts grounded,previous] [--limit N] [--precision auto|float32] [--out FILE.json]
+        [--generator gemma] [--limit N] [--precision auto|float32] [--out FILE.json]
 
-Each question (`eval/howto_queries.json`, both sets, with the functions that answer it) is retrieved once as
+Each question (`eval/howto_queries.json`, both sets, with the functions that answer it) is retrieved as
 `rag.ask` does (the default standard-library index, built on first use; the same retriever and reranker),
-then answered with each prompt, on the same sources:
-- `grounded`, today's pipeline: the generator's prompt style (a worked example to continue for the base
-  Gemma), the loop detector, and the grounding review with its extractive fallback; the answer a user
-  reads is `Answer.shown`;
-- `previous`, the pipeline before it: the instruction prompt (`prompts/answer.txt`), no loop detector, no
-  review.
+then answered as `rag.ask` answers it: the generator's prompt style (a worked example to continue for the
+base Gemma), the loop detector, and the grounding review with its extractive fallback; the answer a user
+reads is `Answer.shown`.
 
 Per answer, measured without the project's grounding check:
 - `names_expected`: the shown answer names an expected function (its last name part, as a word);
@@ -46,14 +43,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tqdm.auto import tqdm  # noqa: E402
 
 from eval.howto import HOWTO_QUERIES  # noqa: E402
-from rag.chain import DEFAULT_LEXICAL_WEIGHT, INSTRUCTION_STYLE, Answer, Retriever, review_answer, stream_answer  # noqa: E402
-from rag.generate import DEFAULT_CACHE, GeneratorOptions, load_generator  # noqa: E402
-from rag.grounding import identifiers_used  # noqa: E402
-from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, index_exists, open_index  # noqa: E402
+from rag.answer import Answer, review_answer, stream_answer  # noqa: E402
+from rag.cache import DEFAULT_CACHE  # noqa: E402
+from rag.generation import GeneratorOptions, load_generator  # noqa: E402
+from rag.grounding import KnownNames, identifiers_used  # noqa: E402
 from rag.rerank import load_reranker  # noqa: E402
-from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
+from rag.search import DEFAULT_LEXICAL_WEIGHT, Retriever  # noqa: E402
+from rag.store import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, index_exists, open_index  # noqa: E402
+from retriever_finetune.models import load_retriever  # noqa: E402
 from retriever_finetune.precision import HELP as PRECISION_HELP  # noqa: E402
 from retriever_finetune.precision import PRECISIONS  # noqa: E402
+from retriever_finetune.spec import parse_retriever  # noqa: E402
 
 NEVER_IMPORT = frozenset({"antigravity", "this", "idlelib", "turtle", "tkinter"})  # side effects on import
 
@@ -124,25 +124,20 @@ def main() -> None:
     parser.add_argument("--lexical_weight", type=float, default=DEFAULT_LEXICAL_WEIGHT,
                         help="hybrid search's BM25 weight, as rag.ask (0: dense search alone)")
     parser.add_argument("--generator", default="gemma")
-    parser.add_argument("--prompts", default="grounded,previous")
     parser.add_argument("--max_new_tokens", type=int, default=200, help="as rag.ask")
     parser.add_argument("--limit", type=int, default=0, help="first N questions of each set (0: all)")
     parser.add_argument("--persist", default=str(DEFAULT_CACHE / "chroma"))
     parser.add_argument("--precision", default="auto", choices=PRECISIONS, help=PRECISION_HELP)
     parser.add_argument("--out", default="bench/answers.json")
     args = parser.parse_args()
-    prompts = [p for p in args.prompts.split(",") if p]
-    unknown = set(prompts) - {"grounded", "previous"}
-    if unknown:
-        parser.error(f"--prompts: unknown {sorted(unknown)}; use grounded, previous")
 
-    spec = resolve_retriever_spec(args.retriever)
+    spec = parse_retriever(args.retriever)
     encoder = load_retriever(spec, precision=args.precision)
     corpus, store = default_corpus(), StoreOptions(args.persist)
     if not index_exists(corpus, spec, store):
         build_index(corpus, spec, encoder, store, exclude=DEFAULT_CORPUS_EXCLUDES)
     index = open_index(corpus, spec, store, create=False)
-    known = index.known_names()
+    known = KnownNames.from_corpus(index.name_entries())
     options = GeneratorOptions(precision=args.precision)
     generator = load_generator(args.generator, options)
     reranker = load_reranker(args.rerank, options, reuse=generator if args.rerank == args.generator else None)
@@ -152,35 +147,29 @@ def main() -> None:
     questions = [q for q in json.loads(HOWTO_QUERIES.read_text()) if q["set"] in sets]
     if args.limit:
         questions = [q for s in sets for q in [x for x in questions if x["set"] == s][: args.limit]]
-    rows: dict[str, list[dict]] = {p: [] for p in prompts}
+    rows: list[dict] = []
     for item in tqdm(questions, desc="Answering", unit="question"):
         sources = retriever.retrieve(item["question"], 5)
         hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in sources]
-        for prompt in prompts:
-            answer = Answer(text="")
-            start = time.perf_counter()
-            grounded = prompt == "grounded"
-            for _ in stream_answer(item["question"], sources, generator, max_new_tokens=args.max_new_tokens,
-                                   answer=answer, style=None if grounded else INSTRUCTION_STYLE,
-                                   stop_loops=grounded):
-                pass
-            if grounded:
-                review_answer(answer, known)
-            row = judge(answer, item["answers"], time.perf_counter() - start)
-            rows[prompt].append({"question": item["question"], "set": item["set"],
-                                 "undocumented": bool(item.get("undocumented")), "hit@3": any(hits[:3]),
-                                 "hit@5": any(hits), **row})
+        answer = Answer(text="")
+        start = time.perf_counter()
+        for _ in stream_answer(item["question"], sources, generator, max_new_tokens=args.max_new_tokens,
+                               answer=answer):
+            pass
+        review_answer(answer, known)
+        row = judge(answer, item["answers"], time.perf_counter() - start)
+        rows.append({"question": item["question"], "set": item["set"], "undocumented": bool(item.get("undocumented")),
+                     "hit@3": any(hits[:3]), "hit@5": any(hits), **row})
 
-    summary = {p: {s: summarise([r for r in rows[p] if r["set"] == s]) for s in sets} for p in prompts}
-    lines = ["| prompt | set | questions | names an expected function | unflagged unresolved name | degenerate "
+    summary = {s: summarise([r for r in rows if r["set"] == s]) for s in sets}
+    lines = ["| set | questions | names an expected function | unflagged unresolved name | degenerate "
              "| extractive fallback | retrieval hit@3 | retrieval hit@5 | median s/answer |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for prompt in prompts:
-        for name in sets:
-            m = summary[prompt][name]
-            lines.append(f"| {prompt} | {name} | {m['questions']} | {m['names_expected']:.0%} | "
-                         f"{m['unflagged_unresolved']:.0%} | {m['degenerate']:.0%} | {m['fallback']:.0%} | "
-                         f"{m['retrieval_hit@3']:.0%} | {m['retrieval_hit@5']:.0%} | {m['median_s']:.1f} |")
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name in sets:
+        m = summary[name]
+        lines.append(f"| {name} | {m['questions']} | {m['names_expected']:.0%} | "
+                     f"{m['unflagged_unresolved']:.0%} | {m['degenerate']:.0%} | {m['fallback']:.0%} | "
+                     f"{m['retrieval_hit@3']:.0%} | {m['retrieval_hit@5']:.0%} | {m['median_s']:.1f} |")
     Path(args.out).write_text(json.dumps({"summary": summary, "answers": rows, "args": vars(args)}, indent=1))
     print("\n".join(lines))  # noqa: T201
 

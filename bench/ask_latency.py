@@ -32,11 +32,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from rag.chain import Retriever, prepare_answer, prompt_style, stream_answer  # noqa: E402
-from rag.generate import DEFAULT_CACHE, HuggingFaceGenerator, load_generator  # noqa: E402
-from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, open_index  # noqa: E402
+from rag.answer import stream_answer  # noqa: E402
+from rag.cache import DEFAULT_CACHE  # noqa: E402
+from rag.generation import HuggingFaceGenerator, load_generator  # noqa: E402
+from rag.prompts import prepare_answer, prompt_style  # noqa: E402
 from rag.rerank import load_reranker  # noqa: E402
-from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
+from rag.search import Retriever  # noqa: E402
+from rag.store import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, open_index  # noqa: E402
+from retriever_finetune.models import load_retriever  # noqa: E402
+from retriever_finetune.spec import parse_retriever  # noqa: E402
 
 QUESTIONS = ["how to parse json", "read a file line by line", "compute the md5 hash of a string",
              "split a path into directory and file name", "parse command line arguments"]
@@ -119,7 +123,7 @@ def main() -> None:
     args = parser.parse_args()
     result: dict[str, object] = {}
 
-    spec = resolve_retriever_spec("base")
+    spec = parse_retriever("base")
     corpus = default_corpus()
     gemma = load_generator("gemma")
     precisions = args.precisions.split(",")

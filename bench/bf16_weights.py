@@ -27,12 +27,17 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from data.documents import document_text  # noqa: E402
-from rag.generate import HuggingFaceGenerator, load_generator  # noqa: E402
-from rag.indexing import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus  # noqa: E402
+from rag.generation import HuggingFaceGenerator, load_generator  # noqa: E402
 from rag.rerank import QueryLikelihoodReranker  # noqa: E402
-from rag.store import Source  # noqa: E402
-from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
+from rag.store import (  # noqa: E402
+    DEFAULT_CORPUS_EXCLUDES,
+    Source,  # noqa: E402
+    default_corpus,
+    mine_corpus,
+)
+from retriever_finetune.models import load_retriever  # noqa: E402
 from retriever_finetune.precision import FLOAT32  # noqa: E402
+from retriever_finetune.spec import parse_retriever  # noqa: E402
 
 QUESTIONS = ("how to parse json", "read a file line by line", "compute md5 of a string")
 
@@ -45,7 +50,7 @@ def timed(run):  # noqa: ANN001, ANN201
 
 def encoding(records: list, n: int) -> dict:
     texts = [document_text(r, "docstring+code") for r in random.Random(0).sample(records, min(n, len(records)))]
-    encoder = load_retriever(resolve_retriever_spec("minilm"), precision="auto")
+    encoder = load_retriever(parse_retriever("minilm"), precision="auto")
     policy = encoder.precision
     bf16_weights, bf16_s = timed(lambda: encoder.encode_code(texts, show_progress=False))
     # the float32 model passed explicitly: the policy's bf16 autocast around it, every weight cast at every call

@@ -32,7 +32,7 @@ from data.miner import DEFAULT_EXCLUDED_DIRS, mine_tree  # noqa: E402
 from data.records import Record  # noqa: E402
 from data.splits import dedup_records, split_records  # noqa: E402
 from eval.metrics import positive_ranks, summarize  # noqa: E402
-from rag.indexing import DEFAULT_CORPUS_EXCLUDES  # noqa: E402
+from rag.store import DEFAULT_CORPUS_EXCLUDES  # noqa: E402
 from retriever_finetune.encoder import Encoder  # noqa: E402
 from retriever_finetune.models import ENCODERS, load_encoder  # noqa: E402
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eval.answers import load_eval_data  # noqa: E402
 from eval.paper_protocol import paper_answers, question_seed  # noqa: E402
 from eval.rouge import RougeConfig, _pipelines, _sample, default_split  # noqa: E402
-from rag.generate import load_generator  # noqa: E402
+from rag.generation import load_generator  # noqa: E402
 
 
 def main() -> None:

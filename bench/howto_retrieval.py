@@ -1,7 +1,7 @@
 """Benchmark: realistic "how do I…" questions against the standard library, per document format, with and
 without the reranker.
 
-    python bench/howto_retrieval.py [--retrievers base,runs/lora] [--rerank gemma] [--precision auto|float32]
+    python bench/howto_retrieval.py [--retrievers base runs/lora] [--rerank gemma] [--precision auto|float32]
         [--documents docstring+code] [--out FILE.json]
 
 CodeSearchNet-style MRR uses docstrings as queries; users ask questions instead. This script mines this
@@ -37,13 +37,18 @@ from tqdm.auto import tqdm  # noqa: E402
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, document_text  # noqa: E402
 from eval.howto import first_relevant_rank, load_howto  # noqa: E402
 from eval.metrics import mrr, recall_at_k  # noqa: E402
-from rag.generate import GeneratorOptions  # noqa: E402
-from rag.indexing import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus  # noqa: E402
+from rag.generation import GeneratorOptions  # noqa: E402
 from rag.rerank import DEFAULT_CANDIDATES, load_reranker  # noqa: E402
-from rag.store import Source  # noqa: E402
-from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
+from rag.store import (  # noqa: E402
+    DEFAULT_CORPUS_EXCLUDES,
+    Source,  # noqa: E402
+    default_corpus,
+    mine_corpus,
+)
+from retriever_finetune.models import load_retriever  # noqa: E402
 from retriever_finetune.precision import HELP as PRECISION_HELP  # noqa: E402
 from retriever_finetune.precision import PRECISIONS  # noqa: E402
+from retriever_finetune.spec import parse_retriever  # noqa: E402
 
 
 def reranked_rank(question: str, scores: np.ndarray, relevant: list[int], dense_rank: int, records: list,
@@ -66,7 +71,7 @@ def summarise(ranks: np.ndarray, sets: np.ndarray) -> dict[str, dict[str, float]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--retrievers", default="base", help="comma-separated: base, run names or run folders")
+    parser.add_argument("--retrievers", nargs="+", default=["base"], help="retrievers separated by spaces: base, run names or run folders")
     parser.add_argument("--rerank", default="none", help="reranker for the default format: gemma, hf:NAME, none")
     parser.add_argument("--rerank_candidates", type=int, default=DEFAULT_CANDIDATES)
     parser.add_argument("--precision", default="auto", choices=list(PRECISIONS), help=PRECISION_HELP)
@@ -82,8 +87,8 @@ def main() -> None:
     result: dict[str, object] = {"functions": len(records), "skipped": skipped, "rerank": args.rerank,
                                  "rerank_candidates": args.rerank_candidates, "rows": {}, "ranks": {}}
     rows: dict[str, dict] = result["rows"]  # type: ignore[assignment]
-    for name in args.retrievers.split(","):
-        encoder = load_retriever(resolve_retriever_spec(name.strip()), precision=args.precision)
+    for name in args.retrievers:
+        encoder = load_retriever(parse_retriever(name.strip()), precision=args.precision)
         query_vectors = encoder.encode_queries(questions, show_progress=False)
         for document in args.documents.split(","):
             code_vectors = encoder.encode_code([document_text(r, document) for r in records])

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from rag.generate import load_generator  # noqa: E402
+from rag.generation import load_generator  # noqa: E402
 
 
 def main() -> None:

@@ -30,9 +30,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rag.indexing import StoreOptions, build_index, open_index  # noqa: E402
-from rag.refresh import refresh_index  # noqa: E402
-from retriever_finetune.models import load_retriever, resolve_retriever_spec  # noqa: E402
+from rag.store import (  # noqa: E402
+    StoreOptions,
+    build_index,
+    open_index,
+    refresh_index,  # noqa: E402
+)
+from retriever_finetune.models import load_retriever  # noqa: E402
+from retriever_finetune.spec import parse_retriever  # noqa: E402
 
 
 def copy_python_tree(source: Path, target: Path, packages: list[str]) -> int:
@@ -98,7 +103,7 @@ def main() -> None:
     tree = work / "tree"
     packages = [name for name in args.packages.split(",") if name]
     files = copy_python_tree(Path(args.source), tree, packages)
-    spec = resolve_retriever_spec(args.retriever)
+    spec = parse_retriever(args.retriever)
     encoder = load_retriever(spec)
     store = StoreOptions(str(work / "chroma"))
     paths = [str(tree)]

@@ -1,9 +1,13 @@
 """CLI: text→code retrieval MRR / Recall@k / NDCG@10 per language for several retrievers, with their cost.
 
-    python -m eval.mrr --data TEST.jsonl --retrievers base,runs/lora,runs/ia3 [--protocol csn|full] \\
+    python -m eval.mrr --data TEST.jsonl --retrievers base runs/lora runs/ia3 [--protocol csn|full] \\
         [--languages python,go] [--out reports/mrr]
+    python -m eval.mrr --data TEST.jsonl --retrievers base python=runs/lora-py,go=runs/lora-go
     python -m eval.mrr --protocol codebase --data cosqa-retrieval-dev-500.json --codebase code_idx_map.txt \\
-        --retrievers base,lora          # or GraphCodeBERT's test.jsonl + codebase.jsonl
+        --retrievers base lora          # or GraphCodeBERT's test.jsonl + codebase.jsonl
+
+Retrievers are separated by spaces; each is any `--retriever` of `rag.ask`, one adapter per language included
+(each language's queries and code embedded by its adapter).
 """
 
 from __future__ import annotations
@@ -23,9 +27,12 @@ from eval.paper import paper_section
 from eval.report import bar_chart, markdown_table, write_report
 from eval.retrieval import evaluate_codebase, evaluate_retriever, group_by_language
 from retriever_finetune.encoder import Encoder
-from retriever_finetune.models import RetrieverSpec, load_retriever, resolve_retriever_spec
+from retriever_finetune.models import load_retriever
 from retriever_finetune.precision import HELP as PRECISION_HELP
 from retriever_finetune.precision import PRECISIONS
+from retriever_finetune.routing import load_language_encoders
+from retriever_finetune.spec import HELP as RETRIEVER_HELP
+from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec, parse_retrievers
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +45,15 @@ class MrrConfig:
         "help": "test split: CodeSearchNet-shaped jsonl(.gz) or folder; with --protocol codebase, the queries file"})
     codebase: str = field(default="", metadata={
         "help": "--protocol codebase: the code base (CoSQA code_idx_map.txt or GraphCodeBERT codebase.jsonl)"})
-    retrievers: str = field(default="base", metadata={"help": "comma-separated: base, run names/folders, encoders"})
+    retrievers: list[str] = field(default_factory=lambda: ["base"], metadata={
+        "help": f"retrievers separated by spaces, each: {RETRIEVER_HELP}"})
     base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
     runs_dir: str = field(default="runs", metadata={"help": "where run names (lora, ia3...) are looked up"})
     protocol: Literal["csn", "full", "codebase"] = field(default="csn", metadata={
         "help": "csn: own code + 999 distractors; full: whole pool; codebase: queries against --codebase"})
-    languages: str = field(default="", metadata={"help": "comma-separated languages (default: all in the data)"})
+    languages: str = field(default="", metadata={
+        "help": "comma-separated languages (default: all in the data); with --protocol codebase, the code base's "
+                "one language, which picks a per-language retriever's adapter (default: python)"})
     out: str = field(default="reports/mrr", metadata={"help": "report folder (report.json, report.md, mrr.png)"})
     cache_dir: str = field(default=".cache/embeddings", metadata={"help": "embedding cache ('' disables)"})
     max_query_length: int = field(default=256, metadata={"help": "tokens of the text side"})
@@ -60,30 +70,34 @@ class MrrConfig:
             msg = ("--protocol codebase needs --codebase FILE (and only it does): the code base the --data queries "
                    "are ranked against")
             raise InputError(msg)
-        if not self.retriever_list():
-            msg = "--retrievers is empty; e.g. --retrievers base,lora"
-            raise InputError(msg)
-
-    def retriever_list(self) -> list[str]:
-        """The retriever specs, in order."""
-        return [x.strip() for x in self.retrievers.split(",") if x.strip()]
+        if isinstance(self.retrievers, str):
+            self.retrievers = [self.retrievers]
 
 
-def _cost(spec: RetrieverSpec) -> dict[str, float | None]:
-    if spec.run_dir and (Path(spec.run_dir) / "metrics.json").is_file():
-        metrics = json.loads((Path(spec.run_dir) / "metrics.json").read_text())
-        return {"trainable_percent": metrics["parameters"]["trainable_percent"],
-                "train_wall_time_s": metrics["wall_time_s"], "peak_memory_mb": metrics["peak_memory_mb"]}
-    return {"trainable_percent": 0.0, "train_wall_time_s": None, "peak_memory_mb": None}
+def _cost(spec: RetrieverSpec | PerLanguageSpec) -> dict[str, float | None]:
+    """Training cost of the run behind a retriever (a per-language one: summed over its runs)."""
+    specs = list(spec.routes.values()) if isinstance(spec, PerLanguageSpec) else [spec]
+    runs = [json.loads((Path(s.run_dir) / "metrics.json").read_text()) for s in specs
+            if s.run_dir and (Path(s.run_dir) / "metrics.json").is_file()]
+    if not runs:
+        return {"trainable_percent": 0.0, "train_wall_time_s": None, "peak_memory_mb": None}
+    return {"trainable_percent": sum(m["parameters"]["trainable_percent"] for m in runs),
+            "train_wall_time_s": sum(m["wall_time_s"] for m in runs),
+            "peak_memory_mb": max(m["peak_memory_mb"] for m in runs)}
 
 
-def _cache_key(spec: RetrieverSpec, config: MrrConfig) -> str:
-    stamp = ""
-    if spec.adapter or spec.run_dir:
-        weights = sorted(Path(spec.run_dir or spec.adapter).rglob("*.safetensors"))  # type: ignore[arg-type]
-        stamp = ",".join(f"{p.name}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in weights)
+def _cache_key(spec: RetrieverSpec | PerLanguageSpec, config: MrrConfig) -> str:
+    specs = [*spec.routes.values(), *([spec.fallback] if spec.fallback else [])] \
+        if isinstance(spec, PerLanguageSpec) else [spec]
+    stamps = []
+    for one in specs:
+        if one.adapter or one.run_dir:
+            weights = sorted(Path(one.run_dir or one.adapter).rglob("*.safetensors"))  # type: ignore[arg-type]
+            stamps.append(",".join(f"{p.name}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in weights))
+    adapters = ",".join(str(one.adapter) for one in specs)
     precision = "" if config.precision == "float32" else f"|{config.precision}"  # float32 keys stay as before
-    return f"{spec.label}|{spec.base}|{spec.adapter}|{stamp}|{config.max_query_length}|{config.max_code_length}{precision}"
+    return (f"{spec.label}|{spec.base}|{adapters}|{';'.join(stamps)}|{config.max_query_length}|"
+            f"{config.max_code_length}{precision}")
 
 
 def _cost_cells(cost: dict) -> list[str]:
@@ -92,22 +106,31 @@ def _cost_cells(cost: dict) -> list[str]:
             "-" if cost["peak_memory_mb"] is None else f"{cost['peak_memory_mb']:.0f}"]
 
 
-def resolve_specs(config: MrrConfig) -> list[RetrieverSpec]:
+def resolve_specs(config: MrrConfig) -> list[RetrieverSpec | PerLanguageSpec]:
     """Every `--retrievers` entry as a spec."""
-    return [resolve_retriever_spec(s, base=config.base, runs_dir=config.runs_dir) for s in config.retriever_list()]
+    return parse_retrievers(config.retrievers, base=config.base, runs_dir=config.runs_dir)
 
 
-def evaluate_each(config: MrrConfig, specs: list[RetrieverSpec],
-                  evaluate: Callable[[Encoder, str, Path | None], dict]) -> dict[str, dict]:
+def load_encoders(spec: RetrieverSpec | PerLanguageSpec, config: MrrConfig) -> Callable[[str], Encoder]:
+    """language → the encoder that embeds it (the same one for every language but a per-language retriever's)."""
+    options = {"max_query_length": config.max_query_length, "max_code_length": config.max_code_length,
+               "batch_size": config.batch_size, "precision": config.precision}
+    if isinstance(spec, PerLanguageSpec):
+        return load_language_encoders(spec, **options).encoder_for  # type: ignore[arg-type]
+    encoder = load_retriever(spec, **options)
+    return lambda _language: encoder
+
+
+def evaluate_each(config: MrrConfig, specs: list[RetrieverSpec | PerLanguageSpec],
+                  evaluate: Callable[[Callable[[str], Encoder], str, Path | None], dict]) -> dict[str, dict]:
     """Load and evaluate each retriever in turn, with its cost."""
     cache_dir = Path(config.cache_dir) if config.cache_dir else None
     results = {}
     for spec in specs:
-        encoder = load_retriever(spec, max_query_length=config.max_query_length,
-                                 max_code_length=config.max_code_length, batch_size=config.batch_size,
-                                 precision=config.precision)
-        results[spec.label] = {"spec": {"base": spec.base, "adapter": spec.adapter, "run_dir": spec.run_dir},
-                               "cost": _cost(spec), "metrics": evaluate(encoder, _cache_key(spec, config), cache_dir)}
+        described = {"per_language": {lang: s.label for lang, s in spec.routes.items()}} \
+            if isinstance(spec, PerLanguageSpec) else {"base": spec.base, "adapter": spec.adapter, "run_dir": spec.run_dir}
+        results[spec.label] = {"spec": described, "cost": _cost(spec),
+                               "metrics": evaluate(load_encoders(spec, config), _cache_key(spec, config), cache_dir)}
     return results
 
 
@@ -118,9 +141,9 @@ def run(config: MrrConfig) -> dict:
     specs = resolve_specs(config)  # a bad retriever name fails before any data loads
     languages = [x.strip().lower() for x in config.languages.split(",") if x.strip()] or None
     groups = group_by_language(load_records(config.data), languages, config.protocol)
-    results = evaluate_each(config, specs, lambda encoder, key, cache_dir: evaluate_retriever(
-        encoder.encode_queries, encoder.encode_code, groups, protocol=config.protocol, seed=config.seed,
-        cache_key=key, cache_dir=cache_dir))
+    results = evaluate_each(config, specs, lambda encoder_for, key, cache_dir: evaluate_retriever(
+        lambda language: (encoder_for(language).encode_queries, encoder_for(language).encode_code), groups,
+        protocol=config.protocol, seed=config.seed, cache_key=key, cache_dir=cache_dir))
     columns = [*groups, "average"]
     rows = []
     for label, result in results.items():
@@ -144,12 +167,23 @@ def run(config: MrrConfig) -> dict:
 CODEBASE_METRICS = ("mrr", "recall@1", "recall@5", "recall@10", "ndcg@10")
 
 
+def _codebase_language(config: MrrConfig) -> str:
+    """The code base's language, which picks a per-language retriever's adapter: --languages (one), else python."""
+    languages = [x.strip().lower() for x in config.languages.split(",") if x.strip()]
+    if len(languages) > 1:
+        msg = f"--protocol codebase ranks against one code base in one language; --languages names {languages}"
+        raise InputError(msg)
+    return languages[0] if languages else "python"
+
+
 def run_codebase(config: MrrConfig) -> dict:
     """The code-base protocol: every query of --data against the whole --codebase, one row per retriever."""
     specs = resolve_specs(config)
     benchmark = load_codebase_benchmark(config.data, config.codebase)  # validated before any model loads
-    results = evaluate_each(config, specs, lambda encoder, key, cache_dir: evaluate_codebase(
-        encoder.encode_queries, encoder.encode_code, benchmark, cache_key=key, cache_dir=cache_dir))
+    language = _codebase_language(config)
+    results = evaluate_each(config, specs, lambda encoder_for, key, cache_dir: evaluate_codebase(
+        encoder_for(language).encode_queries, encoder_for(language).encode_code, benchmark, cache_key=key,
+        cache_dir=cache_dir))
     rows = [[label, *[r["metrics"][m] for m in CODEBASE_METRICS], *_cost_cells(r["cost"])] for label, r in results.items()]
     table = markdown_table(["retriever", *CODEBASE_METRICS, "trainable", "train s", "peak MB"], rows)
     markdown = (f"## Text→code retrieval, code-base protocol ({len(benchmark.queries)} queries of {config.data} "

@@ -21,9 +21,12 @@ import hashlib
 import re
 from collections.abc import Callable
 
-from rag.chain import Answer, Retriever, check_question, read_prompt
-from rag.generate import Generator, Sampling, complete_all
+from rag.answer import Answer
+from rag.generation import Generator, Sampling, complete_all
 from rag.grounding import find_loop
+from rag.prompts import read_prompt
+from rag.question import check_question
+from rag.search import Retriever
 
 PAPER_K = 5
 PAPER_MAX_NEW_TOKENS = 512
@@ -118,7 +121,7 @@ def paper_answers(questions: list[str], seeds: list[int], retriever: Retriever |
                   k: int = PAPER_K, max_new_tokens: int = PAPER_MAX_NEW_TOKENS, batch_size: int = 8,
                   on_answer: Callable[[int, Answer], None] | None = None) -> list[Answer]:
     """`paper_answer` for many questions, each sampled with its own seed, decoded `batch_size` at a time
-    (`rag.generate.complete_all`) and cut where `paper_cut` says; `on_answer(index, answer)` is called as each
+    (`rag.generation.complete_all`) and cut where `paper_cut` says; `on_answer(index, answer)` is called as each
     is final."""
     prepared = [paper_prompt_for(q, retriever, generator, k=k, max_new_tokens=max_new_tokens) for q in questions]
     base_model = not getattr(generator, "instruction_tuned", True)

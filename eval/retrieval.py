@@ -95,12 +95,16 @@ def group_by_language(records: list[Record], languages: Sequence[str] | None, pr
     return dict(sorted(groups.items()))
 
 
-def evaluate_retriever(encode_queries: Callable[[list[str]], np.ndarray],
-                       encode_code: Callable[[list[str]], np.ndarray], groups: dict[str, list[Record]], *,
+Encode = Callable[[list[str]], np.ndarray]
+
+
+def evaluate_retriever(encoders: Callable[[str], tuple[Encode, Encode]], groups: dict[str, list[Record]], *,
                        protocol: Protocol, seed: int, cache_key: str, cache_dir: Path | None) -> dict[str, dict]:
-    """Per-language metrics of one retriever (plus ``average``: the unweighted mean over languages)."""
+    """Per-language metrics of one retriever (plus ``average``: the unweighted mean over languages);
+    `encoders(language)` gives the (question, code) encoding functions of that language's encoder."""
     results: dict[str, dict] = {}
     for language, members in groups.items():
+        encode_queries, encode_code = encoders(language)
         queries = cached_encode(encode_queries, [r.docstring for r in members], key=f"{cache_key}|q", cache_dir=cache_dir)
         codes = cached_encode(encode_code, [r.code for r in members], key=f"{cache_key}|c", cache_dir=cache_dir)
         results[language] = evaluate_pool(queries, codes, protocol, seed)
@@ -111,8 +115,7 @@ def evaluate_retriever(encode_queries: Callable[[list[str]], np.ndarray],
     return results
 
 
-def evaluate_codebase(encode_queries: Callable[[list[str]], np.ndarray],
-                      encode_code: Callable[[list[str]], np.ndarray], benchmark: CodeBaseBenchmark, *,
+def evaluate_codebase(encode_queries: Encode, encode_code: Encode, benchmark: CodeBaseBenchmark, *,
                       cache_key: str, cache_dir: Path | None) -> dict[str, float]:
     """Metrics when every query is ranked against the whole code base (ties count against the query)."""
     queries = cached_encode(encode_queries, benchmark.queries, key=f"{cache_key}|q", cache_dir=cache_dir)

@@ -1,19 +1,21 @@
 """CLI: RAG answer quality (ROUGE-1/2/L F1) per retriever, with bootstrap intervals and paired differences.
 
-    python -m eval.rouge --retriever none,base,lora [--data TEST.jsonl] [--generator gemma] [--k 3] [--limit 100]
+    python -m eval.rouge --retriever none base lora [--data TEST.jsonl] [--generator gemma] [--k 3] [--limit 100]
 
 `--data` is a question/reference jsonl (then `--corpus` names the functions to search) or a
 CodeSearchNet-shaped split (question = docstring, reference = code, corpus = the split). Without it, the
 test split of this Python's standard library is used: mined and split by file once (80/10/10, seed 0,
 tests excluded, as `rag.ask` excludes them) and cached; a missing run such as `lora` is answered with the
 command that trains it on the train split of the same corpus. `none` is the
-no-retrieval floor. Generations are cached, so re-running or adding a retriever only generates what is new.
+no-retrieval floor; any other retriever is a `--retriever` of `rag.ask`,
+one adapter per language included. Generations are cached, so re-running or adding a retriever only generates what is new.
 Retrievers are compared as embedding models; `--rerank gemma` adds a row per retriever behind the reranker
 that `rag.ask` uses, paired with the same questions.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import random
@@ -34,15 +36,21 @@ from eval.answers import EvalItem, Generation, GenerationCache, load_eval_data
 from eval.paper import paper_section
 from eval.paper_protocol import PAPER_K, PAPER_MAX_NEW_TOKENS, PAPER_ROUGE_TYPES, paper_answers, question_seed
 from eval.report import bar_chart, markdown_table, write_report
-from rag.chain import PROMPTS_DIR, Answer, Retriever, answer_questions
-from rag.generate import DEFAULT_CACHE, GeneratorOptions, check_generator_spec, load_generator
-from rag.indexing import DEFAULT_CORPUS_EXCLUDES, StoreOptions, default_corpus, open_index
+from rag.answer import Answer, answer_questions
+from rag.cache import DEFAULT_CACHE
+from rag.generation import GeneratorOptions, check_generator_spec, load_generator
+from rag.prompts import PROMPTS_DIR
 from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
-from rag.store import retriever_fingerprint
-from retriever_finetune.models import load_retriever, resolve_retriever_spec
+from rag.search import Retriever, RoutedRetriever
+from rag.store import DEFAULT_CORPUS_EXCLUDES, StoreOptions, default_corpus, open_index, open_routed_index
+from rag.store.chroma import retriever_fingerprint
+from retriever_finetune.models import load_retriever
 from retriever_finetune.peft_methods import PEFT_METHODS
 from retriever_finetune.precision import HELP as PRECISION_HELP
 from retriever_finetune.precision import PRECISIONS, check_precision
+from retriever_finetune.routing import load_language_encoders
+from retriever_finetune.spec import HELP as RETRIEVER_HELP
+from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec, parse_retriever
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +59,8 @@ logger = logging.getLogger(__name__)
 class RougeConfig:
     """Options of `python -m eval.rouge`."""
 
-    retriever: str = field(default="none,base", metadata={"help": "comma-separated: none, base, run names (lora), run folders"})
+    retriever: list[str] = field(default_factory=lambda: ["none", "base"], metadata={
+        "help": f"retrievers separated by spaces, each none (no retrieval) or {RETRIEVER_HELP}"})
     data: str = field(default="", metadata={
         "help": "question/reference jsonl, or a CodeSearchNet-shaped split (default: the standard library's test "
                 "split, built once)"})
@@ -78,8 +87,10 @@ class RougeConfig:
     seed: int = field(default=0, metadata={"help": "seed of the sample and the bootstrap"})
 
     def __post_init__(self) -> None:
-        if not self.retriever_list():
-            msg = "--retriever is empty; e.g. --retriever none,base,lora"
+        if isinstance(self.retriever, str):
+            self.retriever = [self.retriever]
+        if not self.retriever:
+            msg = "--retriever is empty; e.g. --retriever none base lora"
             raise InputError(msg)
         check_generator_spec(self.generator)
         check_reranker_spec(self.rerank)
@@ -95,10 +106,6 @@ class RougeConfig:
         if self.k <= 0 or self.limit < 0 or self.max_new_tokens <= 0 or self.batch_size <= 0:
             msg = "--k, --max_new_tokens and --batch_size must be positive and --limit >= 0"
             raise InputError(msg)
-
-    def retriever_list(self) -> list[str]:
-        """Retriever specs in order."""
-        return [x.strip() for x in self.retriever.split(",") if x.strip()]
 
 
 def _same_code(a: str, b: str) -> bool:
@@ -120,26 +127,43 @@ def _sample(items: list[EvalItem], limit: int, seed: int) -> list[EvalItem]:
     return [items[i] for i in chosen]
 
 
+def _first_stage(config: RougeConfig, spec: RetrieverSpec | PerLanguageSpec, corpus_path: str, corpus: list,
+                 reranker: QueryLikelihoodReranker | None) -> tuple[str, Retriever | RoutedRetriever]:
+    """The retriever's index of the corpus, synced, with its embedding fingerprint, as a dense search
+    (the paper's protocol, and the figures measured before hybrid search)."""
+    # the questions are the corpus's docstrings: embed code alone, or retrieval would be handed the answer
+    store = StoreOptions(config.persist, document="code")
+    if isinstance(spec, PerLanguageSpec):
+        encoders = load_language_encoders(spec, precision=config.precision)
+        routed = open_routed_index([corpus_path], spec, encoders, store,
+                                   create_languages=sorted({r.language for r in corpus}))
+        routed.sync(corpus)
+        fingerprint = ",".join(retriever_fingerprint(encoders.spec_for(language)) for language in routed.indexes)
+        return fingerprint, RoutedRetriever(routed, reranker)
+    encoder = load_retriever(spec, precision=config.precision)
+    index = open_index([corpus_path], spec, store)
+    index.sync(corpus, encoder)
+    return retriever_fingerprint(spec), Retriever(encoder, index, reranker, lexical_weight=0)
+
+
 def _pipelines(config: RougeConfig, corpus_path: str, corpus: list, reranker: QueryLikelihoodReranker | None
-               ) -> Iterator[tuple[str, str, Retriever | None]]:
+               ) -> Iterator[tuple[str, str, Retriever | RoutedRetriever | None]]:
     """(label, cache key part, retriever) per row: `none`, then each retriever, and each again reranked."""
-    specs = {s: None if s == "none" else resolve_retriever_spec(s, base=config.base, runs_dir=config.runs_dir)
-             for s in config.retriever_list()}  # resolve all first: a bad name fails before any work
+    specs = {s: None if s == "none" else parse_retriever(s, base=config.base, runs_dir=config.runs_dir)
+             for s in config.retriever}  # resolve all first: a bad name fails before any work
     for name, spec in specs.items():
         if spec is None:
             yield "none", "none|none", None
             continue
-        encoder = load_retriever(spec, precision=config.precision)
-        # the questions are the corpus's docstrings: embed code alone, or retrieval would be handed the answer
-        index = open_index([corpus_path], spec, StoreOptions(config.persist, document="code"))
-        index.sync(corpus, encoder)
-        key = f"{name}|{retriever_fingerprint(spec)}"
-        # dense search alone, as the paper's protocol (and the figures measured before hybrid search)
-        yield spec.label, key, Retriever(encoder, index, lexical_weight=0)
+        fingerprint, retriever = _first_stage(config, spec, corpus_path, corpus, None)
+        key = f"{name}|{fingerprint}"
+        yield spec.label, key, retriever
         if reranker is not None:
+            retriever = copy.copy(retriever)
+            retriever.reranker = reranker
             yield (f"{spec.label} + rerank {config.rerank}",
                    f"{key}|rerank={config.rerank}|fusion={reranker.fusion_weight:g}|{_prompts_digest(('rerank',))}",
-                   Retriever(encoder, index, reranker, lexical_weight=0))
+                   retriever)
 
 
 def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, corpus: list, generator: object,
@@ -163,7 +187,7 @@ def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, c
         # each answer cached as it is final, so an interrupted run keeps what it finished
         with tqdm(total=len(items), initial=len(items) - len(missing), desc=f"Answering with {label}", unit="q",
                   disable=not logger.isEnabledFor(logging.INFO)) as bar:
-            def keep(i: int, answer: Answer, missing: list[EvalItem] = missing, retriever: Retriever | None = retriever,
+            def keep(i: int, answer: Answer, missing: list[EvalItem] = missing, retriever: Retriever | RoutedRetriever | None = retriever,
                      cache: GenerationCache = cache, bar: tqdm = bar) -> None:
                 item = missing[i]
                 hit = None if retriever is None else any(_same_code(s.code, item.reference) for s in answer.sources)
@@ -199,11 +223,11 @@ def default_split(name: str) -> Path:
 
 def check_runs_exist(config: RougeConfig) -> None:
     """Every retriever resolves; a missing run on the default data gets the exact command that trains it."""
-    for name in config.retriever_list():
+    for name in config.retriever:
         if name == "none":
             continue
         try:
-            resolve_retriever_spec(name, base=config.base, runs_dir=config.runs_dir)
+            parse_retriever(name, base=config.base, runs_dir=config.runs_dir)
         except InputError:
             if config.data or "/" in name or Path(name).exists():
                 raise

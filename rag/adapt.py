@@ -18,8 +18,8 @@ from pathlib import Path
 from data.cli import Positional, run_cli
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS
 from data.errors import InputError
-from rag.generate import DEFAULT_CACHE
-from rag.indexing import mine_corpus
+from rag.cache import DEFAULT_CACHE
+from rag.store import mine_corpus
 from rag.synthetic import synthesize_questions
 from retriever_finetune import train
 from retriever_finetune.encoder import Towers

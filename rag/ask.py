@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 
 from data.cli import Positional, run_cli
 from data.errors import InputError
-from rag.chain import DEFAULT_LEXICAL_WEIGHT, Answer, check_question, review_answer, stream_answer
-from rag.generate import ENDPOINT_KINDS, GenerationInterrupted, GeneratorOptions, check_generator_spec, load_generator
-from rag.indexing import IndexChoice
-from rag.pipeline import open_retriever
+from rag.answer import Answer, review_answer, stream_answer
+from rag.generation import ENDPOINT_KINDS, GenerationInterrupted, GeneratorOptions, check_generator_spec, load_generator
+from rag.grounding import KnownNames
+from rag.question import check_question
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
+from rag.search import DEFAULT_LEXICAL_WEIGHT, open_retriever
+from rag.store import IndexChoice
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +51,9 @@ class AskConfig(IndexChoice):
     rerank_candidates: int = field(default=DEFAULT_CANDIDATES, metadata={"help": "functions the index gives the reranker"})
     rerank_fusion: float = field(default=DEFAULT_FUSION_WEIGHT, metadata={
         "help": "weight of the LM score against the dense score in the final order (0: dense, 1: LM alone)"})
-    lexical_weight: float = field(default=DEFAULT_LEXICAL_WEIGHT, metadata={
-        "help": "hybrid search: weight of BM25 over names and docstrings against the dense score in the first "
-                "stage (0: dense search alone)"})
+    lexical_weight: float | None = field(default=None, metadata={
+        "help": f"hybrid search: weight of BM25 over names and docstrings against the dense score in the first "
+                f"stage (default {DEFAULT_LEXICAL_WEIGHT}; 0: dense search alone; not taken by a per-language retriever)"})
     corpus: list[str] = field(default_factory=list, metadata={"help": "source trees (default: the Python standard library)"})
     max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
     max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
@@ -68,7 +70,7 @@ class AskConfig(IndexChoice):
         if not 0 <= self.rerank_fusion <= 1:
             msg = f"--rerank_fusion must be in [0, 1] (0: dense order, 1: LM alone), got {self.rerank_fusion}"
             raise InputError(msg)
-        if not 0 <= self.lexical_weight <= 1:
+        if self.lexical_weight is not None and not 0 <= self.lexical_weight <= 1:
             msg = f"--lexical_weight must be in [0, 1] (0: dense search alone), got {self.lexical_weight}"
             raise InputError(msg)
         if min(self.k, self.max_new_tokens, self.max_context_tokens, self.rerank_candidates) <= 0:
@@ -98,7 +100,7 @@ def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
             answer.error = str(error)
         emit("\n")
         if not answer.error:
-            emit(review_note(review_answer(answer, retriever.index.known_names())))
+            emit(review_note(review_answer(answer, KnownNames.from_corpus(retriever.index.name_entries()))))
     return answer
 
 

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 
 from data.cli import Positional, run_cli
 from data.errors import InputError
-from rag.indexing import IndexChoice, build_index, build_routed_index, index_exists, open_index
-from rag.refresh import refresh_index
-from rag.store import IndexStats
+from rag.store import IndexChoice, IndexStats, build_index, build_routed_index, index_exists, open_index, refresh_index
 from retriever_finetune.models import load_retriever
 from retriever_finetune.quantize import QUANTIZATIONS, check_quantization
-from retriever_finetune.routing import is_language_routing, load_language_encoders
+from retriever_finetune.routing import load_language_encoders
+from retriever_finetune.spec import PerLanguageSpec, refuse_for_per_language
 
 
 @dataclass
@@ -45,22 +44,19 @@ class IndexConfig(IndexChoice):
             msg = f"--batch_size and --workers must be positive, got {self.batch_size} and {self.workers}"
             raise InputError(msg)
         check_quantization(self.quantize)
-        if self.quantize != "none" and is_language_routing(self.retriever):
-            msg = "--quantize int8 takes one retriever, not one adapter per language: index with --quantize none"
-            raise InputError(msg)
 
 
 def run(config: IndexConfig) -> IndexStats:
     """Resolve the retriever, then build or update its collection of the corpus."""
     exclude = [x for x in config.exclude.split(",") if x]
     languages = [x for x in config.languages.split(",") if x]
-    if is_language_routing(config.retriever):
-        encoders = load_language_encoders(config.retriever, base=config.base, runs_dir=config.runs_dir,
-                                          max_code_length=config.max_code_length, precision=config.precision)
-        return build_routed_index(config.paths, config.retriever, encoders, config.store_options(),
+    spec = config.spec()
+    refuse_for_per_language(spec, quantize=config.quantize != "none")
+    if isinstance(spec, PerLanguageSpec):
+        encoders = load_language_encoders(spec, max_code_length=config.max_code_length, precision=config.precision)
+        return build_routed_index(config.paths, spec, encoders, config.store_options(),
                                   rebuild=config.rebuild, batch_size=config.batch_size, break_lock=config.break_lock,
                                   exclude=exclude, languages=languages, include_ignored=config.include_ignored)
-    spec = config.retriever_spec()
     encoder = load_retriever(spec, max_code_length=config.max_code_length, precision=config.precision)
     if config.quantize != "none":
         encoder.quantize_code(config.quantize)

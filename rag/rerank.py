@@ -7,7 +7,7 @@ weights: the default is the packaged Gemma 3 270M that also writes the answer. T
 candidates; the final order fuses its score (the cosine, or the hybrid score of hybrid search) with the LM's,
 each standardised over the candidate list (z-scores): ``(1 - fusion_weight) * z(first) + fusion_weight *
 z(lm)``, as UPR's own experiments interpolate the two (weight 1 is the LM alone). Does not handle: the
-first-stage search (see `chain.Retriever`).
+first-stage search (see `rag.search`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from dataclasses import replace
 
 from data.documents import document_text
 from data.errors import InputError
-from rag.batched import left_pad
-from rag.chain import read_prompt
-from rag.generate import Generator, GeneratorOptions, HuggingFaceGenerator, load_generator
-from rag.lexical import fuse_standardised, fused_order
+from rag.generation import Generator, GeneratorOptions, HuggingFaceGenerator, load_generator
+from rag.generation.batched import left_pad
+from rag.prompts import read_prompt
+from rag.search.lexical import fused_order
 from rag.store import Source
 
 DEFAULT_CANDIDATES = 20
@@ -86,15 +86,6 @@ class QueryLikelihoodReranker:
         order, _ = fused_order([s.first_stage_score for s in sources], lm_scores, self.fusion_weight)
         scored = [replace(s, rerank_score=v) for s, v in zip(sources, lm_scores, strict=True)]
         return [scored[i] for i in order[:k]]
-
-
-def fuse_scores(dense: Sequence[float], lm: Sequence[float], weight: float) -> list[float]:
-    """``(1 - weight) * z(dense) + weight * z(lm)``, z-scores over the candidates (`lexical.fuse_standardised`).
-
-        >>> fuse_scores([3.0, 1.0], [1.0, 3.0], 0.25)  # z-scores: dense [1, -1], LM [-1, 1]
-        [0.5, -0.5]
-    """
-    return fuse_standardised(dense, lm, weight)
 
 
 def check_reranker_spec(spec: str) -> str:

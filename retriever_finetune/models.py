@@ -21,15 +21,19 @@ from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokeniz
 from data.errors import InputError
 from retriever_finetune.codet5p import MODEL_TYPE as CODET5P_MODEL_TYPE
 from retriever_finetune.codet5p import CodeT5pEmbeddingConfig, CodeT5pEmbeddingModel
-from retriever_finetune.encoder import TOWERS, Encoder, Pooling, Towers
+from retriever_finetune.encoder import Encoder, Pooling
 from retriever_finetune.precision import PrecisionPolicy
+from retriever_finetune.spec import (
+    PerLanguageSpec,
+    RetrieverSpec,
+    adapter_base,
+    adapter_towers,
+    find_adapter_dir,
+    looks_like_hub_id,
+    parse_retriever,
+)
 
 logger = logging.getLogger(__name__)
-
-ADAPTER_CONFIG = "adapter_config.json"
-TOWERS_FILE = "towers.json"  # beside adapter_config.json: {"towers": "query"} for a query-side adapter
-FULL_MODEL_DIR = "model"  # where a `full` fine-tuning run keeps its weights
-
 
 def _minilm_path() -> str:
     try:
@@ -58,16 +62,6 @@ ENCODERS: dict[str, EncoderSpec] = {
 }
 HUB_ALIASES = {spec.hub_id: name for name, spec in ENCODERS.items() if spec.hub_id}
 
-SHIPPED_DIR = Path(__file__).resolve().parent / "adapters"
-SHIPPED_RETRIEVERS: dict[str, Path] = {"minilm-questions": SHIPPED_DIR / "minilm-questions"}
-"""Tuned retrievers shipped inside the package: a name every `--retriever` accepts → its training run folder
-(PEFT adapter, config, metrics, model card). Offline: the weights are in the package."""
-DEFAULT_RETRIEVER = "base"
-"""What `rag.ask`/`rag.index` use: the frozen encoder, because no tuned retriever has yet measured better on
-real questions (CoSQA dev; see the shipped retrievers' model cards and `eval.experiments.question_retrieval`).
-A shipped name here would make it the default."""
-
-
 @dataclass
 class Backbone:
     """A loaded base model, before any adapter."""
@@ -93,11 +87,6 @@ def canonical_name(name_or_path: str) -> str:
                 return name
         return resolved
     return name_or_path
-
-
-def _looks_like_hub_id(name: str) -> bool:
-    parts = name.split("/")
-    return len(parts) == 2 and all(parts) and not name.startswith((".", "/", "~"))
 
 
 def _sentence_transformers_pooling(folder: Path) -> Pooling:
@@ -147,7 +136,7 @@ def load_backbone(name_or_path: str) -> Backbone:
             msg = f"{path} is a folder but holds no config.json, so it is not a Hugging Face model folder{hint}"
             raise InputError(msg)
         local = True
-    elif spec is None and not _looks_like_hub_id(name_or_path):
+    elif spec is None and not looks_like_hub_id(name_or_path):
         msg = (f"unknown encoder {name_or_path!r}: not one of {sorted(ENCODERS)}, not a directory, "
                "and not reachable on the Hub")
         raise InputError(msg)
@@ -164,50 +153,6 @@ def load_backbone(name_or_path: str) -> Backbone:
     model.eval()
     return Backbone(name=canonical_name(name_or_path), tokenizer=tokenizer, model=model, pooling=pooling,
                     projection=projection)
-
-
-def find_adapter_dir(path: str | Path) -> Path | None:
-    """The folder holding adapter_config.json: `path` itself or its `adapter/` (a training run)."""
-    path = Path(path)
-    for candidate in (path, path / "adapter"):
-        if (candidate / ADAPTER_CONFIG).is_file():
-            return candidate
-    return None
-
-
-def adapter_base(adapter_dir: str | Path) -> str:
-    """The base encoder an adapter was trained on, as recorded in its adapter_config.json."""
-    found = find_adapter_dir(adapter_dir)
-    if found is None:
-        msg = f"{adapter_dir} holds no {ADAPTER_CONFIG}; expected a PEFT adapter folder or a training run"
-        raise InputError(msg)
-    try:
-        config = json.loads((found / ADAPTER_CONFIG).read_text())
-    except json.JSONDecodeError as error:
-        msg = f"adapter {found} is corrupt: {ADAPTER_CONFIG} is not valid JSON ({error.msg})"
-        raise InputError(msg) from None
-    base = config.get("base_model_name_or_path")
-    if not base:
-        msg = f"adapter {found}: {ADAPTER_CONFIG} does not name its base_model_name_or_path"
-        raise InputError(msg)
-    return str(base)
-
-
-def adapter_towers(adapter: str | Path) -> Towers:
-    """Which side the adapter changes (``both`` unless its folder says ``query``)."""
-    found = find_adapter_dir(adapter)
-    path = found / TOWERS_FILE if found is not None else None
-    if path is None or not path.is_file():
-        return "both"
-    try:
-        towers = json.loads(path.read_text()).get("towers", "both")
-    except json.JSONDecodeError as error:
-        msg = f"adapter {found} is corrupt: {TOWERS_FILE} is not valid JSON ({error.msg})"
-        raise InputError(msg) from None
-    if towers not in TOWERS:
-        msg = f"adapter {found}: {TOWERS_FILE} names towers {towers!r}, not one of {TOWERS}"
-        raise InputError(msg)
-    return towers
 
 
 def apply_adapter(backbone: Backbone, adapter: str | Path) -> nn.Module:
@@ -232,20 +177,6 @@ def apply_adapter(backbone: Backbone, adapter: str | Path) -> nn.Module:
     return model.eval()
 
 
-def resolve_retriever(spec: str) -> tuple[str, str | None]:
-    """Split a retriever spec into (base, adapter): a shipped retriever, training run or adapter folder names
-    its own base."""
-    if spec in SHIPPED_RETRIEVERS:
-        spec = str(SHIPPED_RETRIEVERS[spec])
-    path = Path(spec).expanduser()
-    if path.is_dir():
-        if find_adapter_dir(path):
-            return adapter_base(path), str(path)
-        if (path / FULL_MODEL_DIR / "config.json").is_file():
-            return str(path / FULL_MODEL_DIR), None
-    return spec, None
-
-
 def load_encoder(
     name_or_path: str = "minilm",
     *,
@@ -261,59 +192,17 @@ def load_encoder(
     A training-run folder given as `name_or_path` brings its own base (read from its adapter config).
     """
     if adapter is None:
-        name_or_path, adapter = resolve_retriever(name_or_path)
+        spec = parse_retriever(name_or_path)
+        if isinstance(spec, PerLanguageSpec):
+            msg = f"{name_or_path!r} names one adapter per language: load it with routing.load_language_encoders"
+            raise InputError(msg)
+        name_or_path, adapter = spec.base, spec.adapter
     backbone = load_backbone(name_or_path)
     model = apply_adapter(backbone, adapter) if adapter is not None else backbone.model
     return Encoder(model, backbone.tokenizer, backbone.pooling, projection=backbone.projection, device=device,
                    max_query_length=max_query_length, max_code_length=max_code_length, batch_size=batch_size,
                    name=backbone.name, adapter=str(adapter) if adapter else None,
                    towers=adapter_towers(adapter) if adapter is not None else "both", precision=precision)
-
-
-@dataclass(frozen=True)
-class RetrieverSpec:
-    """A retriever as the CLIs name it: a label, a base encoder, and an optional adapter."""
-
-    label: str
-    base: str
-    adapter: str | None = None
-    run_dir: str | None = None  # the training run behind it (its metrics.json has the cost)
-
-
-def resolve_retriever_spec(spec: str, *, base: str = "minilm", runs_dir: str | Path = "runs") -> RetrieverSpec:
-    """Turn ``base``, a shipped retriever (``minilm-questions``), a run name (``lora`` → ``runs/lora``), a
-    run/adapter folder or an encoder into a spec.
-
-    Raises:
-        InputError: a name with no run behind it, or a folder that is neither a run nor a model.
-    """
-    if spec == "base":
-        return RetrieverSpec(label=f"{base} (frozen)", base=base)
-    if spec in SHIPPED_RETRIEVERS:
-        run_dir = SHIPPED_RETRIEVERS[spec]
-        if find_adapter_dir(run_dir) is None:
-            msg = (f"the shipped retriever {spec!r} is missing from {run_dir}; reinstall the package "
-                   "(pip install -e .) or pass --retriever base")
-            raise InputError(msg)
-        return RetrieverSpec(label=spec, base=adapter_base(run_dir), adapter=str(run_dir), run_dir=str(run_dir))
-    path = Path(spec).expanduser()
-    if not path.is_dir() and "/" not in spec and (Path(runs_dir) / spec).is_dir():
-        path = Path(runs_dir) / spec
-    if path.is_dir():
-        if find_adapter_dir(path):
-            return RetrieverSpec(label=path.name, base=adapter_base(path), adapter=str(path), run_dir=str(path))
-        if (path / FULL_MODEL_DIR / "config.json").is_file():
-            return RetrieverSpec(label=path.name, base=str(path / FULL_MODEL_DIR), run_dir=str(path))
-        if (path / "config.json").is_file():
-            return RetrieverSpec(label=path.name, base=str(path))
-        msg = f"retriever {spec!r}: folder {path} holds neither a training run (adapter/ or model/) nor a model"
-        raise InputError(msg)
-    if spec in ENCODERS or _looks_like_hub_id(spec):
-        return RetrieverSpec(label=spec, base=spec)
-    msg = (f"retriever {spec!r} has no run behind it: {Path(runs_dir) / spec} does not exist; train one with "
-           f"`python -m retriever_finetune.train --method {spec} --out {Path(runs_dir) / spec} ...` "
-           f"or pass base, {', '.join(SHIPPED_RETRIEVERS)}, a run folder, or one of {sorted(ENCODERS)}")
-    raise InputError(msg)
 
 
 def load_retriever(spec: RetrieverSpec, **encoder_options: object) -> Encoder:

@@ -33,7 +33,7 @@ Phase = Literal["encode", "encode_one", "rerank", "prefill", "decode", "decode_b
 """``encode``: a batch of texts (code to index, evaluation queries; a bf16 copy of the encoder's weights,
 `Encoder.bf16_model`); ``encode_one``: one text alone (the question
 being asked); ``decode``: one streamed answer's steps (bf16 autocast); ``decode_batch``: the steps of many answers
-decoded together (a bf16 copy of the weights, `rag.batched`)."""
+decoded together (a bf16 copy of the weights, `rag.generation.batched`)."""
 
 # What `auto` picks on hardware with native bf16, per device type, by measurement (figures in the README,
 # "Precision and speed"): on an AMX CPU, bf16 speeds up encoding batches and reranker scoring (from a bf16

@@ -2,13 +2,9 @@
 
 Indexing embeds every function of a corpus, so the code side is where CPU time goes; questions are few and
 stay in float32. Dynamic quantization stores a linear layer's weight as int8 (one scale per output channel)
-and quantizes its input per batch (no calibration data). Only the attention projections are quantized.
-Docstring→code MRR with MiniLM on the stdlib test split, whole pool (`bench/encode.py` measures it again):
-- stdlib tests left out (1,999 queries): float32 0.4959; attention only 0.4970; attention and the
-  feed-forward input layer 0.4895 (−0.0064);
-- stdlib tests kept (2,426 queries): float32 0.5024; every linear layer 0.4923 (−0.0101), 0.4799 with one
-  scale per matrix (−0.0225); all but the feed-forward output layer 0.4963 (−0.0061).
-The feed-forward activations have outliers that 8 bits do not hold, so only attention keeps MRR within 0.005.
+and quantizes its input per batch (no calibration data). Only the attention projections are quantized: the
+feed-forward activations have outliers that 8 bits do not hold (the MRR of each choice is in docs/RESULTS.md;
+`bench/encode.py` measures it again).
 
 An adapter is merged into the weights first (LoRA, AdaLoRA, (IA)3); a query-side adapter leaves the code
 side to the frozen base, which is what gets quantized. Prompt tuning cannot be merged and is refused. Does

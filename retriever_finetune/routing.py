@@ -1,10 +1,11 @@
 """Several PEFT adapters on one base model, one per programming language (the paper tunes one per language).
 
-A routing spec ``python=runs/lora-py,javascript=runs/lora-js`` names an adapter per language; languages it
-does not list fall back to another retriever (the frozen base by default, sharing the same weights). The base
+A per-language spec (``python=runs/lora-py,javascript=runs/lora-js``, parsed by `spec.parse_retriever`) names an
+adapter per language; languages it does not list fall back to another retriever (the frozen base by default,
+sharing the same weights). The base
 weights are loaded once: every adapter is added to one `peft.PeftModel` (``load_adapter``) and each language's
 `Encoder` switches to its adapter (``set_adapter``) before a forward pass. Does not handle: which collection
-holds which language (see `rag.routing`).
+holds which language (see `rag.store.routed`).
 """
 
 from __future__ import annotations
@@ -16,48 +17,9 @@ import torch
 from torch import nn
 
 from data.errors import InputError
-from data.miner import LANGUAGES
 from retriever_finetune.encoder import Encoder
-from retriever_finetune.models import (
-    Backbone,
-    RetrieverSpec,
-    adapter_towers,
-    canonical_name,
-    find_adapter_dir,
-    load_backbone,
-    resolve_retriever_spec,
-)
-
-ROUTE_SEPARATOR = ","
-FALLBACK = "base"  # what unlisted languages use unless told otherwise
-
-
-def is_language_routing(spec: str) -> bool:
-    """True when a retriever spec routes by language (``LANG=ADAPTER,...``)."""
-    return "=" in spec
-
-
-def parse_language_routes(spec: str) -> dict[str, str]:
-    """``python=runs/a,javascript=runs/b`` → {language: retriever spec}.
-
-    Raises:
-        InputError: an empty or malformed entry, an unknown language, or two adapters for one language.
-    """
-    routes: dict[str, str] = {}
-    for entry in spec.split(ROUTE_SEPARATOR):
-        language, sep, target = (part.strip() for part in entry.partition("="))
-        if not sep or not language or not target:
-            msg = f"--retriever {spec!r}: {entry!r} is not LANGUAGE=ADAPTER (e.g. python=runs/lora-py)"
-            raise InputError(msg)
-        language = language.lower()
-        if language not in LANGUAGES:
-            msg = f"--retriever {spec!r}: unknown language {language!r}; choose from {', '.join(sorted(LANGUAGES))}"
-            raise InputError(msg)
-        if language in routes:
-            msg = f"--retriever {spec!r}: two adapters for {language} ({routes[language]} and {target}); keep one"
-            raise InputError(msg)
-        routes[language] = target
-    return routes
+from retriever_finetune.models import Backbone, canonical_name, load_backbone
+from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec, adapter_towers, find_adapter_dir
 
 
 class AdapterEncoder(Encoder):
@@ -116,32 +78,18 @@ class LanguageEncoders:
             yield language, spec, self.encoders[language]
 
 
-def load_language_encoders(spec: str, *, base: str = "minilm", runs_dir: str = "runs", fallback: str | None = FALLBACK,
-                           device: str | None = None, max_query_length: int = 256, max_code_length: int = 256,
-                           batch_size: int = 32, precision: str = "auto") -> LanguageEncoders:
-    """Load every adapter a routing spec names onto one copy of their base model.
-
-    Args:
-        fallback: ``base`` (the frozen base, same weights), another adapter of the same base, or None (an
-            unrouted language is then an error).
+def load_language_encoders(spec: PerLanguageSpec, *, device: str | None = None, max_query_length: int = 256,
+                           max_code_length: int = 256, batch_size: int = 32, precision: str = "auto") -> LanguageEncoders:
+    """Load every adapter a per-language spec (`spec.parse_retriever`) names onto one copy of their base model;
+    its fallback (the frozen base by default, same weights) embeds the languages it does not list.
 
     Raises:
-        InputError: a route that is not a PEFT adapter, adapters of different bases, or a corrupt adapter.
+        InputError: adapters of different bases, or a corrupt adapter.
     """
     from peft import PeftModel
 
-    routes = parse_language_routes(spec)
-    specs = {language: resolve_retriever_spec(target, base=base, runs_dir=runs_dir) for language, target in routes.items()}
-    for language, resolved in specs.items():
-        if resolved.adapter is None or find_adapter_dir(resolved.adapter) is None:
-            msg = f"--retriever {language}={routes[language]}: per-language routing needs a PEFT adapter (a training run)"
-            raise InputError(msg)
-    fallback_spec = None
-    if fallback == FALLBACK:
-        first = next(iter(specs.values()))
-        fallback_spec = RetrieverSpec(label=f"{canonical_name(first.base)} (frozen)", base=first.base)
-    elif fallback:
-        fallback_spec = resolve_retriever_spec(fallback, base=base, runs_dir=runs_dir)
+    specs = dict(spec.routes)
+    fallback_spec = spec.fallback
     everyone = {**specs, **({"fallback": fallback_spec} if fallback_spec else {})}
     bases = {language: canonical_name(s.base) for language, s in everyone.items()}
     if len(set(bases.values())) > 1:

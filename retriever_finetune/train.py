@@ -37,7 +37,7 @@ from retriever_finetune.checkpoint import CHECKPOINTS, Progress, latest_checkpoi
 from retriever_finetune.distributed import gather_rows, shard, world
 from retriever_finetune.encoder import TOWERS, Encoder, Towers
 from retriever_finetune.loss import info_nce_loss
-from retriever_finetune.models import FULL_MODEL_DIR, TOWERS_FILE, load_backbone
+from retriever_finetune.models import load_backbone
 from retriever_finetune.peft_methods import (
     DEFAULT_LEARNING_RATES,
     DEFAULT_PROMPT_INIT_TEXT,
@@ -52,6 +52,7 @@ from retriever_finetune.peft_methods import (
 from retriever_finetune.precision import Precision, check_precision, resolve_precision
 from retriever_finetune.run_dir import METRICS, prepare_run_dir, write_json, write_model_card
 from retriever_finetune.sources import TrainingData, TrainingSource, load_training_data, read_questions, source_pairs
+from retriever_finetune.spec import FULL_MODEL_DIR, TOWERS_FILE
 from retriever_finetune.validation import pool_mrr
 
 logger = logging.getLogger(__name__)

@@ -29,10 +29,11 @@ from eval.experiments.question_retrieval import COSQA_CODE_BASE, COSQA_QUERIES, 
 from eval.howto import first_relevant_rank, load_howto
 from eval.metrics import mrr, recall_at_k
 from eval.report import markdown_table, write_report
-from rag.chain import HYBRID_POOL
-from rag.indexing import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus
-from rag.lexical import LexicalIndex, fused_order, lexical_text
-from retriever_finetune.models import load_retriever, resolve_retriever_spec
+from rag.search.lexical import LexicalIndex, fused_order, lexical_text
+from rag.search.retriever import HYBRID_POOL
+from rag.store import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus
+from retriever_finetune.models import load_retriever
+from retriever_finetune.spec import parse_retriever
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def ranks_for(records: list[Record], questions: list[str], relevant: list[list[i
 def run(config: HybridConfig) -> dict:
     """Every figure, per weight; written to `config.out` as JSON and markdown."""
     weights = config.weight_list()
-    encoder = load_retriever(resolve_retriever_spec(config.retriever), max_query_length=config.max_query_length,
+    encoder = load_retriever(parse_retriever(config.retriever), max_query_length=config.max_query_length,
                              max_code_length=config.max_code_length)
     rows: dict[str, dict[str, float]] = {f"{w:g}": {} for w in weights}
     if config.cosqa:

@@ -40,10 +40,11 @@ from eval.experiments import peft_comparison
 from eval.paper_protocol import PAPER_ROUGE_TYPES
 from eval.report import markdown_table
 from eval.retrieval import CSN_DISTRACTORS, cached_encode, distractor_indices
-from retriever_finetune.models import load_retriever, resolve_retriever_spec
+from retriever_finetune.models import load_retriever
 from retriever_finetune.precision import HELP as PRECISION_HELP
 from retriever_finetune.precision import PRECISIONS, check_precision
 from retriever_finetune.run_dir import METRICS
+from retriever_finetune.spec import parse_retriever
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ class PaperRagConfig:
         "help": "the peft_comparison folder whose runs/ and data/ are used (missing runs are trained there)"})
     base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for (and the runs are trained on)"})
     train: bool = field(default=True, metadata={"help": "train missing runs (--no_train: stop and name the command)"})
-    retrievers: str = field(default=",".join(RETRIEVERS), metadata={"help": "comma-separated, from " + ",".join(RETRIEVERS)})
+    retrievers: list[str] = field(default_factory=lambda: list(RETRIEVERS), metadata={
+        "help": "separated by spaces, from " + " ".join(RETRIEVERS)})
     packages: str = field(default=",".join(HELD_OUT_PACKAGES), metadata={
         "help": "installed packages mined as the held-out corpus"})
     questions: int = field(default=200, metadata={"help": "questions per corpus (a seeded sample)"})
@@ -74,21 +76,19 @@ class PaperRagConfig:
     seed: int = field(default=0, metadata={"help": "seed of the question sample, distractors, sampling and bootstrap"})
 
     def __post_init__(self) -> None:
-        unknown = sorted(set(self.retriever_list()) - set(RETRIEVERS))
+        if isinstance(self.retrievers, str):
+            self.retrievers = [self.retrievers]
+        unknown = sorted(set(self.retrievers) - set(RETRIEVERS))
         if unknown:
-            msg = f"--retrievers: unknown {unknown}; choose from {','.join(RETRIEVERS)}"
+            msg = f"--retrievers: unknown {unknown}; choose from {' '.join(RETRIEVERS)}"
             raise InputError(msg)
-        if "base" not in self.retriever_list():
+        if "base" not in self.retrievers:
             msg = "--retrievers must include base: every difference is taken to the frozen base"
             raise InputError(msg)
         if self.questions <= 0 or self.batch_size <= 0:
             msg = "--questions and --batch_size must be positive"
             raise InputError(msg)
         check_precision(self.precision)
-
-    def retriever_list(self) -> list[str]:
-        """Retrievers in order."""
-        return [x.strip() for x in self.retrievers.split(",") if x.strip()]
 
     def package_list(self) -> list[str]:
         """Held-out packages in order."""
@@ -102,7 +102,7 @@ def train_command(config: PaperRagConfig, method: str) -> str:
 
 def ensure_runs(config: PaperRagConfig) -> Path:
     """The runs folder, with every PEFT run the experiment needs finished (trained here unless --no_train)."""
-    methods = [m for m in config.retriever_list() if m in peft_comparison.METHODS]
+    methods = [m for m in config.retrievers if m in peft_comparison.METHODS]
     runs = Path(config.peft) / "runs"
     unfinished = [m for m in methods if not (runs / m / METRICS).is_file()]
     if unfinished and not config.train:
@@ -113,7 +113,7 @@ def ensure_runs(config: PaperRagConfig) -> Path:
         peft_comparison.run(peft_comparison.ExperimentConfig(out=config.peft, methods=",".join(methods), base=config.base))
     for method in methods:  # a folder with metrics.json but no weights was cut short some other way
         try:
-            resolve_retriever_spec(method, base=config.base, runs_dir=runs)
+            parse_retriever(method, base=config.base, runs_dir=runs)
         except InputError as error:
             msg = f"run {runs / method} is incomplete ({error}); delete it and run `{train_command(config, method)}`"
             raise InputError(msg) from None
@@ -167,10 +167,10 @@ def retrieval_ranks(config: PaperRagConfig, runs: Path, items: list[EvalItem], o
     distractors of the corpus."""
     ranks = {}
     cache_dir = Path(config.out) / "cache" / "embeddings"
-    for name in config.retriever_list():
+    for name in config.retrievers:
         if name == "none":
             continue
-        spec = resolve_retriever_spec(name, base=config.base, runs_dir=runs)
+        spec = parse_retriever(name, base=config.base, runs_dir=runs)
         encoder = load_retriever(spec, precision=config.precision)
         key = f"{spec.label}|{spec.run_dir}|{config.precision}"
         queries = cached_encode(encoder.encode_queries, [item.question for item in items], key=f"{key}|q",
@@ -295,7 +295,7 @@ def run(config: PaperRagConfig) -> dict:
         items, own, records = sample_questions(path, config)
         ranks = retrieval_ranks(config, runs, items, own, records)
         rouge_config = rouge.RougeConfig(
-            retriever=",".join(config.retriever_list()), data=str(path),
+            retriever=list(config.retrievers), data=str(path),
             generator=config.generator, base=config.base, runs_dir=str(runs), protocol="paper", limit=config.questions,
             out=str(Path(config.out) / "rouge" / name.replace(" ", "-")), cache_dir=str(Path(config.out) / "cache" / "generations"),
             persist=str(Path(config.out) / "chroma"), batch_size=config.batch_size, precision=config.precision,
@@ -314,7 +314,7 @@ def run(config: PaperRagConfig) -> dict:
     wall = {"total_s": time.perf_counter() - started, "training_s": trained_s, "generation_s": generation_s,
             "answers": answers, "answers_per_min": 60 * answers / generation_s if generation_s else 0.0}
     markdown = results_markdown(rows, corpora, wall)
-    payload = {"corpora": corpora, "retrievers": config.retriever_list(), "generator": config.generator,
+    payload = {"corpora": corpora, "retrievers": config.retrievers, "generator": config.generator,
                "questions_asked": config.questions, "wall": wall}
     write_results(Path(config.out), rows, markdown, {**payload, "retrieval_ranks": per_question})
     logger.info("experiment finished in %.0f min", wall["total_s"] / 60)

@@ -79,7 +79,7 @@ def run(config: ExperimentConfig) -> dict:
             resume=(run_dir / CONFIG).is_file()))
         timings[method] = time.perf_counter() - method_started
     report = mrr.run(mrr.MrrConfig(
-        data=str(mine.split_path(corpus, "test")), retrievers=",".join(["base", *config.method_list()]),
+        data=str(mine.split_path(corpus, "test")), retrievers=["base", *config.method_list()],
         base=config.base, runs_dir=str(out / "runs"), protocol=config.protocol, out=str(out / "report"),
         cache_dir=str(out / "cache"), max_query_length=config.max_query_length,
         max_code_length=config.max_code_length, seed=config.seed))

@@ -11,8 +11,9 @@
    adapter and the two per-language ones; the per-language row takes each language's own adapter, as
    ``--retriever python=...,javascript=...`` serves them;
 4. searches the two test splits as one mixed pool, as a routed index does (`rag.routing`): each language's
-   functions embedded by its adapter, each query by both adapters, the two top-20 lists merged by cosine or by
-   per-list z-score (``calibrated``); against one encoder (frozen, shared) over the same pool. MRR@10.
+   functions embedded by its adapter, each query by both adapters, the two top-20 lists merged by cosine (as
+   `rag.search.routed` does) or by per-list z-score (``calibrated``, the alternative measured here and not
+   shipped); against one encoder (frozen, shared) over the same pool. MRR@10.
 Stages whose output exists are skipped; a half-trained run resumes.
 """
 
@@ -32,16 +33,30 @@ from data.errors import InputError
 from data.records import Record, read_jsonl, write_jsonl
 from eval import mrr
 from eval.report import markdown_table
-from rag.routing import CALIBRATION_CANDIDATES, MERGES, merge_by_score
+from rag.search.routed import merge_by_score
 from rag.store import Source
 from retriever_finetune import train
 from retriever_finetune.models import load_encoder
 from retriever_finetune.routing import load_language_encoders
 from retriever_finetune.run_dir import CONFIG, METRICS
+from retriever_finetune.spec import parse_retriever
 
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ("python", "javascript")
+MERGES = ("score", "calibrated")
+CALIBRATION_CANDIDATES = 20  # hits per language whose score spread standardises that language's scores
+
+
+def calibrated_merge(result_lists: list[list[Source]], k: int) -> list[Source]:
+    """The k best sources by each list's z-scores (over the hits it returned), best first."""
+    keyed = []
+    for results in result_lists:
+        scores = np.array([s.score for s in results])
+        spread = scores.std()
+        keys = (scores - scores.mean()) / spread if spread > 0 else np.zeros_like(scores)
+        keyed.extend(zip(keys.tolist(), results, strict=True))
+    return [source for _, source in sorted(keyed, key=lambda pair: -pair[0])[:k]]
 
 
 @dataclass
@@ -108,7 +123,7 @@ def run(config: PerLanguageConfig) -> dict:
     test = out / "data" / "test.jsonl"
     write_jsonl([r for corpus in corpora.values() for r in read_jsonl(mine.split_path(corpus, "test"))], test)
     report = mrr.run(mrr.MrrConfig(
-        data=str(test), retrievers="base,shared,python,javascript", base=config.base, runs_dir=str(runs),
+        data=str(test), retrievers=["base", "shared", "python", "javascript"], base=config.base, runs_dir=str(runs),
         protocol="full", out=str(out / "report"), cache_dir=str(out / "cache"),
         max_query_length=config.max_query_length, max_code_length=config.max_code_length, seed=config.seed))
     by_label = {label.split(" ")[0]: result["metrics"] for label, result in report["retrievers"].items()}
@@ -150,8 +165,8 @@ def mixed_pool_mrr(config: PerLanguageConfig, runs: Path, tests: dict[str, list[
         ranks = [_reciprocal_rank([ids[j] for j in np.argsort(-(codes @ q))[:MIXED_K]], key)
                  for q, (_, key, _) in zip(questions, everything, strict=True)]
         results[label] = _by_language(everything, ranks)
-    encoders = load_language_encoders(",".join(f"{lang}={runs / lang}" for lang in LANGUAGES), fallback=None,
-                                      max_query_length=config.max_query_length,
+    spec = parse_retriever(",".join(f"{lang}={runs / lang}" for lang in LANGUAGES), fallback=None)
+    encoders = load_language_encoders(spec, max_query_length=config.max_query_length,
                                       max_code_length=config.max_code_length)
     pools = {}
     for lang in LANGUAGES:
@@ -167,7 +182,8 @@ def mixed_pool_mrr(config: PerLanguageConfig, runs: Path, tests: dict[str, list[
                 scores = codes @ questions[row]
                 top = np.argsort(-scores)[:CALIBRATION_CANDIDATES]
                 lists.append([_hit(f"{lang}:{j}", float(scores[j])) for j in top])
-            ranks.append(_reciprocal_rank([s.id for s in merge_by_score(lists, MIXED_K, merge=merge)], key))
+            merged = merge_by_score(lists, MIXED_K) if merge == "score" else calibrated_merge(lists, MIXED_K)
+            ranks.append(_reciprocal_rank([s.id for s in merged], key))
         results[f"one adapter per language, merged by {merge}"] = _by_language(everything, ranks)
     return results
 

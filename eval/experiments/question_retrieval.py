@@ -42,18 +42,18 @@ from eval.howto import first_relevant_rank, load_howto
 from eval.metrics import mrr, positive_ranks, recall_at_k, summarize
 from eval.report import markdown_table, write_report
 from eval.retrieval import cached_encode, evaluate_pool
-from rag.indexing import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus
-from rag.rerank import DEFAULT_FUSION_WEIGHT, fuse_scores, load_reranker
-from rag.store import Source
+from rag.rerank import DEFAULT_FUSION_WEIGHT, load_reranker
+from rag.search.lexical import fuse_standardised
+from rag.store import DEFAULT_CORPUS_EXCLUDES, Source, default_corpus, mine_corpus
 from retriever_finetune import train
-from retriever_finetune.models import RetrieverSpec, load_retriever, resolve_retriever_spec
+from retriever_finetune.models import load_retriever
 from retriever_finetune.run_dir import CONFIG, METRICS
+from retriever_finetune.spec import RetrieverSpec, parse_retriever
 
 logger = logging.getLogger(__name__)
 
 COSQA_QUERIES = "cosqa-retrieval-dev-500.json"
 COSQA_CODE_BASE = "code_idx_map.txt"
-COSQA_PAIRS = "cosqa-dev-pairs.json"
 STAQC_FILES = ("train_staqc.json", "dev_staqc.json")
 
 
@@ -198,7 +198,7 @@ class ScoreCache:
         if missing:
             fresh = reranker.score(question, [sources[i] for i in missing])
             self.scores.update({keys[i]: v for i, v in zip(missing, fresh, strict=True)})
-        fused = fuse_scores([s.score for s in sources], [self.scores[k] for k in keys], reranker.fusion_weight)
+        fused = fuse_standardised([s.score for s in sources], [self.scores[k] for k in keys], reranker.fusion_weight)
         order = sorted(range(len(sources)), key=lambda i: -fused[i])  # stable: dense order breaks ties
         return [sources[i] for i in order]
 
@@ -295,11 +295,11 @@ def run(config: ExperimentConfig) -> dict:
     stdlib = mine_corpus(default_corpus(), exclude=DEFAULT_CORPUS_EXCLUDES, languages=["python"],
                          documented_only=True)
     timings: dict[str, float] = {}
-    retrievers: dict[str, RetrieverSpec] = {"frozen": resolve_retriever_spec("base", base=config.base)}
+    retrievers: dict[str, RetrieverSpec] = {"frozen": parse_retriever("base", base=config.base)}
     for name in config.recipe_list():
         run_dir = train_recipe(name, config, inputs, out / "runs")
         timings[name] = json.loads((run_dir / METRICS).read_text())["wall_time_s"]
-        retrievers[name] = resolve_retriever_spec(str(run_dir))
+        retrievers[name] = parse_retriever(str(run_dir))
     reranker = load_reranker(config.rerank, fusion_weight=config.rerank_fusion) if config.rerank != "none" else None
     scores = ScoreCache(out / "cache" / "rerank-scores.json")
     (out / "cache").mkdir(parents=True, exist_ok=True)

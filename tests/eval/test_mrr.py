@@ -36,7 +36,7 @@ def test_full_protocol_ranks_are_hand_computable() -> None:
     records = [record(0, "parse json", "json loads"), record(1, "read a file", "open file"),
                record(2, "sort items", "hash sort"), record(3, "hash bytes", "sort hash")]
     groups = group_by_language(records, None, "full")
-    result = evaluate_retriever(one_hot, one_hot, groups, protocol="full", seed=0, cache_key="fake", cache_dir=None)
+    result = evaluate_retriever(lambda _: (one_hot, one_hot), groups, protocol="full", seed=0, cache_key="fake", cache_dir=None)
     # queries 0 and 1 rank first; "sort" ties codes 2 and 3 (both sort+hash) → pessimistic rank 2; same for "hash"
     assert result["python"]["mrr"] == pytest.approx((1 + 1 + 0.5 + 0.5) / 4)
     assert result["python"]["recall@1"] == pytest.approx(0.5)
@@ -122,7 +122,7 @@ def test_cli_writes_report_with_cost_columns(tiny_bert_dir: Path, tmp_path: Path
     train.run(train.TrainConfig(train=str(data), out=str(run), base=str(tiny_bert_dir), batch_size=8,
                                 max_query_length=32, max_code_length=32))
     out = tmp_path / "report"
-    code = mrr_cli.main(["--data", str(data), "--retrievers", "base,lora", "--base", str(tiny_bert_dir),
+    code = mrr_cli.main(["--data", str(data), "--retrievers", "base", "lora", "--base", str(tiny_bert_dir),
                          "--runs_dir", str(tmp_path / "runs"), "--protocol", "full", "--out", str(out),
                          "--cache_dir", str(tmp_path / "cache"), "--quiet"])
     assert code == 0

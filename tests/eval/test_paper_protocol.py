@@ -9,7 +9,7 @@ from rouge_score import rouge_scorer
 from eval import rouge
 from eval.answer_metrics import rouge_f1
 from eval.paper_protocol import function_end, paper_answer, paper_prompt
-from rag.generate import Sampling, load_generator
+from rag.generation import Sampling, load_generator
 
 
 def test_the_prompt_lays_out_the_context_as_the_paper_does() -> None:
@@ -98,7 +98,7 @@ def test_paper_protocol_report_reruns_identically(tiny_bert_dir: Path, tiny_gpt2
     reports = []
     for run in ("a", "b"):  # separate caches: the second run generates again
         argv = ["--data", str(tmp_path / "test.jsonl"), "--base", str(tiny_bert_dir), "--generator",
-                f"hf:{tiny_gpt2_dir}", "--protocol", "paper", "--retriever", "none,base", "--out",
+                f"hf:{tiny_gpt2_dir}", "--protocol", "paper", "--retriever", "none", "base", "--out",
                 str(tmp_path / run), "--cache_dir", str(tmp_path / f"cache-{run}"), "--persist",
                 str(tmp_path / f"db-{run}"), "--quiet"]
         assert rouge.main(argv) == 0

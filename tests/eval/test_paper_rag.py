@@ -15,7 +15,8 @@ from data.records import Record, write_jsonl
 from eval import rouge
 from eval.answers import _item_id
 from eval.experiments import paper_rag
-from retriever_finetune.models import load_retriever, resolve_retriever_spec
+from retriever_finetune.models import load_retriever
+from retriever_finetune.spec import parse_retriever
 
 WORDS = ["json", "file", "sort", "hash", "zip", "url", "path", "date", "text", "list", "dict"]
 FUNCTIONS = 1_000  # the CodeSearchNet protocol's 1,000: every other function is a distractor
@@ -76,7 +77,7 @@ def argv(tmp_path: Path, peft: Path, base: Path, *extra: str) -> list[str]:
 def test_experiment_measures_both_metrics_on_the_same_questions_and_resumes(
         setup: tuple[Path, TopDocument], tiny_bert_dir: Path, tmp_path: Path) -> None:
     peft, generator = setup
-    command = argv(tmp_path, peft, tiny_bert_dir, "--retrievers", "none,base", "--questions", str(QUESTIONS))
+    command = argv(tmp_path, peft, tiny_bert_dir, "--retrievers", "none", "base", "--questions", str(QUESTIONS))
     assert paper_rag.main(command) == 0
     out = tmp_path / "exp"
     rows = list(csv.DictReader((out / "results.csv").open()))
@@ -89,7 +90,7 @@ def test_experiment_measures_both_metrics_on_the_same_questions_and_resumes(
 
     # MRR: with 1,000 functions the distractors are all the others, so each rank is the question's rank in
     # the whole pool: brute force here on the encoder's vectors
-    encoder = load_retriever(resolve_retriever_spec("base", base=str(tiny_bert_dir)))
+    encoder = load_retriever(parse_retriever("base", base=str(tiny_bert_dir)))
     results = json.loads((out / "results.json").read_text())
     held_out = Path(results["corpora"]["held-out packages"].split(" (")[0])
     scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
@@ -132,11 +133,11 @@ def test_a_corpus_with_fewer_questions_than_asked_uses_all_and_says_so(
 
 
 @pytest.mark.parametrize(("extra", "make", "message"), [
-    (["--retrievers", "none,base,lora", "--no_train"], None,
+    (["--retrievers", "none", "base", "lora", "--no_train"], None,
      "lora (missing); train them with `python -m eval.experiments.peft_comparison --out PEFT --methods lora`"),
-    (["--retrievers", "base,ia3", "--no_train"], "ia3", "ia3 (half-written)"),
-    (["--retrievers", "none,lora"], None, "--retrievers must include base"),
-    (["--retrievers", "base,bm25"], None, "--retrievers: unknown ['bm25']"),
+    (["--retrievers", "base", "ia3", "--no_train"], "ia3", "ia3 (half-written)"),
+    (["--retrievers", "none", "lora"], None, "--retrievers must include base"),
+    (["--retrievers", "base", "bm25"], None, "--retrievers: unknown ['bm25']"),
     (["--retrievers", "base", "--packages", "no_such_package_here"], None, "no_such_package_here is not an installed"),
     (["--questions", "0"], None, "--questions and --batch_size must be positive"),
 ])

@@ -68,7 +68,7 @@ def argv(split: Path, tmp_path: Path, base: Path, *extra: str) -> list[str]:
 
 def test_report_cache_and_none_has_no_context(split: Path, tiny_bert_dir: Path, tmp_path: Path,
                                               echo: EchoGenerator, capsys: pytest.CaptureFixture[str]) -> None:
-    assert rouge.main(argv(split, tmp_path, tiny_bert_dir, "--retriever", "none,base", "--k", "2")) == 0
+    assert rouge.main(argv(split, tmp_path, tiny_bert_dir, "--retriever", "none", "base", "--k", "2")) == 0
     assert len(echo.prompts) == 24
     none_prompts, base_prompts = echo.prompts[:12], echo.prompts[12:]
     assert all("SOURCE" not in p and "reference code" not in p for p in none_prompts)
@@ -85,7 +85,7 @@ def test_report_cache_and_none_has_no_context(split: Path, tiny_bert_dir: Path, 
     assert "Paired difference against the frozen base" in out and (tmp_path / "report" / "rouge.png").is_file()
 
     echo.prompts.clear()
-    assert rouge.main(argv(split, tmp_path, tiny_bert_dir, "--retriever", "none,base", "--k", "2")) == 0
+    assert rouge.main(argv(split, tmp_path, tiny_bert_dir, "--retriever", "none", "base", "--k", "2")) == 0
     assert echo.prompts == []  # everything came from the cache
 
 
@@ -163,7 +163,7 @@ def test_no_data_means_the_standard_library_test_split_and_a_missing_run_names_i
     assert train.main([*command.split()[3:], "--epochs", "1", "--batch_size", "4", "--quiet"]) == 0  # as printed
     assert rouge.main(["--retriever", "lora", *common]) == 0
 
-    assert rouge.main(["--retriever", "none,base", *common]) == 0
+    assert rouge.main(["--retriever", "none", "base", *common]) == 0
     report = json.loads((tmp_path / "reports" / "rouge" / "report.json").read_text())
     test_split = train_split.with_name(train_split.name.replace(".train.", ".test."))
     assert report["data"] == str(test_split)

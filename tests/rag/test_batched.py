@@ -8,9 +8,9 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, Gemma3ForCausalLM, Gemma3TextConfig
 
-from rag.batched import Decoding, generate_batch, penalise_repetition
-from rag.chain import answer_question, answer_questions
-from rag.generate import GeneratorOptions, Sampling, complete_all, load_generator
+from rag.answer import answer_question, answer_questions
+from rag.generation import GeneratorOptions, Sampling, complete_all, load_generator
+from rag.generation.batched import Decoding, generate_batch, penalise_repetition
 from rag.store import Source
 from retriever_finetune.precision import FLOAT32
 

@@ -1,6 +1,7 @@
 """The chain: delimiters around retrieved code, the no-context floor, trimming to the window, stop markers."""
 
-from rag.chain import STOP_MARKERS, Answer, build_prompt, stream_answer
+from rag.answer import Answer, stream_answer
+from rag.prompts import STOP_MARKERS, build_prompt
 from rag.store import Source
 
 from .conftest import EchoGenerator

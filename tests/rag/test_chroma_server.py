@@ -1,6 +1,7 @@
 """A real Chroma server (`chroma run`): index and query through --chroma_host, persistence across a restart,
 two writers on one collection, and a server that dies mid-index."""
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -14,12 +15,22 @@ import pytest
 
 from data.errors import InputError
 from rag import index as index_cli
-from rag.indexing import StoreOptions, build_index, open_index
-from rag.store import collection_name, open_client
-from retriever_finetune.models import RetrieverSpec, load_encoder
+from rag.store import StoreOptions, build_index, collection_name, open_client, open_index
+from retriever_finetune.models import load_encoder
+from retriever_finetune.spec import RetrieverSpec
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"]),
-              pytest.mark.skipif(shutil.which("chroma") is None, reason="the chromadb package's `chroma` CLI is not on PATH")]
+              pytest.mark.skipif(importlib.util.find_spec("chromadb") is None, reason="chromadb is not installed")]
+
+
+def chroma_cli() -> str:
+    """The chromadb package's `chroma` CLI: beside this interpreter (a venv run without activating it), else
+    on PATH. chromadb installed without it is a broken install: the test fails, it does not skip."""
+    beside = Path(sys.executable).with_name("chroma")
+    found = str(beside) if beside.is_file() else shutil.which("chroma")
+    if found is None:
+        pytest.fail(f"chromadb is installed but its `chroma` CLI is neither beside {sys.executable} nor on PATH")
+    return found
 
 
 def free_port() -> int:
@@ -34,7 +45,7 @@ class ChromaServer:
         self.folder, self.port, self.process = folder, free_port(), None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(["chroma", "run", "--path", str(self.folder), "--port", str(self.port)],
+        self.process = subprocess.Popen([chroma_cli(), "run", "--path", str(self.folder), "--port", str(self.port)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 60
         while True:
@@ -72,7 +83,7 @@ def tiny(tiny_bert_dir: Path):  # noqa: ANN201
 
 def cli_spec(corpus: Path, model: Path) -> RetrieverSpec:
     """The retriever `rag.index --retriever MODEL` indexes with."""
-    return index_cli.IndexConfig(paths=[str(corpus)], retriever=str(model)).retriever_spec()
+    return index_cli.IndexConfig(paths=[str(corpus)], retriever=str(model)).spec()
 
 
 def top_name(corpus: Path, spec: RetrieverSpec, encoder, store: StoreOptions, question: str) -> str:  # noqa: ANN001
@@ -100,7 +111,7 @@ def test_index_query_restart_query(server: ChromaServer, corpus: Path, tiny, tin
 
 
 def test_two_writers_never_race(server: ChromaServer, corpus: Path, tiny, tiny_bert_dir: Path,  # noqa: ANN001
-                                capsys: pytest.CaptureFixture[str]) -> None:
+                                tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec, encoder = tiny
     store = StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=server.port)
     argv = [str(corpus), "--retriever", str(tiny_bert_dir), "--chroma_host", "127.0.0.1", "--chroma_port",
@@ -120,20 +131,55 @@ def test_two_writers_never_race(server: ChromaServer, corpus: Path, tiny, tiny_b
     assert index_cli.main(argv) == 0
     assert "5 added" in capsys.readouterr().out
 
+    # two writers that overlap for sure: the first is held inside its write (lock taken) while the second starts
     (corpus / "more.py").write_text("".join(f'def extra_{i}(x):\n    """Extra helper {i}."""\n    return x\n\n'
                                             for i in range(40)))
-    command = [sys.executable, "-m", "rag.index", *argv]
-    writers = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outcomes = [(w.wait(timeout=300), *w.communicate()) for w in writers]
-    for code, out, err in outcomes:
-        assert code == 0 or (code == 2 and "is being written by another process" in err), (code, out, err[-500:])
-    assert any(code == 0 for code, _, _ in outcomes)
+    inside, release = tmp_path / "inside", tmp_path / "release"
+    first = subprocess.Popen([sys.executable, "-c", HELD_WRITER, str(corpus), str(tiny_bert_dir), str(server.port),
+                              str(inside), str(release)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not inside.exists() and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert inside.exists(), first.stderr.read() if first.poll() is not None else "the first writer never started"
+        second = subprocess.run([sys.executable, "-m", "rag.index", *argv], capture_output=True, text=True, timeout=300)
+        assert second.returncode == 2, (second.returncode, second.stderr[-500:])
+        assert "is being written by another process" in second.stderr
+    finally:
+        release.write_text("go")
+        out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err[-500:]
+    assert "40 added" in out
     index = open_index([str(corpus)], spec, store, create=False)
     got = index.collection.get(include=["metadatas"])
     names = [m["func_name"] for m in got["metadatas"]]
     assert len(names) == len(set(names)) == 45  # nothing lost, nothing twice
     assert index_cli.main(argv) == 0
     assert "0 added, 0 deleted" in capsys.readouterr().out
+
+
+HELD_WRITER = """
+import pathlib, sys, time
+from rag.store import StoreOptions, build_index
+from retriever_finetune.models import load_retriever
+from retriever_finetune.spec import parse_retriever
+
+corpus, model, port, inside, release = sys.argv[1:]
+spec = parse_retriever(model)
+encoder = load_retriever(spec)
+embed = encoder.encode_code
+
+def held_open(texts, **kwargs):
+    pathlib.Path(inside).write_text("writing")  # the writer lock is held from here
+    deadline = time.monotonic() + 120
+    while not pathlib.Path(release).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return embed(texts, **kwargs)
+
+encoder.encode_code = held_open
+stats = build_index([corpus], spec, encoder, StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=int(port)))
+print(stats.added, "added")
+"""
 
 
 class KillingEncoder:

@@ -6,7 +6,7 @@ import pytest
 from langchain_tests.integration_tests import EmbeddingsIntegrationTests
 from langchain_tests.unit_tests import EmbeddingsUnitTests
 
-from rag.embeddings import CodeSearchEmbeddings
+from rag.langchain import CodeSearchEmbeddings
 
 TINY = {}
 

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import ask, generate
-from rag.chain import STOP_MARKERS
+from rag import ask
+from rag.generation import generators as generate
+from rag.prompts import STOP_MARKERS
 
 from .fake_servers import WORDS, closed_port, fake_server
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.chain import Answer, review_answer, stream_answer
-from rag.generate import load_generator
+from rag.answer import Answer, review_answer, stream_answer
+from rag.generation import load_generator
 from rag.grounding import KnownNames, check_grounding, extractive_answer, find_loop
 from rag.store import Source
 
@@ -169,7 +169,7 @@ def test_a_stream_read_to_its_end_returns(tiny_gpt2_dir: Path) -> None:
 
 
 def test_a_base_model_sees_each_source_cut_to_its_first_lines_so_all_fit() -> None:
-    from rag.chain import BASE_MODEL_STYLE, build_prompt
+    from rag.prompts import BASE_MODEL_STYLE, build_prompt
 
     long = "def big(x):\n" + "".join(f"    step_{i} = x + {i}\n" for i in range(40))
     sources = [source("a.py", f"big{n}", long, "Do a big thing.") for n in range(5)]

@@ -11,9 +11,10 @@ import pytest
 from data.documents import document_text
 from data.errors import InputError
 from rag import index as index_cli
-from rag.indexing import StoreOptions, build_index, open_index
-from rag.store import record_id
-from retriever_finetune.models import RetrieverSpec, load_encoder, resolve_retriever_spec
+from rag.grounding import KnownNames
+from rag.store import StoreOptions, build_index, open_index, record_id
+from retriever_finetune.models import load_encoder
+from retriever_finetune.spec import RetrieverSpec, parse_retriever
 
 from .conftest import write_module
 
@@ -102,7 +103,7 @@ def test_undocumented_functions_and_classes_are_indexed_and_named_by_the_groundi
     by_hand = encoder.encode_code(["rows.count_rows\ndef count_rows(f):\n    return sum(1 for _ in f)"],
                                   show_progress=False)[0]
     assert stored == pytest.approx(by_hand, abs=1e-5)  # the qualified name stands in for the missing docstring
-    known = index.known_names()
+    known = KnownNames.from_corpus(index.name_entries())
     assert known.knows("rows.RowReader") and known.knows("rows.count_rows") and known.knows("jsonish.parse_json")
     assert not known.knows("rows.parse_json")
 
@@ -187,8 +188,9 @@ def test_index_cli_int8_stores_vectors_close_to_float32(corpus: Path, tiny_bert_
     assert not np.allclose(stored, expected, atol=1e-6)  # int8, not the float32 vector
     assert index_cli.main([str(corpus), *common, "--quantize", "int4"]) == 2
     assert "int4" in capsys.readouterr().err
-    assert index_cli.main([str(corpus), *common, "--quantize", "int8", "--retriever", f"python={tiny_bert_dir}"]) == 2
-    assert "one adapter per language" in capsys.readouterr().err
+    assert index_cli.main([str(corpus), *common, "--quantize", "int8", "--retriever", "python=minilm-questions"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--quantize does not apply to a per-language retriever" in err[0]
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git to make the work tree")
@@ -198,7 +200,7 @@ def test_gitignored_files_stay_out_of_the_index_unless_asked(corpus: Path, tiny_
     (corpus / ".gitignore").write_text("generated.py\n")
     subprocess.run(["git", "init", "-q", str(corpus)], check=True)
     common = ["--retriever", str(tiny_bert_dir), "--persist", str(tmp_path / "db"), "--quiet"]
-    spec = resolve_retriever_spec(str(tiny_bert_dir))  # as the CLI names its collection
+    spec = parse_retriever(str(tiny_bert_dir))  # as the CLI names its collection
     store = StoreOptions(str(tmp_path / "db"))
     assert index_cli.main([str(corpus), *common]) == 0
     assert "5 added" in capsys.readouterr().out and "generated_parser" not in ids_by_name(corpus, spec, store)
@@ -224,7 +226,7 @@ def test_two_mining_processes_build_the_same_index_as_one(corpus: Path, tiny_ber
     for i in range(12):  # enough files for both processes to get some
         write_module(corpus, f"extra_{i}.py", [(f"helper_{i}", f"Helper number {i}.", f"return {i}"),
                                                (f"other_{i}", f"Another helper {i}.", f"return -{i}")])
-    spec = resolve_retriever_spec(str(tiny_bert_dir))
+    spec = parse_retriever(str(tiny_bert_dir))
     entries = []
     for workers in ("1", "2"):
         persist = tmp_path / f"db{workers}"

@@ -10,11 +10,9 @@ from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 import data.miner
 from data.errors import InputError
-from rag.compressor import CodeRerankCompressor, document_source
-from rag.embeddings import CodeSearchEmbeddings
-from rag.loader import CodeFunctionLoader
+from rag.langchain import CodeFunctionLoader, CodeRerankCompressor, CodeSearchEmbeddings, CodeSearchRetriever
+from rag.langchain.document_compressors import document_source
 from rag.rerank import load_reranker
-from rag.retriever import CodeSearchRetriever
 
 from .conftest import FUNCTIONS, write_module
 

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from data.errors import InputError
-from rag import chain
-from rag.chain import Retriever
-from rag.indexing import StoreOptions, build_index, open_index
-from rag.lexical import LexicalIndex, fuse_standardised, identifier_tokens
-from retriever_finetune.models import RetrieverSpec, load_encoder
+from rag.search import Retriever
+from rag.search import retriever as first_stage
+from rag.search.lexical import LexicalIndex, fuse_standardised, identifier_tokens
+from rag.store import StoreOptions, build_index, open_index
+from retriever_finetune.models import load_encoder
+from retriever_finetune.spec import RetrieverSpec
 
 
 def test_identifier_tokens_split_names_and_drop_stop_words() -> None:
@@ -105,8 +106,8 @@ QUESTIONS = ["parse a json document", "average of numbers", "write a string to a
 
 def test_hybrid_search_orders_the_pool_by_fused_scores(index) -> None:  # noqa: ANN001
     encoder, code_index = index
-    ids, texts = code_index.lexical_entries()
-    lexical = LexicalIndex(ids, texts)
+    lexical = LexicalIndex.of(code_index)
+    ids = lexical.ids
     reordered = 0
     for question in QUESTIONS:
         searched = code_index.search(encoder.encode_queries([question], show_progress=False)[0], 5)  # the whole pool
@@ -123,9 +124,8 @@ def test_hybrid_search_orders_the_pool_by_fused_scores(index) -> None:  # noqa: 
 
 def test_hybrid_search_fetches_what_only_bm25_found(index, monkeypatch) -> None:  # noqa: ANN001
     encoder, code_index = index
-    ids, texts = code_index.lexical_entries()
-    lexical = LexicalIndex(ids, texts)
-    monkeypatch.setattr(chain, "HYBRID_POOL", 1)  # dense top 1 + BM25 top 1
+    lexical = LexicalIndex.of(code_index)
+    monkeypatch.setattr(first_stage, "HYBRID_POOL", 1)  # dense top 1 + BM25 top 1
     fetched = 0
     for question in QUESTIONS:
         vector = encoder.encode_queries([question], show_progress=False)[0]
@@ -143,6 +143,6 @@ def test_a_code_index_matches_names_only(corpus: Path, tiny_bert_dir: Path, tmp_
     encoder = load_encoder(str(tiny_bert_dir), device="cpu")
     store = StoreOptions(str(tmp_path / "chroma"), document="code")
     build_index([str(corpus)], spec, encoder, store)
-    _, texts = open_index([str(corpus)], spec, store, create=False).lexical_entries()
+    texts = LexicalIndex.of(open_index([str(corpus)], spec, store, create=False)).texts
     assert sorted(t.strip() for t in texts) == ["files.read_lines", "files.write_text", "jsonish.dump_json",
                                                 "jsonish.parse_json", "maths.mean"]

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from rag import ask
-from rag.indexing import StoreOptions, build_index, open_index
-from rag.refresh import manifest_path, refresh_index
-from retriever_finetune.models import load_retriever, resolve_retriever_spec
+from rag.store import StoreOptions, build_index, open_index, refresh_index
+from rag.store.refresh import manifest_path
+from retriever_finetune.models import load_retriever
+from retriever_finetune.spec import parse_retriever
 
 from .conftest import write_module
 
@@ -51,8 +52,8 @@ def worktree(corpus: Path, request: pytest.FixtureRequest) -> Path:
 def test_refresh_embeds_only_what_changed(worktree: Path, tiny_bert_dir: Path, tmp_path: Path,
                                           caplog: pytest.LogCaptureFixture) -> None:
     corpus = worktree
-    caplog.set_level("INFO", logger="rag.refresh")
-    spec = resolve_retriever_spec(str(tiny_bert_dir))
+    caplog.set_level("INFO", logger="rag.store.refresh")
+    spec = parse_retriever(str(tiny_bert_dir))
     encoder = CountingEncoder(load_retriever(spec))
     store = StoreOptions(str(tmp_path / "db"))
     paths = [str(corpus)]
@@ -104,7 +105,7 @@ def test_ask_cites_the_edited_code_at_its_new_line(worktree: Path, tiny_bert_dir
 
 def test_a_long_lived_langchain_retriever_follows_edits_between_questions(corpus: Path, tiny_bert_dir: Path,
                                                                           tmp_path: Path) -> None:
-    from rag.retriever import CodeSearchRetriever
+    from rag.langchain import CodeSearchRetriever
 
     retriever = CodeSearchRetriever(corpus=[str(corpus)], retriever=str(tiny_bert_dir), persist=str(tmp_path / "db"),
                                     k=5)  # hybrid search: BM25 over the entries too
@@ -146,9 +147,9 @@ def test_a_symlink_loop_and_bad_bytes_are_skipped_and_a_vanished_corpus_is_one_l
 
 def _entries(persist: Path, corpus: Path, tiny_bert_dir: Path) -> list[tuple]:
     """Every entry of the corpus's index, read by a fresh process (no client state shared with this one)."""
-    script = ("import json, sys; from rag.indexing import StoreOptions, open_index; "
-              "from retriever_finetune.models import resolve_retriever_spec; "
-              "index = open_index([sys.argv[1]], resolve_retriever_spec(sys.argv[2]), StoreOptions(sys.argv[3]), "
+    script = ("import json, sys; from rag.store import StoreOptions, open_index; "
+              "from retriever_finetune.spec import parse_retriever; "
+              "index = open_index([sys.argv[1]], parse_retriever(sys.argv[2]), StoreOptions(sys.argv[3]), "
               "create=False); got = index.collection.get(include=['metadatas']); "
               "print(json.dumps(sorted([i, m['path'], m['func_name'], m['start_line']] "
               "for i, m in zip(got['ids'], got['metadatas']))))")
@@ -158,7 +159,7 @@ def _entries(persist: Path, corpus: Path, tiny_bert_dir: Path) -> list[tuple]:
 
 
 def test_an_interrupted_refresh_is_completed_by_the_next(corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
-    spec = resolve_retriever_spec(str(tiny_bert_dir))
+    spec = parse_retriever(str(tiny_bert_dir))
     encoder = load_retriever(spec)
     store, paths = StoreOptions(str(tmp_path / "db")), [str(corpus)]
     build_index(paths, spec, encoder, store)
@@ -188,12 +189,12 @@ def test_an_interrupted_refresh_is_completed_by_the_next(corpus: Path, tiny_bert
 
 WRITER = """
 import pathlib, sys, time
-from rag.indexing import StoreOptions, open_index
-from rag.refresh import refresh_index
-from retriever_finetune.models import load_retriever, resolve_retriever_spec
+from rag.store import StoreOptions, open_index, refresh_index
+from retriever_finetune.models import load_retriever
+from retriever_finetune.spec import parse_retriever
 
 corpus, persist, model, inside, release = sys.argv[1:]
-spec = resolve_retriever_spec(model)
+spec = parse_retriever(model)
 encoder = load_retriever(spec)
 embed = encoder.encode_code
 
@@ -239,7 +240,7 @@ def test_a_second_ask_while_a_refresh_writes_answers_from_the_index_as_it_is(
     assert writer.returncode == 0, err
     assert "refreshed 1 1" in out  # the first writer finished its own refresh (+median -mean)
     reference = tmp_path / "reference"
-    spec = resolve_retriever_spec(str(tiny_bert_dir))
+    spec = parse_retriever(str(tiny_bert_dir))
     build_index([str(corpus)], spec, load_retriever(spec), StoreOptions(str(reference)))
     assert _entries(persist, corpus, tiny_bert_dir) == _entries(reference, corpus, tiny_bert_dir)
     # a later rag.ask (its own process, as a user runs it) finds nothing left to do and cites the new code
@@ -254,9 +255,9 @@ def test_entries_are_read_page_by_page(corpus: Path, tiny_bert_dir: Path, tmp_pa
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """One `get` of every entry fails past 32,766 entries (SQLite's variable limit, met at 38,000 functions):
     entries come in pages, and a refresh reads them so."""
-    from rag import store as rag_store
+    from rag.store import chroma as rag_store
 
-    spec = resolve_retriever_spec(str(tiny_bert_dir))
+    spec = parse_retriever(str(tiny_bert_dir))
     encoder = load_retriever(spec)
     store, paths = StoreOptions(str(tmp_path / "db")), [str(corpus)]
     build_index(paths, spec, encoder, store)

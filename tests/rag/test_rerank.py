@@ -8,9 +8,9 @@ import torch
 
 from data.errors import InputError
 from rag import ask, rerank
-from rag.chain import Retriever
-from rag.generate import load_generator
+from rag.generation import load_generator
 from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
+from rag.search import Retriever
 from rag.store import Source
 
 
@@ -72,7 +72,6 @@ def test_fusion_orders_by_the_weighted_z_scores_of_both(tiny_gpt2_dir: Path) -> 
         expected = [SOURCES[i].func_name for i in np.argsort(-fused, kind="stable")]
         reranker = QueryLikelihoodReranker(generator, fusion_weight=weight)
         assert [s.func_name for s in reranker.rerank("read a file", sources, 3)] == expected, weight
-    assert rerank.fuse_scores([3.0, 1.0, 2.0], [1.0, 3.0, 2.0], 0.25) == pytest.approx([0.6124, -0.6124, 0.0], abs=1e-4)
     with pytest.raises(InputError, match="fusion weight must be in"):
         QueryLikelihoodReranker(generator, fusion_weight=1.5)
 
@@ -149,7 +148,7 @@ def test_bf16_scoring_runs_on_the_generators_bf16_weights(tiny_gpt2_dir: Path, n
         pytest.skip("this CPU has no native bf16 (AMX or AVX512-BF16)")
     import numpy as np
 
-    from rag.generate import GeneratorOptions
+    from rag.generation import GeneratorOptions
 
     float32 = QueryLikelihoodReranker(load_generator(f"hf:{tiny_gpt2_dir}", GeneratorOptions(precision="float32")))
     generator = load_generator(f"hf:{tiny_gpt2_dir}", GeneratorOptions(precision="bf16"))

@@ -12,11 +12,12 @@ from transformers import BertModel
 from data.documents import DEFAULT_DOCUMENT, document_text
 from data.errors import InputError
 from rag import index as index_cli
-from rag.indexing import StoreOptions, build_routed_index, open_routed_index
-from rag.routing import RoutedRetriever, merge_by_score
-from rag.store import Source
+from rag.search import RoutedRetriever
+from rag.search.routed import merge_by_score
+from rag.store import Source, StoreOptions, build_routed_index, open_routed_index
 from retriever_finetune.models import load_encoder
-from retriever_finetune.routing import load_language_encoders, parse_language_routes
+from retriever_finetune.routing import load_language_encoders
+from retriever_finetune.spec import parse_retriever
 
 
 def make_adapter(base: Path, folder: Path, seed: int) -> Path:
@@ -65,8 +66,8 @@ def test_each_language_is_embedded_by_its_own_adapter(runs: dict[str, Path], mix
     argv = [str(mixed_tree), "--retriever", spec, "--persist", str(tmp_path / "db"), "--quiet"]
     assert index_cli.main(argv) == 0
     assert "5 added" in capsys.readouterr().out
-    encoders = load_language_encoders(spec)
-    index = open_routed_index([str(mixed_tree)], spec, encoders, StoreOptions(str(tmp_path / "db")))
+    encoders = load_language_encoders(parse_retriever(spec))
+    index = open_routed_index([str(mixed_tree)], parse_retriever(spec), encoders, StoreOptions(str(tmp_path / "db")))
     assert sorted(index.indexes) == ["go", "javascript", "python"]
     records = {r.func_name: r for r in mine_tree(mixed_tree, documented_only=False)}
     # the reference: each adapter loaded alone, the usual way (no multi-adapter model involved)
@@ -86,7 +87,7 @@ def test_each_language_is_embedded_by_its_own_adapter(runs: dict[str, Path], mix
 
 def test_a_query_is_embedded_per_adapter_and_merged_by_score(runs: dict[str, Path], mixed_tree: Path,
                                                              tiny_bert_dir: Path, tmp_path: Path) -> None:
-    spec, store = spec_of(runs), StoreOptions(str(tmp_path / "db"))
+    spec, store = parse_retriever(spec_of(runs)), StoreOptions(str(tmp_path / "db"))
     encoders = load_language_encoders(spec)
     build_routed_index([str(mixed_tree)], spec, encoders, store)
     question = "parse a json document"
@@ -101,7 +102,7 @@ def test_a_query_is_embedded_per_adapter_and_merged_by_score(runs: dict[str, Pat
 
 
 def test_one_copy_of_the_base_weights(runs: dict[str, Path], tiny_bert_dir: Path) -> None:
-    encoders = load_language_encoders(spec_of(runs))
+    encoders = load_language_encoders(parse_retriever(spec_of(runs)))
     models = {id(e.model) for e in [*encoders.encoders.values(), encoders.fallback]}
     assert models == {id(encoders.model)}
     base = sum(p.numel() for p in BertModel.from_pretrained(tiny_bert_dir).parameters())
@@ -117,28 +118,27 @@ def test_merge_by_score() -> None:
 
     lists = [[source("a", 0.9), source("b", 0.2)], [source("c", 0.5), source("d", 0.95)]]
     assert [s.func_name for s in merge_by_score(lists, 3)] == ["d", "a", "c"]
-    # z-scores within each list, by hand: a +1, b -1; d +0.93, c +0.46, f -1.39; e 0 (a list of one)
     lists = [[source("a", 0.9), source("b", 0.7)], [source("d", 0.4), source("c", 0.35), source("f", 0.15)],
              [source("e", 0.5)]]
-    assert [s.func_name for s in merge_by_score(lists, 6, merge="calibrated")] == ["a", "d", "c", "e", "b", "f"]
     assert [s.func_name for s in merge_by_score(lists, 6)] == ["a", "b", "e", "d", "c", "f"]
-    with pytest.raises(InputError, match="unknown merge"):
-        merge_by_score(lists, 2, merge="rrf")
 
 
 def test_bad_input(runs: dict[str, Path], mixed_tree: Path, tiny_codet5p_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="two adapters for python"):
-        parse_language_routes(f"python={runs['python']},python={runs['javascript']}")
+        parse_retriever(f"python={runs['python']},python={runs['javascript']}")
     with pytest.raises(InputError, match="unknown language 'cobol'"):
-        parse_language_routes(f"cobol={runs['python']}")
+        parse_retriever(f"cobol={runs['python']}")
     with pytest.raises(InputError, match="is not LANGUAGE=ADAPTER"):
-        parse_language_routes("python=")
+        parse_retriever("python=")
     other = make_adapter_on(tiny_codet5p_dir, tmp_path / "lora-t5")
     with pytest.raises(InputError, match="must share one base model"):
-        load_language_encoders(f"python={runs['python']},javascript={other}")
-    encoders = load_language_encoders(spec_of(runs), fallback=None)
+        load_language_encoders(parse_retriever(f"python={runs['python']},javascript={other}"))
+    with pytest.raises(InputError, match="per-language routing needs a PEFT adapter"):
+        parse_retriever(f"python={runs['python']},javascript={tiny_codet5p_dir}")
+    spec = parse_retriever(spec_of(runs), fallback=None)
+    encoders = load_language_encoders(spec)
     with pytest.raises(InputError, match="no adapter for go and no fallback retriever"):
-        build_routed_index([str(mixed_tree)], spec_of(runs), encoders, StoreOptions(str(tmp_path / "db")))
+        build_routed_index([str(mixed_tree)], spec, encoders, StoreOptions(str(tmp_path / "db")))
     assert not (tmp_path / "db").exists()  # refused before the index was touched
 
 
@@ -152,8 +152,7 @@ def make_adapter_on(base: Path, folder: Path) -> Path:
 
 def test_langchain_pieces_take_a_routing_spec(runs: dict[str, Path], mixed_tree: Path, tiny_bert_dir: Path,
                                               tmp_path: Path) -> None:
-    from rag.embeddings import CodeSearchEmbeddings
-    from rag.retriever import CodeSearchRetriever
+    from rag.langchain import CodeSearchEmbeddings, CodeSearchRetriever
 
     spec = spec_of(runs)
     docs = CodeSearchRetriever(corpus=[str(mixed_tree)], retriever=spec, persist=str(tmp_path / "db"), k=5,

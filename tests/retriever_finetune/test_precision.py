@@ -135,7 +135,7 @@ def test_bf16_code_side_of_a_question_side_adapter_is_the_frozen_base(tiny_bert_
     from peft import LoraConfig, TaskType, get_peft_model
     from transformers import AutoModel
 
-    from retriever_finetune.models import TOWERS_FILE
+    from retriever_finetune.spec import TOWERS_FILE
 
     torch.manual_seed(1)
     config = LoraConfig(task_type=TaskType.FEATURE_EXTRACTION, r=4, lora_alpha=16, target_modules=["query", "value"],

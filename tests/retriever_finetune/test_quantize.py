@@ -11,7 +11,8 @@ from torch.ao.nn.quantized.dynamic import Linear as QuantizedLinear
 from transformers import BertModel
 
 from data.errors import InputError
-from retriever_finetune.models import TOWERS_FILE, load_encoder
+from retriever_finetune.models import load_encoder
+from retriever_finetune.spec import TOWERS_FILE
 
 CODES = ["def loads(s):\n    return decode(s)", "def open_file(p):\n    return open(p)", "def sort(xs):\n    xs.sort()",
          "def join(a, b):\n    return a + '/' + b", "def digest(b):\n    return sha256(b)",

@@ -8,12 +8,8 @@ import torch
 from safetensors.torch import load_file
 
 from rag import ask, index
-from retriever_finetune.models import (
-    DEFAULT_RETRIEVER,
-    SHIPPED_RETRIEVERS,
-    load_encoder,
-    resolve_retriever_spec,
-)
+from retriever_finetune.models import load_encoder
+from retriever_finetune.spec import DEFAULT_RETRIEVER, SHIPPED_RETRIEVERS, parse_retriever
 
 SHIPPED = "minilm-questions"
 
@@ -32,7 +28,7 @@ def test_the_shipped_adapter_is_a_small_query_side_lora_on_minilm_with_its_card(
 
 
 def test_the_shipped_retriever_loads_offline_and_moves_questions_only() -> None:
-    spec = resolve_retriever_spec(SHIPPED)
+    spec = parse_retriever(SHIPPED)
     assert (spec.label, spec.base, spec.adapter) == (SHIPPED, "minilm", str(SHIPPED_RETRIEVERS[SHIPPED]))
     tuned = load_encoder(SHIPPED, device="cpu")
     frozen = load_encoder("minilm", device="cpu")

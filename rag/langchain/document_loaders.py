@@ -1,7 +1,7 @@
 """A source tree as LangChain `Document`s: one per function, method and class, as the index holds them.
 
 Mined with tree-sitter (`data.miner`), one file at a time, so `lazy_load` yields the first functions before the
-whole tree is read. Does not handle: embedding or storage (see `embeddings`, `store`).
+whole tree is read. Does not handle: embedding or storage (see `embeddings`, `rag.store`).
 """
 
 from __future__ import annotations

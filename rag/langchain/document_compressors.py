@@ -14,8 +14,8 @@ from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import ConfigDict
 
-from rag.chain import check_question
-from rag.generate import GeneratorOptions
+from rag.generation import GeneratorOptions
+from rag.question import check_question
 from rag.rerank import DEFAULT_FUSION_WEIGHT, QueryLikelihoodReranker, load_reranker
 from rag.store import Source
 

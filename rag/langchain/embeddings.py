@@ -1,7 +1,7 @@
 """The tuned retriever as a LangChain `Embeddings`: documents are code, queries are natural language.
 
 Unlike LangChain's Hugging Face embeddings, newlines are kept (they carry meaning in code). Async variants
-come from the base class (run in an executor). Does not handle: storage (see `store`).
+come from the base class (run in an executor). Does not handle: storage (see `rag.store`).
 """
 
 from __future__ import annotations
@@ -10,8 +10,11 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from data.errors import InputError
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import load_encoder
+from retriever_finetune.routing import load_language_encoders
+from retriever_finetune.spec import PerLanguageSpec, parse_retriever
 
 
 class CodeSearchEmbeddings(Embeddings):
@@ -36,9 +39,11 @@ class CodeSearchEmbeddings(Embeddings):
             >>> by_language = CodeSearchEmbeddings.per_language("python=runs/lora-py,javascript=runs/lora-js")  # doctest: +SKIP
             >>> Chroma.from_texts(js_functions, by_language["javascript"])                                      # doctest: +SKIP
         """
-        from retriever_finetune.routing import load_language_encoders
-
-        encoders = load_language_encoders(spec, base=base, runs_dir=runs_dir, fallback=fallback, device=device)
+        parsed = parse_retriever(spec, base=base, runs_dir=runs_dir, fallback=fallback)
+        if not isinstance(parsed, PerLanguageSpec):
+            msg = f"{spec!r} names one retriever, not one adapter per language (LANG=RUN,...): use CodeSearchEmbeddings()"
+            raise InputError(msg)
+        encoders = load_language_encoders(parsed, device=device)
         embeddings = {language: cls(encoder=encoder) for language, encoder in encoders.encoders.items()}
         if encoders.fallback is not None:
             embeddings["*"] = cls(encoder=encoders.fallback)

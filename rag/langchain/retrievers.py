@@ -2,7 +2,7 @@
 and the optional query-likelihood reranker; `Document`s out, scores in their metadata.
 
 Does not handle: generation (compose it in LCEL, see the README) or the reranker on other stores (see
-`compressor`).
+`document_compressors`).
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from pydantic import ConfigDict, Field, PrivateAttr, field_validator
 
 from data.documents import DEFAULT_DOCUMENT
 from data.errors import InputError
-from rag.chain import DEFAULT_LEXICAL_WEIGHT, Retriever, check_question
-from rag.generate import DEFAULT_CACHE, GeneratorOptions
-from rag.indexing import IndexChoice
-from rag.pipeline import open_retriever, refresh_retriever
+from rag.cache import DEFAULT_CACHE
+from rag.generation import GeneratorOptions
+from rag.question import check_question
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, load_reranker
-from rag.routing import RoutedRetriever
-from rag.store import Source
-from retriever_finetune.models import DEFAULT_RETRIEVER
+from rag.search import Retriever, RoutedRetriever, open_retriever, refresh_retriever
+from rag.store import IndexChoice, Source
+from retriever_finetune.spec import DEFAULT_RETRIEVER
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ class CodeSearchRetriever(BaseRetriever):
     The corpus's index is built on first use (as `rag.index` does) unless ``build=False``. ``rerank``:
     ``none`` (default here, dense order), ``gemma`` or ``hf:NAME`` (a local causal LM, see `rag.rerank`).
     ``invoke(query, k=N)`` overrides `k` for one call. ``retriever="python=runs/lora-py,javascript=runs/lora-js"``
-    embeds each language with its own adapter (one base model in memory; `rag.routing`).
+    embeds each language with its own adapter (one base model in memory; `rag.search.routed`).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -67,8 +66,7 @@ class CodeSearchRetriever(BaseRetriever):
     rerank: str = "none"
     rerank_candidates: int = DEFAULT_CANDIDATES
     rerank_fusion: float = DEFAULT_FUSION_WEIGHT
-    lexical_weight: float = DEFAULT_LEXICAL_WEIGHT  # hybrid search: BM25's weight in the first stage (0: dense)
-    merge: str = "score"  # per-language retrievers: how the languages' hits are merged (`rag.routing.MERGES`)
+    lexical_weight: float | None = None  # hybrid search: BM25's weight in the first stage (None: 0.1; 0: dense)
     k: int = 4
     build: bool = True
     device: str = ""
@@ -85,13 +83,6 @@ class CodeSearchRetriever(BaseRetriever):
             raise ValueError(msg)
         return value
 
-    @classmethod
-    def from_pipeline(cls, pipeline: Retriever, *, k: int = 4) -> CodeSearchRetriever:
-        """Wrap an already loaded encoder + index (+ reranker), e.g. one shared with `rag.chain`."""
-        retriever = cls(k=k, build=False)
-        retriever._pipeline = pipeline
-        return retriever
-
     @property
     def pipeline(self) -> Retriever | RoutedRetriever:
         """The encoder(s), index and reranker, loaded (and the index built) on first use."""
@@ -101,7 +92,7 @@ class CodeSearchRetriever(BaseRetriever):
             reranker = load_reranker(self.rerank, GeneratorOptions(device=self.device or None, precision=self.precision),
                                      candidates=self.rerank_candidates, fusion_weight=self.rerank_fusion)
             self._pipeline = open_retriever(choice, self.corpus, reranker=reranker, device=self.device or None,
-                                            build=self.build, merge=self.merge, lexical_weight=self.lexical_weight)
+                                            build=self.build, lexical_weight=self.lexical_weight)
         return self._pipeline
 
     def _choice(self) -> IndexChoice:

@@ -7,7 +7,7 @@ reads: inside git, what git tracks or could add), hashes only those whose stat c
 whose content changed, and syncs just their entries (`CodeIndex.sync(scope=...)`): an unchanged file costs no
 encoder call and no read. Without a manifest (or with other corpus options) the whole corpus is mined and
 synced once (`indexing.build_index`, no re-embedding of what is already there), and the manifest written.
-A per-language (routed) index keeps one manifest per language collection (`pipeline` refreshes each).
+A per-language (routed) index keeps one manifest per language collection (`rag.search.open` refreshes each).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 
 from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, mine_tree, source_files
 from data.records import Record
-from rag.generate import DEFAULT_CACHE
-from rag.store import CHROMA_BATCH, INDEX_CONTENTS, CodeIndex, IndexStats, open_client, writer_lock
+from rag.cache import DEFAULT_CACHE
+from rag.store.chroma import CHROMA_BATCH, INDEX_CONTENTS, CodeIndex, IndexStats, open_client, writer_lock
 
 logger = logging.getLogger(__name__)
 

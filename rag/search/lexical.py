@@ -5,10 +5,9 @@ Questions name what they want in words a function's name often holds ("parse jso
 "wrap text" → `textwrap.wrap`), and a bi-encoder does not always put those functions first. Each entry's
 text is its qualified name and docstring, tokenized as identifiers (`read_file` → `read`, `file`,
 `read_file`; `DictReader` → `dict`, `reader`, `dictreader`), scored by BM25 (Lucene's variant, the `bm25s`
-package). Fusion is a weighted sum of z-scores over the candidates. Rank fusion (RRF, k 60) was measured
-and rejected: on CoSQA's web queries it lowered MRR from 0.541 to 0.449, where a z-score weight of 0.1
-costs 0.002. Does not handle: the dense search or where the entries come from (see `chain.Retriever`,
-`store.CodeIndex`).
+package). Fusion is a weighted sum of z-scores over the candidates (rank fusion measured worse on CoSQA's
+web queries; docs/RESULTS.md). Does not handle: the dense search or where the entries come from (see `retriever.Retriever`,
+`rag.store.CodeIndex`).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ import numpy as np
 
 from data.documents import qualified_name
 from data.errors import InputError
+from rag.store import CodeIndex
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -63,10 +63,17 @@ class LexicalIndex:
         if len(ids) != len(texts):
             msg = f"lexical index: {len(ids)} ids for {len(texts)} texts"
             raise InputError(msg)
-        self.ids = list(ids)
+        self.ids, self.texts = list(ids), list(texts)
         self._bm25 = bm25s.BM25(method="lucene", k1=k1, b=b)
         if self.ids:
             self._bm25.index([identifier_tokens(t) for t in texts], show_progress=False)
+
+    @classmethod
+    def of(cls, index: CodeIndex) -> LexicalIndex:
+        """The BM25 index of a collection's names and docstrings (`lexical_text` of each entry)."""
+        ids, metadatas = index.entries()
+        return cls(ids, [lexical_text(m["path"], m["func_name"], m["language"], m["docstring"], index.document)
+                         for m in metadatas])
 
     def scores(self, question: str) -> np.ndarray:
         """BM25 score of every entry for the question (zeros when none of its words is indexed)."""

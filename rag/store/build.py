@@ -1,7 +1,7 @@
 """Open (or build) the index of a corpus for a retriever: the steps `rag.index` and `rag.ask` share.
 
 Everything that can fail on user input (paths, corpus with nothing to index, mismatched retriever) is
-checked before the collection is created or changed. Does not handle: the Chroma calls (see `store`).
+checked before the collection is created or changed. Does not handle: the Chroma calls (see `chroma`).
 """
 
 from __future__ import annotations
@@ -17,15 +17,16 @@ from data.errors import InputError
 from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, SUFFIX_TO_LANGUAGE, MineReport, mine_tree
 from data.records import Record
 from data.splits import dedup_records
-from rag.generate import DEFAULT_CACHE
-from rag.refresh import corpus_options, current_manifest, write_manifest
-from rag.routing import LanguageRoutedIndex
-from rag.store import CodeIndex, IndexStats, collection_name, open_client, writer_lock
+from rag.cache import DEFAULT_CACHE
+from rag.store.chroma import CodeIndex, IndexStats, collection_name, open_client, writer_lock
+from rag.store.refresh import corpus_options, current_manifest, write_manifest
+from rag.store.routed import LanguageRoutedIndex
 from retriever_finetune.encoder import Encoder
-from retriever_finetune.models import DEFAULT_RETRIEVER, SHIPPED_RETRIEVERS, RetrieverSpec, resolve_retriever_spec
 from retriever_finetune.precision import HELP as PRECISION_HELP
 from retriever_finetune.precision import PRECISIONS
 from retriever_finetune.routing import LanguageEncoders
+from retriever_finetune.spec import DEFAULT_RETRIEVER, PerLanguageSpec, RetrieverSpec, parse_retriever
+from retriever_finetune.spec import HELP as RETRIEVER_HELP
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +56,7 @@ class IndexChoice:
     """CLI options that pick an index: the retriever, where its collection lives, and the precision its encoder
     runs in (`rag.ask`, `rag.index`)."""
 
-    retriever: str = field(default=DEFAULT_RETRIEVER, metadata={
-        "help": f"base (the frozen encoder, which measured best on real questions), {', '.join(SHIPPED_RETRIEVERS)} "
-                "(tuned retrievers shipped in the package), a run name (lora → runs/lora), a run folder or an encoder; "
-                "or one adapter per language, LANG=RUN,... (python=runs/lora-py,javascript=runs/lora-js: one base "
-                "model, each language embedded by its adapter, others by the frozen base)"})
+    retriever: str = field(default=DEFAULT_RETRIEVER, metadata={"help": RETRIEVER_HELP})
     base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
     runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
     persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})
@@ -76,9 +73,9 @@ class IndexChoice:
         "help": "inside a git work tree, also index the files .gitignore excludes (default: what git tracks or "
                 "could add)"})
 
-    def retriever_spec(self) -> RetrieverSpec:
-        """The retriever `--retriever` names."""
-        return resolve_retriever_spec(self.retriever, base=self.base, runs_dir=self.runs_dir)
+    def spec(self) -> RetrieverSpec | PerLanguageSpec:
+        """The retriever `--retriever` names (one encoder, or one adapter per language)."""
+        return parse_retriever(self.retriever, base=self.base, runs_dir=self.runs_dir)
 
     def store_options(self) -> StoreOptions:
         """Where the collection lives and what it embeds."""
@@ -150,23 +147,20 @@ def build_index(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, sto
     client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
     with writer_lock(client, collection_name(paths, spec, store.document), break_lock=break_lock):
         index = open_index(paths, spec, store, rebuild=rebuild)
-        if index.spec.label != spec.label:
-            msg = f"index {index.name} belongs to {index.spec.label}, not {spec.label}"
-            raise InputError(msg)
         stats = index.sync(records, encoder, batch_size=batch_size)
     write_manifest(store, index.name, corpus_options(paths, exclude, languages, include_ignored), files)
     return stats
 
 
-def routed_spec(spec: str, encoders: LanguageEncoders) -> RetrieverSpec:
-    """The spec that names a per-language index's collections (`collection_name`)."""
-    return RetrieverSpec(label=spec, base=encoders.base)
+def _routed_name(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders, store: StoreOptions) -> str:
+    """The name a per-language index's collections start with (`collection_name` of the spec as typed)."""
+    return collection_name(paths, RetrieverSpec(label=spec.text, base=encoders.base), store.document)
 
 
-def build_routed_index(paths: Sequence[str], spec: str, encoders: LanguageEncoders, store: StoreOptions, *,
+def build_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders, store: StoreOptions, *,
                        exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
                        batch_size: int = 256, break_lock: bool = False, include_ignored: bool = False) -> IndexStats:
-    """`build_index` for a per-language retriever (``LANG=ADAPTER,...``): one collection per language, each with
+    """`build_index` for a per-language retriever: one collection per language, each with
     its manifest (`refresh`), so the next question refreshes only what changed."""
     # the files' state before mining (listed and hashed once), split by language for the per-language manifests
     files = current_manifest(paths, exclude, languages, include_ignored) if Path(paths[0]).exists() else {}
@@ -178,7 +172,7 @@ def build_routed_index(paths: Sequence[str], spec: str, encoders: LanguageEncode
     for language in present:
         encoders.spec_for(language)  # an unrouted language with no fallback fails before the index changes
     client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
-    name = collection_name(paths, routed_spec(spec, encoders), store.document)
+    name = _routed_name(paths, spec, encoders, store)
     with writer_lock(client, name, break_lock=break_lock):
         if rebuild:
             for collection in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
@@ -192,15 +186,15 @@ def build_routed_index(paths: Sequence[str], spec: str, encoders: LanguageEncode
     return stats
 
 
-def open_routed_index(paths: Sequence[str], spec: str, encoders: LanguageEncoders,
-                      store: StoreOptions) -> LanguageRoutedIndex:
-    """The per-language collections of (corpus, routing spec) that exist."""
+def open_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders,
+                      store: StoreOptions, *, create_languages: Sequence[str] = ()) -> LanguageRoutedIndex:
+    """The per-language collections of (corpus, routing spec) that exist, and those of `create_languages`."""
     client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
-    name = collection_name(paths, routed_spec(spec, encoders), store.document)
-    return LanguageRoutedIndex(client, name, encoders, document=store.document)
+    name = _routed_name(paths, spec, encoders, store)
+    return LanguageRoutedIndex(client, name, encoders, document=store.document, create_languages=create_languages)
 
 
-def routed_index_exists(paths: Sequence[str], spec: str, encoders: LanguageEncoders, store: StoreOptions) -> bool:
+def routed_index_exists(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders, store: StoreOptions) -> bool:
     """True when (corpus, routing spec) has at least one non-empty language collection."""
     try:
         return open_routed_index(paths, spec, encoders, store).count() > 0

@@ -1,7 +1,8 @@
-"""Open the first stage a question goes through: the encoder(s) and the index of a corpus, built on first use,
-with an optional reranker. Shared by `rag.ask` and the LangChain `CodeSearchRetriever`.
+"""Open the first stage a question goes through: the encoder(s) and the index of a corpus, built on first use
+and refreshed with the files edited since, with an optional reranker. Shared by `rag.ask` and the LangChain
+`CodeSearchRetriever`.
 
-Does not handle: loading the reranker or the generator (see `rerank`, `generate`).
+Does not handle: loading the reranker or the generator (see `rag.rerank`, `rag.generation`).
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ import logging
 from collections.abc import Callable, Sequence
 
 from data.errors import InputError
-from rag.chain import DEFAULT_LEXICAL_WEIGHT, Retriever
-from rag.indexing import (
+from rag.search.retriever import DEFAULT_LEXICAL_WEIGHT, Reranker, Retriever
+from rag.search.routed import RoutedRetriever
+from rag.store import (
     DEFAULT_CORPUS_EXCLUDES,
+    CodeIndex,
     IndexChoice,
+    LanguageRoutedIndex,
     StoreOptions,
     build_index,
     build_routed_index,
@@ -21,52 +25,50 @@ from rag.indexing import (
     index_exists,
     open_index,
     open_routed_index,
+    refresh_index,
     routed_index_exists,
 )
-from rag.refresh import refresh_index
-from rag.rerank import QueryLikelihoodReranker
-from rag.routing import LanguageRoutedIndex, RoutedRetriever
-from rag.store import CodeIndex
 from retriever_finetune.encoder import Encoder
-from retriever_finetune.models import RetrieverSpec, load_retriever
-from retriever_finetune.routing import LanguageEncoders, is_language_routing, load_language_encoders
+from retriever_finetune.models import load_retriever
+from retriever_finetune.routing import LanguageEncoders, load_language_encoders
+from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec, refuse_for_per_language
 
 logger = logging.getLogger(__name__)
 
 
-def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker: QueryLikelihoodReranker | None = None,
-                   device: str | None = None, build: bool = True, merge: str = "score",
-                   lexical_weight: float = DEFAULT_LEXICAL_WEIGHT) -> Retriever | RoutedRetriever:
+def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker: Reranker | None = None,
+                   device: str | None = None, build: bool = True,
+                   lexical_weight: float | None = None) -> Retriever | RoutedRetriever:
     """The retriever `choice.retriever` names over `corpus` (default: the standard library, its tests excluded).
 
-    A per-language spec (``python=runs/a,javascript=runs/b``) gives a `RoutedRetriever` over one collection per
-    language, merged by `merge` (dense search); any other spec a `Retriever` over one collection, hybrid with
-    `lexical_weight` (`chain.Retriever`).
+    A per-language spec gives a `RoutedRetriever` over one collection per language (dense search; a
+    `lexical_weight` is refused); any other spec a `Retriever` over one collection, hybrid with `lexical_weight`
+    (default `DEFAULT_LEXICAL_WEIGHT`; 0 is dense search alone).
 
     Raises:
-        InputError: no index yet and `build` is False, or what resolving the retriever raises.
+        InputError: no index yet and `build` is False, or what parsing the retriever raises.
     """
     paths = list(corpus) or default_corpus()
     store = choice.store_options()
     excludes = () if corpus else DEFAULT_CORPUS_EXCLUDES
-    if is_language_routing(choice.retriever):
-        encoders = load_language_encoders(choice.retriever, base=choice.base, runs_dir=choice.runs_dir, device=device,
-                                          precision=choice.precision)
-        if not routed_index_exists(paths, choice.retriever, encoders, store):
-            _refuse_unless(build, paths, choice.retriever)
-            build_routed_index(paths, choice.retriever, encoders, store, exclude=excludes,
-                               include_ignored=choice.include_ignored)
+    spec = choice.spec()
+    refuse_for_per_language(spec, lexical_weight=lexical_weight is not None)
+    if isinstance(spec, PerLanguageSpec):
+        encoders = load_language_encoders(spec, device=device, precision=choice.precision)
+        if not routed_index_exists(paths, spec, encoders, store):
+            _refuse_unless(build, paths, spec.label)
+            build_routed_index(paths, spec, encoders, store, exclude=excludes, include_ignored=choice.include_ignored)
         elif choice.refresh:
-            _refresh_routed(paths, choice.retriever, encoders, store, excludes, choice.include_ignored)
-        return RoutedRetriever(open_routed_index(paths, choice.retriever, encoders, store), reranker, merge=merge)
-    spec = choice.retriever_spec()
+            _refresh_routed(paths, spec, encoders, store, excludes, choice.include_ignored)
+        return RoutedRetriever(open_routed_index(paths, spec, encoders, store), reranker)
     encoder = load_retriever(spec, device=device, precision=choice.precision)
     if not index_exists(paths, spec, store):
         _refuse_unless(build, paths, spec.label)
         build_index(paths, spec, encoder, store, exclude=excludes, include_ignored=choice.include_ignored)
     elif choice.refresh:
         _refresh(paths, spec, encoder, store, excludes, choice.include_ignored)
-    return Retriever(encoder, open_index(paths, spec, store, create=False), reranker, lexical_weight=lexical_weight)
+    weight = DEFAULT_LEXICAL_WEIGHT if lexical_weight is None else lexical_weight
+    return Retriever(encoder, open_index(paths, spec, store, create=False), reranker, lexical_weight=weight)
 
 
 def refresh_retriever(choice: IndexChoice, corpus: Sequence[str], retriever: Retriever | RoutedRetriever) -> None:
@@ -74,13 +76,14 @@ def refresh_retriever(choice: IndexChoice, corpus: Sequence[str], retriever: Ret
     question); what it had read of the collection is dropped when something changed."""
     paths = list(corpus) or default_corpus()
     excludes = () if corpus else DEFAULT_CORPUS_EXCLUDES
+    spec = choice.spec()
     if isinstance(retriever, RoutedRetriever):
-        if _refresh_routed(paths, choice.retriever, retriever.index.encoders, choice.store_options(), excludes,
-                           choice.include_ignored, index=retriever.index):
-            retriever.forget_entries()
-        return
-    if _refresh(paths, choice.retriever_spec(), retriever.encoder, choice.store_options(), excludes,
-                choice.include_ignored, index=retriever.index):
+        changed = _refresh_routed(paths, spec, retriever.index.encoders, choice.store_options(), excludes,  # type: ignore[arg-type]
+                                  choice.include_ignored, index=retriever.index)
+    else:
+        changed = _refresh(paths, spec, retriever.encoder, choice.store_options(), excludes,  # type: ignore[arg-type]
+                           choice.include_ignored, index=retriever.index)
+    if changed:
         retriever.forget_entries()
 
 
@@ -99,7 +102,7 @@ def _refresh(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, store:
     return _unless_being_written(run)
 
 
-def _refresh_routed(paths: Sequence[str], spec: str, encoders: LanguageEncoders, store: StoreOptions,
+def _refresh_routed(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders, store: StoreOptions,
                     excludes: Sequence[str], include_ignored: bool, index: LanguageRoutedIndex | None = None) -> bool:
     """`_refresh` for a per-language index: each language's collection against its own manifest, under the
     whole index's writer lock; the whole corpus once when a manifest is missing. Returns whether it changed.

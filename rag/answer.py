@@ -1,0 +1,136 @@
+"""Prompt → generate → review: the answer to a code question from the sources retrieved for it.
+
+The stream stops at the template's markers and at runaway repetition (`prompts.answer_cut`); the finished
+answer is reviewed against its sources and the corpus (`grounding`), with an extractive answer when it fails.
+Does not handle: retrieval (see `search`) or loading models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from rag.generation import Generator, complete_all
+from rag.grounding import KnownNames, check_grounding, extractive_answer
+from rag.prompts import PromptStyle, answer_cut, prepare_answer
+from rag.question import check_question
+from rag.search import Retriever
+from rag.store import Source
+
+
+@dataclass
+class Answer:
+    """The generated text and the sources the prompt carried."""
+
+    text: str
+    sources: list[Source] = field(default_factory=list)
+    prompt: str = ""
+    error: str = ""  # set when generation broke off: `text` is then what arrived before
+    degenerate: bool = False  # the stream was stopped because it started repeating itself
+    unverified: list[str] = field(default_factory=list)  # identifiers neither the sources nor the corpus know
+    fallback: str = ""  # the extractive answer, when the generated one failed review
+
+    @property
+    def shown(self) -> str:
+        """What a reader should take as the answer: the extractive one when the generated one failed."""
+        return self.fallback or self.text
+
+
+def stream_answer(question: str, sources: list[Source], generator: Generator, *, max_new_tokens: int = 200,
+                  max_context_tokens: int = 1536, answer: Answer | None = None) -> Iterator[str]:
+    """Yield the answer's text as it is generated, stopping at the template's markers and at runaway
+    repetition (`grounding.find_loop`, which marks the answer degenerate); fills `answer`. The question is
+    taken as checked (`question.check_question`, which every entry point runs once)."""
+    prompt, used, style = prepare_answer(question, sources, generator, max_new_tokens=max_new_tokens,
+                                         max_context_tokens=max_context_tokens)
+    if answer is not None:
+        answer.prompt, answer.sources = prompt, used
+    start = style.start(used).lstrip()
+    produced = start
+    if start:
+        yield start
+    finished = False
+    try:
+        for piece in generator.stream(prompt, max_new_tokens=max_new_tokens, stop=style.stop):
+            emitted = len(produced)
+            produced += piece
+            cut, degenerate = answer_cut(produced, len(start), style)
+            if degenerate and answer is not None:
+                answer.degenerate = True
+            if cut >= 0:
+                if cut > emitted:
+                    yield produced[emitted:cut]
+                produced = produced[:cut]
+                break
+            yield piece
+        finished = True
+    finally:  # a stream that breaks off still leaves what arrived in `answer`
+        ending = style.ending(used) if finished else ""
+        produced = produced.rstrip() + ending
+        if answer is not None:
+            answer.text = produced.strip()
+    if ending:
+        yield ending
+
+
+def review_answer(answer: Answer, known: KnownNames) -> Answer:
+    """Check the generated answer against its sources and the corpus (`grounding.check_grounding`); when it
+    uses unknown identifiers, degenerated or is empty, attach the extractive answer built from the sources."""
+    grounding = check_grounding(answer.text, known.with_sources(answer.sources))
+    answer.unverified = grounding.unverified
+    if answer.sources and (answer.unverified or answer.degenerate or not answer.text.strip(" `")):
+        answer.fallback = extractive_answer(answer.sources)
+    return answer
+
+
+def answer_question(question: str, retriever: Retriever | None, generator: Generator, *, k: int = 5,
+                    max_new_tokens: int = 200, max_context_tokens: int = 1536,
+                    known: KnownNames | None = None) -> Answer:
+    """Retrieve (unless `retriever` is None: the no-context floor), prompt, generate; the whole answer,
+    reviewed against `known` (see `review_answer`) when it is given."""
+    question = check_question(question)
+    sources = retriever.retrieve(question, k) if retriever is not None else []
+    result = Answer(text="")
+    for _ in stream_answer(question, sources, generator, max_new_tokens=max_new_tokens,
+                           max_context_tokens=max_context_tokens, answer=result):
+        pass
+    return review_answer(result, known) if known is not None else result
+
+
+def answer_questions(questions: list[str], retriever: Retriever | None, generator: Generator, *, k: int = 5,
+                     max_new_tokens: int = 200, max_context_tokens: int = 1536, batch_size: int = 8,
+                     on_answer: Callable[[int, Answer], None] | None = None) -> list[Answer]:
+    """`answer_question` for many questions, their answers decoded `batch_size` at a time (`generate.complete_all`);
+    each answer is cut exactly where the streamed one would be (`answer_cut`); `on_answer(index, answer)` is
+    called as each is final. Not reviewed."""
+    questions = [check_question(q) for q in questions]
+    answers: list[Answer] = []
+    starts: list[str] = []
+    styles: list[PromptStyle] = []
+    for question in questions:
+        sources = retriever.retrieve(question, k) if retriever is not None else []
+        prompt, used, style = prepare_answer(question, sources, generator, max_new_tokens=max_new_tokens,
+                                             max_context_tokens=max_context_tokens)
+        answers.append(Answer(text="", sources=used, prompt=prompt))
+        starts.append(style.start(used).lstrip())
+        styles.append(style)
+    degenerate: set[int] = set()
+
+    def stop(i: int, text: str, piece: str) -> int | None:  # noqa: ARG001
+        cut, loop = answer_cut(starts[i] + text, len(starts[i]), styles[i])
+        if cut < 0:
+            return None
+        if loop:
+            degenerate.add(i)
+        return max(cut - len(starts[i]), 0)
+
+    def finish(i: int, text: str) -> None:
+        answer = answers[i]
+        answer.degenerate = i in degenerate
+        answer.text = ((starts[i] + text).rstrip() + styles[i].ending(answer.sources)).strip()
+        if on_answer is not None:
+            on_answer(i, answer)
+
+    complete_all(generator, [a.prompt for a in answers], max_new_tokens=max_new_tokens, batch_size=batch_size,
+                 stop=stop, on_done=finish)
+    return answers

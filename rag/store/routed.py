@@ -1,0 +1,65 @@
+"""A corpus indexed per language: one collection per language, each embedded by its language's adapter
+(`retriever_finetune.routing`), named ``<collection>-<language>``. Does not handle: searching it (see
+`rag.search.routed`) or mining (`build`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from data.errors import InputError
+from data.miner import LANGUAGES
+from data.records import Record
+from rag.store.chroma import CodeIndex, IndexStats
+from retriever_finetune.routing import LanguageEncoders
+
+
+def language_collection(name: str, language: str) -> str:
+    """The collection of one language's functions."""
+    return f"{name}-{language}"
+
+
+class LanguageRoutedIndex:
+    """Per-language collections of one corpus, each embedded by its language's encoder."""
+
+    def __init__(self, client, name: str, encoders: LanguageEncoders, *, document: str,  # noqa: ANN001
+                 create_languages: Sequence[str] = ()) -> None:
+        """Open every language collection of `name` that exists, and create those of `create_languages`."""
+        self.name, self.encoders = name, encoders
+        self.indexes: dict[str, CodeIndex] = {}
+        existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        for language in sorted(LANGUAGES):
+            collection = language_collection(name, language)
+            if collection in existing or language in create_languages:
+                self.indexes[language] = CodeIndex(client, collection, encoders.spec_for(language), document=document)
+        if not self.indexes:
+            msg = f"no per-language index {name!r} yet; build it with `python -m rag.index PATH... --retriever LANG=RUN,...`"
+            raise InputError(msg)
+
+    def sync(self, records: Sequence[Record], *, batch_size: int = 256) -> IndexStats:
+        """Bring every language's collection up to date; counts are summed over languages."""
+        by_language: dict[str, list[Record]] = defaultdict(list)
+        for record in records:
+            by_language[record.language].append(record)
+        total = IndexStats(collection=self.name)
+        for language, index in self.indexes.items():
+            stats = index.sync(by_language.get(language, []), self.encoders.encoder_for(language),
+                               batch_size=batch_size)
+            for field in ("added", "deleted", "updated", "unchanged", "total"):
+                setattr(total, field, getattr(total, field) + getattr(stats, field))
+        return total
+
+    def count(self) -> int:
+        """Functions in all languages' collections."""
+        return sum(index.count() for index in self.indexes.values())
+
+    def name_entries(self) -> Iterator[tuple[str, str, str, str]]:
+        """``(repo, path, func_name, language)`` of every language's functions and classes."""
+        for index in self.indexes.values():
+            yield from index.name_entries()
+
+    def forget_entries(self) -> None:
+        """Drop what was read of the collections: they have changed."""
+        for index in self.indexes.values():
+            index.forget_entries()
