@@ -200,3 +200,53 @@ def test_a_per_language_index_follows_edits_before_each_question(runs: dict[str,
     assert "up to date" in captured.err  # go: nothing changed, nothing re-read
     assert ask.main(["repeat a string", *common, "--no_refresh"]) == 0
     assert "index refreshed" not in capsys.readouterr().err
+
+
+def test_eval_commands_take_a_per_language_retriever(runs: dict[str, Path], tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from data.records import Record, write_jsonl
+    from eval import mrr as mrr_cli
+    from eval import rouge
+    from tests.rag.conftest import EchoGenerator
+
+    words = ["json", "file", "sort", "hash", "zip", "url"]
+    rows = [Record(repo="r", path=f"m{i}.{'py' if i % 2 else 'js'}", func_name=f"f{i}",
+                   language="python" if i % 2 else "javascript", code=f"def {words[i % 6]}_{i}(x): {words[i % 5]}(x)",
+                   docstring=f"Handle {words[i % 6]} case {i}.") for i in range(24)]
+    data = tmp_path / "test.jsonl"
+    write_jsonl(rows, data)
+    spec = spec_of(runs)
+    out = tmp_path / "mrr"
+    assert mrr_cli.main(["--data", str(data), "--retrievers", spec, str(runs["python"]), str(runs["javascript"]),
+                         "--protocol", "full", "--out", str(out), "--cache_dir", "", "--quiet"]) == 0
+    report = json.loads((out / "report.json").read_text())["retrievers"]
+    # each language scored as its own adapter alone scores it (loaded the usual way, one adapter, no routing)
+    for language, run in runs.items():
+        alone, routed = report[run.name]["metrics"][language], report[spec]["metrics"][language]
+        assert routed == pytest.approx(alone, abs=1e-6), language
+    assert report[runs["python"].name]["metrics"]["javascript"] != report[spec]["metrics"]["javascript"]
+
+    echo = EchoGenerator()
+    monkeypatch.setattr(rouge, "load_generator", lambda spec, options: echo)
+    assert rouge.main(["--data", str(data), "--retriever", "none", spec, "--k", "2", "--out", str(tmp_path / "rouge"),
+                       "--cache_dir", str(tmp_path / "cache"), "--persist", str(tmp_path / "db"), "--quiet"]) == 0
+    assert len(echo.prompts) == 2 * len(rows)
+    assert all(p.count("<<<SOURCE [") == 2 for p in echo.prompts[len(rows):])
+    summary = json.loads((tmp_path / "rouge" / "report.json").read_text())["summary"]
+    assert 0 < summary[spec]["hit_rate"] <= 1
+
+
+def test_options_a_per_language_retriever_does_not_take_are_refused(runs: dict[str, Path], mixed_tree: Path,
+                                                                    tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from rag import ask
+
+    argv = ["parse a json document", "--retriever", spec_of(runs), "--corpus", str(mixed_tree), "--persist",
+            str(tmp_path / "db"), "--generator", "none", "--rerank", "none", "--lexical_weight", "0.3"]
+    assert ask.main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--lexical_weight does not apply to a per-language retriever" in err[0]
+    assert not (tmp_path / "db").exists()  # refused before anything was built
