@@ -320,6 +320,7 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
         # exact: a gradient and two AdamW moments per trainable value (float32)
         "training_state_mb": parameters["trainable"] * 3 * 4 / 2**20,
         "mixed_precision": precision, "precision": policy.describe(),
+        "processes": world()[1],  # the process group each batch's loss was gathered over
     }
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:

@@ -269,6 +269,12 @@ class ChatEndpointGenerator:
         if status in (401, 403):
             return InputError(f"the server at {self.where} refused the API key (HTTP {status}): pass --api_key "
                               "or set OPENAI_API_KEY to a key it accepts")
+        if status == 429:
+            return InputError(f"the server at {self.where} is limiting requests (HTTP 429): wait a moment and ask "
+                              "again, or use a key with a higher limit")
+        if isinstance(status, int) and status >= 500:
+            return InputError(f"the server at {self.where} failed on its side (HTTP {status}: {detail}); try again "
+                              "later, or check the server's log")
         if _is_connection_error(error):
             return InputError(f"nothing answers at {self.where} ({detail}): start the {self.kind} server there "
                               "or point --base_url at one")

@@ -181,8 +181,33 @@ def test_skips_binary_non_utf8_and_huge_files_and_counts_them(tmp_path: Path) ->
     assert "1 binary" in report.summary() and "1 not UTF-8" in report.summary()
 
 
-def test_order_is_deterministic(six_language_tree: Path) -> None:
-    assert mine_tree(six_language_tree) == mine_tree(six_language_tree)
+MINE_IN_A_FRESH_PROCESS = """
+import json, sys
+from data.miner import mine_tree
+print(json.dumps([[r.path, r.func_name, r.start_line, r.code] for r in mine_tree(sys.argv[1])]))
+"""
+
+
+def test_order_does_not_depend_on_the_filesystem_or_the_hash_seed(tmp_path: Path) -> None:
+    """The same files written in opposite orders (so a directory lists them differently), each mined by a
+    process with its own hash seed, give the same records in the same order: by path, then by position."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    results = []
+    for seed, names in (("1", list(SOURCES)), ("2", list(reversed(SOURCES)))):
+        tree = tmp_path / f"tree{seed}"
+        for name in names:
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            (tree / name).write_text(SOURCES[name].lstrip("\n"))
+        done = subprocess.run([sys.executable, "-c", MINE_IN_A_FRESH_PROCESS, str(tree)], capture_output=True,
+                              text=True, check=True, timeout=120, env={**os.environ, "PYTHONHASHSEED": seed})
+        results.append(json.loads(done.stdout))
+    assert results[0] == results[1]
+    positions = [(path, line) for path, _, line, _ in results[0]]
+    assert positions == sorted(positions) and len(results[0]) >= len(SOURCES)
 
 
 def test_missing_root_is_a_clear_error(tmp_path: Path) -> None:

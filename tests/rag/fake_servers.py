@@ -1,9 +1,10 @@
 """Small HTTP servers on 127.0.0.1 that speak Ollama's `/api/chat` (streamed NDJSON) and OpenAI's
 `/v1/chat/completions` (streamed server-sent events) as the official clients expect them.
 
-Each records the JSON bodies it received and answers in one of four modes: ``ok`` (streams WORDS), ``404``
-(unknown model), ``401`` (key refused), ``drop`` (streams two pieces, then closes the connection in the middle
-of the chunked body). Responses use chunked transfer encoding, as the real servers do.
+Each records the JSON bodies it received and answers in one of these modes: ``ok`` (streams WORDS), ``404``
+(unknown model), ``401`` (key refused), ``429`` (rate limited), ``500`` (server error), ``drop`` (streams two
+pieces, then closes the connection in the middle of the chunked body). 429 and 500 are what clients retry.
+Responses use chunked transfer encoding, as the real servers do.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.server.requests.append({"body": body, "headers": {k.lower(): v for k, v in self.headers.items()}})
         mode = self.server.mode
-        if mode in ("404", "401"):
+        if mode in ("404", "401", "429", "500"):
             self._json(int(mode), self.error_body(mode, body.get("model", "")))
             return
         self.send_response(200)
@@ -97,7 +98,8 @@ class OLLAMA(_Handler):
                               "prompt_eval_duration": 1, "eval_count": len(pieces), "eval_duration": 1}) + "\n"
 
     def error_body(self, mode: str, model: str) -> dict:
-        return {"error": f"model '{model}' not found"} if mode == "404" else {"error": "unauthorized"}
+        return {"error": {"404": f"model '{model}' not found", "401": "unauthorized", "429": "too many requests",
+                          "500": "internal server error"}[mode]}
 
 
 class OPENAI(_Handler):
@@ -120,6 +122,12 @@ class OPENAI(_Handler):
         if mode == "404":
             return {"error": {"message": f"The model `{model}` does not exist", "type": "invalid_request_error",
                               "param": None, "code": "model_not_found"}}
+        if mode == "429":
+            return {"error": {"message": "Rate limit reached.", "type": "requests", "param": None,
+                              "code": "rate_limit_exceeded"}}
+        if mode == "500":
+            return {"error": {"message": "The server had an error.", "type": "server_error", "param": None,
+                              "code": None}}
         return {"error": {"message": "Incorrect API key provided: sk-wrong.", "type": "invalid_request_error",
                           "param": None, "code": "invalid_api_key"}}
 

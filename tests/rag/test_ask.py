@@ -113,3 +113,45 @@ def test_unreachable_endpoint(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
     assert code == 2
     err = capsys.readouterr().err
     assert "error: nothing answers at http://127.0.0.1:9/v1" in err and err.count("\n") == 1
+
+
+class ScriptedGenerator:
+    """Streams one fixed answer, whatever the prompt."""
+
+    name = "scripted"
+    context_window = 4096
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def stream(self, prompt: str, *, max_new_tokens: int, stop=()):  # noqa: ANN001, ANN201, ARG002
+        yield from (word + " " for word in self.answer.split(" "))
+
+
+@pytest.mark.parametrize(("answer", "unverified", "why"), [
+    ("Use `jsonish.parse_yaml` [1] to read it.", "jsonish.parse_yaml", "uses names the sources do not have"),
+    ("Use `jsonish.parse_json` [1] to read it.", None, None),
+    ("parse it parse it parse it parse it parse it parse it parse it parse it parse it", None,
+     "started repeating itself"),
+])
+def test_the_review_follows_the_answer(answer: str, unverified: str | None, why: str | None, corpus: Path,
+                                       tiny_bert_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`rag.ask` prints the unknown names of an answer and, when it fails review, the extractive answer."""
+    monkeypatch.setattr(ask, "load_generator", lambda spec, options: ScriptedGenerator(answer))
+    assert ask.main(["how to parse json", *argv(corpus, tmp_path, tiny_bert_dir), "--k", "2"]) == 0
+    printed = capsys.readouterr().out.split("Sources:")[0]
+    if unverified is None:
+        assert "unverified:" not in printed
+    else:
+        assert f"unverified: {unverified} (in neither the sources nor the indexed corpus)" in printed
+    if why is None:
+        assert "From the sources:" not in printed
+        return
+    assert f"The generated answer {why}; here is what the sources say instead." in printed
+    fallback = printed.split("instead.")[1].strip().splitlines()
+    assert fallback[0] == "From the sources:" and len(fallback) == 3  # the two sources, each a line
+    assert fallback[1].startswith("- `") and "[1]" in fallback[1] and "[2]" in fallback[2]

@@ -1,6 +1,8 @@
 """`--generator ollama:`/`openai:` against local servers that speak the real wire protocols: what we send,
 what `rag.ask` prints, and each failure as one line that says what to do."""
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,11 @@ def test_answer_streams_and_every_option_reaches_its_field(protocol: str, corpus
     ("ollama", "404", "has no model 'llama3': pull it with `ollama pull llama3`"),
     ("openai", "404", "serves no model 'gpt-test' (HTTP 404): pick one it lists at http://127.0.0.1:"),
     ("openai", "401", "refused the API key (HTTP 401): pass --api_key or set OPENAI_API_KEY"),
+    ("ollama", "401", "refused the API key (HTTP 401)"),
+    ("openai", "429", "is limiting requests (HTTP 429): wait a moment"),
+    ("ollama", "429", "is limiting requests (HTTP 429): wait a moment"),
+    ("openai", "500", "failed on its side (HTTP 500"),
+    ("ollama", "500", "failed on its side (HTTP 500"),
 ])
 def test_server_refusals_are_one_line_that_says_what_to_do(protocol: str, mode: str, message: str, corpus: Path,
                                                            tiny_bert_dir: Path, tmp_path: Path, no_local_lm: None,
@@ -71,7 +78,7 @@ def test_server_refusals_are_one_line_that_says_what_to_do(protocol: str, mode: 
         code = ask.main(ask_argv(protocol, server.url, corpus, tmp_path, tiny_bert_dir))
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: ") and message in err and err.count("\n") == 1, err
-    assert len(server.requests) == 1  # no retries hammering the server
+    assert len(server.requests) == 1  # no retries hammering the server (429 and 500 are what clients retry)
 
 
 @pytest.mark.parametrize("protocol", ["ollama", "openai"])
@@ -120,9 +127,40 @@ def test_eval_rouge_generates_through_the_same_endpoint_path_and_caches_per_serv
     with fake_server("ollama") as first:
         assert rouge.main([*argv, "--generator", "ollama:llama3", "--base_url", first.url]) == 0
         assert len(first.requests) == 4
+        stored = [json.loads(line)["answer"] for file in (tmp_path / "cache").rglob("*.jsonl")
+                  for line in file.read_text().splitlines()]
+        assert stored == ["".join(WORDS)] * 4  # what was kept is what the server streamed
         assert rouge.main([*argv, "--generator", "ollama:llama3", "--base_url", first.url]) == 0
         assert len(first.requests) == 4  # the second run came from the cache
     with fake_server("ollama") as second:  # same model name, another server: not the same generations
         assert rouge.main([*argv, "--generator", "ollama:llama3", "--base_url", second.url]) == 0
         assert len(second.requests) == 4
     assert "ollama:llama3" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("protocol", ["ollama", "openai"])
+def test_the_paper_protocol_sends_its_sampling_options(protocol: str, tiny_bert_dir: Path, tmp_path: Path) -> None:
+    from data.records import Record, write_jsonl
+    from eval import rouge
+    from eval.paper_protocol import question_seed
+
+    data = tmp_path / "test.jsonl"
+    write_jsonl([Record("r", f"m{i}.py", f"f{i}", "python", f"def f{i}(x):\n    return x + {i}", f"Add {i}.")
+                 for i in range(2)], data)
+    argv = ["--data", str(data), "--base", str(tiny_bert_dir), "--retriever", "none", "--out", str(tmp_path / "r"),
+            "--cache_dir", str(tmp_path / "cache"), "--persist", str(tmp_path / "db"), "--protocol", "paper",
+            "--seed", "7", "--quiet"]
+    with fake_server(protocol) as server:
+        url = base_url(protocol, server.url)
+        assert rouge.main([*argv, "--generator", f"{protocol}:{MODELS[protocol]}", "--base_url", url]) == 0
+    ids = [hashlib.sha1(f"Add {i}.\x00def f{i}(x):\n    return x + {i}".encode()).hexdigest()[:16] for i in range(2)]
+    seeds = sorted(question_seed(7, item_id) for item_id in ids)
+    assert len(set(seeds)) == 2  # one seed per question
+    bodies = [request["body"] for request in server.requests]
+    if protocol == "ollama":
+        options = [b["options"] for b in bodies]
+        assert sorted(o["seed"] for o in options) == seeds
+        assert {(o["temperature"], o["repeat_penalty"]) for o in options} == {(0.2, 1.1)}  # the paper's settings
+    else:
+        assert sorted(b["seed"] for b in bodies) == seeds
+        assert {b["temperature"] for b in bodies} == {0.2}

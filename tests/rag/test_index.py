@@ -140,11 +140,24 @@ def test_document_formats_embed_what_they_name(corpus: Path, setup) -> None:  # 
 
 
 def test_ids_are_content_hashes(corpus: Path) -> None:
+    """An id is the SHA-1 of (repo, path, name, code, docstring), worked out by hand here, and the same in a
+    process with another hash seed."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
     from data.miner import mine_tree
 
     records = mine_tree(corpus)
-    assert [record_id(r) for r in records] == [record_id(r) for r in mine_tree(corpus)]
-    assert len({record_id(r) for r in records}) == len(records)
+    by_hand = [hashlib.sha1("\x00".join((r.repo, r.path, r.func_name, r.code, r.docstring)).encode()).hexdigest()
+               for r in records]
+    assert [record_id(r) for r in records] == by_hand and len(set(by_hand)) == len(records)
+    script = ("import sys; from data.miner import mine_tree; from rag.store import record_id; "
+              "print(' '.join(sorted(record_id(r) for r in mine_tree(sys.argv[1]))))")
+    other = subprocess.run([sys.executable, "-c", script, str(corpus)], capture_output=True, text=True, check=True,
+                           timeout=120, env={**os.environ, "PYTHONHASHSEED": "12345"})
+    assert other.stdout.split() == sorted(by_hand)
 
 
 def test_index_cli_and_bad_input(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,

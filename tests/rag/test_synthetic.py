@@ -68,7 +68,12 @@ def test_adapt_cli_trains_a_query_side_adapter_from_a_tree(corpus: Path, tiny_be
     assert adapt_cli.main(argv) == 0
     assert "saved to" in capsys.readouterr().out
     assert json.loads((out / "adapter" / "towers.json").read_text()) == {"towers": "query"}
-    assert load_encoder(str(out), device="cpu").towers == "query"
+    adapted, frozen = load_encoder(str(out), device="cpu"), load_encoder(str(tiny_bert_dir), device="cpu")
+    assert adapted.towers == "query"
+    questions, code = ["how to parse json", "average of numbers"], ["def mean(xs):\n    return sum(xs) / len(xs)"]
+    moved = np.abs(adapted.encode_queries(questions) - frozen.encode_queries(questions)).max()
+    assert moved > 1e-5  # the questions are embedded by the tuned side (float32 noise is ~1e-7)
+    np.testing.assert_allclose(adapted.encode_code(code), frozen.encode_code(code), atol=1e-6)  # the code is not
     assert len(list((tmp_path / "cache").glob("questions-*.json"))) == 2  # the questions and their stats
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
+from transformers import T5Config, T5EncoderModel
 
 from data.errors import InputError
 from retriever_finetune.codet5p import CodeT5pEmbeddingModel
@@ -32,11 +33,19 @@ def test_codet5p_shapes_normalised_and_round_trip(tiny_codet5p_dir: Path, tmp_pa
     vectors = encoder.encode_code(TEXTS)
     assert vectors.shape == (4, 16) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    # first-token pooling of the native module equals the model's own pooler_output
-    batch = encoder.collate(encoder.tokenize(TEXTS[:1], 256))
+    # the reference: transformers' own T5EncoderModel on the same weights, its first token projected by hand
+    weights = load_file(tiny_codet5p_dir / "model.safetensors")
+    config = json.loads((tiny_codet5p_dir / "config.json").read_text())
+    t5 = T5EncoderModel(T5Config(**{k: config[k] for k in ("vocab_size", "d_model", "d_ff", "d_kv", "num_layers",
+                                                             "num_heads", "feed_forward_proj", "pad_token_id")}))
+    t5.load_state_dict({k: v for k, v in weights.items() if not k.startswith("proj.")}, strict=False)
+    t5.eval()
+    batch = encoder.collate(encoder.tokenize(TEXTS, 256))
     with torch.inference_mode():
-        own = encoder.model(**batch).pooler_output.numpy()
-    np.testing.assert_allclose(vectors[:1], own, atol=1e-6)
+        first = t5(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state[:, 0]
+        projected = torch.nn.functional.linear(first, weights["proj.weight"], weights["proj.bias"])
+    expected = torch.nn.functional.normalize(projected, dim=-1).numpy()
+    np.testing.assert_allclose(vectors, expected, atol=1e-5)
     encoder.model.save_pretrained(tmp_path)
     encoder.tokenizer.save_pretrained(tmp_path)
     np.testing.assert_array_equal(load_encoder(str(tmp_path), device="cpu").encode_code(TEXTS), vectors)

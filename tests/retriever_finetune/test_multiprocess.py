@@ -78,6 +78,7 @@ def test_two_processes_train_what_one_trains(labelled_pairs: Path, still_bert_di
     double = launch(2, arguments(labelled_pairs, still_bert_dir, two))
     assert double.returncode == 0, double.stderr[-3000:]
     alone, together = (json.loads((run / "metrics.json").read_text()) for run in (one, two))
+    assert (alone["processes"], together["processes"]) == (1, 2)  # a launch that fell back to one process fails here
     assert alone["steps"] == together["steps"] == 6  # 3 batches an epoch, 2 epochs
     # the loss of every step is the whole batch's, not a shard's: a shard's in-batch loss is far lower
     assert together["loss"] == pytest.approx(alone["loss"], rel=1e-4)

@@ -4,10 +4,12 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from peft import PeftModel
 from safetensors.torch import load_file
+from transformers import AutoTokenizer
 
 from data.records import Record, write_jsonl
 from retriever_finetune import train
@@ -42,17 +44,28 @@ def test_run_folder_is_complete_and_loadable(pairs_file: Path, tiny_bert_dir: Pa
     result = train.run(config(pairs_file, out, base=str(tiny_bert_dir), valid=str(pairs_file)))
     assert {p.name for p in out.iterdir()} == {"adapter", "config.json", "metrics.json", "README.md"}
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics == json.loads(json.dumps(result.metrics))
+    trainable = sum(t.numel() for t in adapter_weights(out).values())  # counted from the saved file
+    total = sum(p.numel() for p in load_backbone(str(tiny_bert_dir)).model.parameters()) + trainable
+    assert (metrics["parameters"]["trainable"], metrics["parameters"]["total"]) == (trainable, total)
+    assert metrics["parameters"]["trainable_percent"] == pytest.approx(100 * trainable / total)
+    assert result.out == out
     assert len(metrics["loss"]) == metrics["steps"] == 12  # 48 pairs / 8 x 2 epochs
     assert len(metrics["valid_mrr"]) == 3  # before training and after each epoch
     assert 0 < metrics["parameters"]["trainable_percent"] < 100 and metrics["peak_memory_mb"] > 0
     assert "trainable parameters" in (out / "README.md").read_text()
     saved = json.loads((out / "config.json").read_text())
     assert saved["config"]["method"] == "lora" and "torch" in saved["versions"]
-    # loadable by our entry point (run folder alone) and by plain peft
-    ours = load_encoder(str(out), device="cpu").encode_code(["def f(): pass"])
-    plain = PeftModel.from_pretrained(load_backbone(str(tiny_bert_dir)).model, str(out / "adapter"))
-    assert isinstance(plain, PeftModel) and ours.shape == (1, 32)
+    # loadable by our entry point (run folder alone) and by plain peft, to the same vector: mean pooling by hand
+    ours = load_encoder(str(out), device="cpu", precision="float32").encode_code(["def f(): pass"])
+    plain = PeftModel.from_pretrained(load_backbone(str(tiny_bert_dir)).model, str(out / "adapter")).eval()
+    batch = AutoTokenizer.from_pretrained(tiny_bert_dir)(["def f(): pass"], return_tensors="pt")
+    with torch.inference_mode():
+        hidden = plain(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).float()
+    by_hand = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1).numpy()
+    np.testing.assert_allclose(ours, by_hand, atol=1e-5)
+    assert float(np.abs(ours - load_encoder(str(tiny_bert_dir), device="cpu",
+                                           precision="float32").encode_code(["def f(): pass"])).max()) > 1e-4
 
 
 @pytest.mark.parametrize("method", ["lora", "adalora"])
