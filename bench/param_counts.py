@@ -5,11 +5,16 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import torch
 from transformers import BertConfig, BertModel
 
-from retriever_finetune.codet5p import CODET5P_110M_EMBEDDING, CodeT5pEmbeddingConfig, CodeT5pEmbeddingModel
-from retriever_finetune.peft_methods import MethodOptions, count_parameters, make_trainable
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from retriever_finetune.codet5p import CODET5P_110M_EMBEDDING, CodeT5pEmbeddingConfig, CodeT5pEmbeddingModel  # noqa: E402
+from retriever_finetune.peft_methods import MethodOptions, count_parameters, make_trainable  # noqa: E402
 
 ARCHITECTURES = {
     "all-MiniLM-L6-v2": lambda: BertModel(BertConfig(vocab_size=30522, hidden_size=384, num_hidden_layers=6,
