@@ -36,3 +36,38 @@ def test_readme_lcel_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert namespace["functions"] and all(d.metadata["language"] == "python" for d in namespace["functions"])
     assert any(f"`{name}`" in namespace["reply"] or f".{name}`" in namespace["reply"] for name in namespace["names"])
     assert namespace["reply"] in capsys.readouterr().out
+
+
+def readme_commands() -> list[list[str]]:
+    """Every `python -m MODULE ...` command of the README's bash blocks (continuation lines joined, comments
+    dropped), as the module name followed by its arguments."""
+    import shlex
+
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", README.read_text(), re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            tokens = shlex.split(line, comments=True)
+            if "-m" in tokens and tokens[0] in ("python", "accelerate"):
+                start = tokens.index("-m") + 1
+                commands.append(tokens[start:])
+    return commands
+
+
+@pytest.mark.parametrize("command", readme_commands(), ids=lambda c: " ".join(c)[:60])
+def test_readme_commands_parse_as_typed(command: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each README command's options are ones its CLI takes (parsed and validated, not run)."""
+    import importlib
+
+    from data.cli import build_parser, parse_config
+
+    module = importlib.import_module(command[0])
+    parsed = []
+
+    def parse_only(config_type, run, argv, *, description, positional=None, **_):  # noqa: ANN001, ANN202, ARG001
+        config, _quiet = parse_config(config_type, argv, build_parser(config_type, description, positional), positional)
+        parsed.append(config)
+        return 0
+
+    monkeypatch.setattr(module, "run_cli", parse_only)
+    assert module.main(command[1:]) == 0
+    assert parsed, f"{command[0]} did not build its config"
