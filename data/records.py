@@ -28,6 +28,14 @@ ALIASES = {  # other schemas' field name → ours
 _LINES_IN_URL = re.compile(r"#L(\d+)(?:-L(\d+))?$")
 
 
+def line_range(url: str) -> tuple[int | None, int | None]:
+    """(first, last) line of a function from its url's ``#L<first>-L<last>`` (None where it does not say)."""
+    match = _LINES_IN_URL.search(url)
+    if not match:
+        return None, None
+    return int(match.group(1)), int(match.group(2)) if match.group(2) else None
+
+
 @dataclass(frozen=True)
 class Record:
     """One function with its documentation, CodeSearchNet field names."""
@@ -43,8 +51,7 @@ class Record:
     @property
     def start_line(self) -> int | None:
         """First line of the function in its file, when the url carries `#L<n>`."""
-        match = _LINES_IN_URL.search(self.url)
-        return int(match.group(1)) if match else None
+        return line_range(self.url)[0]
 
     def to_dict(self) -> dict[str, str]:
         """The record as a plain dict (the jsonl line)."""

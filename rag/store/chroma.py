@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 
 from data.documents import DEFAULT_DOCUMENT, check_document_format, document_text
 from data.errors import InputError
-from data.records import Record
+from data.records import Record, line_range
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.spec import RetrieverSpec
 
@@ -69,6 +69,11 @@ class Source:
     def location(self) -> str:
         """``path:line``."""
         return f"{self.path}:{self.start_line}" if self.start_line else self.path
+
+    @property
+    def end_line(self) -> int | None:
+        """Last line of the function in its file (from its url), None where unknown."""
+        return line_range(self.url)[1]
 
 
 @dataclass

@@ -1,0 +1,252 @@
+"""CLI: the code search as a Model Context Protocol server, for coding agents and IDE assistants.
+
+    python -m rag.mcp --corpus PATH... [--retriever base|lora|LANG=RUN,...] [--rerank gemma|none] \\
+        [--generator gemma|none|openai:MODEL|ollama:MODEL] [--http PORT [--host 127.0.0.1]]
+
+Serves three tools over stdio (or streamable HTTP at ``http://HOST:PORT/mcp`` with --http): `search_code`
+(ranked functions and classes, with their code), `ask` (the grounded answer `rag.ask` gives, with its sources
+and unverified names) and `index_status`. The models load once, on the first call; before each call the index
+follows the files edited since (as `rag.ask` does). A failure an agent can act on (an empty query, an unknown
+language, a vanished corpus, a generator endpoint that is down) is a tool error of one sentence; the server
+keeps serving. Logs go to stderr: stdout is the protocol's.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, Field
+
+from data.cli import run_cli
+from data.documents import qualified_name
+from data.errors import InputError
+from data.miner import LANGUAGES
+from rag.answer import Answer, review_answer, stream_answer
+from rag.generation import GeneratorOptions, check_generator_spec, load_generator
+from rag.grounding import KnownNames, signature
+from rag.question import check_question
+from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
+from rag.search import Retriever, RoutedRetriever, open_retriever, refresh_retriever
+from rag.store import IndexChoice, Source, default_corpus
+
+logger = logging.getLogger(__name__)
+
+MAX_K = 100
+LANGUAGE_POOL = 200  # candidates searched when a language filter keeps only some of them
+
+
+@dataclass
+class McpConfig(IndexChoice):
+    """Options of `python -m rag.mcp`."""
+
+    corpus: list[str] = field(default_factory=list, metadata={"help": "source trees (default: the Python standard library)"})
+    rerank: str = field(default="none", metadata={
+        "help": "local LM that reranks search_code's and ask's candidates: gemma, hf:NAME_OR_PATH, none"})
+    rerank_candidates: int = field(default=DEFAULT_CANDIDATES, metadata={"help": "functions the index gives the reranker"})
+    rerank_fusion: float = field(default=DEFAULT_FUSION_WEIGHT, metadata={"help": "the LM score's weight (0: dense, 1: LM)"})
+    lexical_weight: float | None = field(default=None, metadata={
+        "help": "hybrid search: BM25's weight in the first stage (default 0.1; 0: dense search alone)"})
+    generator: str = field(default="gemma", metadata={
+        "help": "what writes ask's answer: gemma, hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL, or none (sources only)"})
+    base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
+    api_key: str = field(default="", metadata={"help": "API key of an openai: endpoint"})
+    max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
+    max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
+    device: str = field(default="", metadata={"help": "cpu or cuda (default: cuda when present)"})
+    http: int = field(default=0, metadata={"help": "serve streamable HTTP on this port instead of stdio"})
+    host: str = field(default="127.0.0.1", metadata={"help": "with --http: the address to bind (localhost by default)"})
+
+    def __post_init__(self) -> None:
+        if isinstance(self.corpus, str):
+            self.corpus = [self.corpus]
+        check_generator_spec(self.generator)
+        check_reranker_spec(self.rerank)
+        if not 0 <= self.http <= 65535:
+            msg = f"--http must be a port number (1-65535), got {self.http}"
+            raise InputError(msg)
+        if min(self.max_new_tokens, self.max_context_tokens, self.rerank_candidates) <= 0:
+            msg = "--max_new_tokens, --max_context_tokens and --rerank_candidates must be positive"
+            raise InputError(msg)
+
+
+class Hit(BaseModel):
+    """One function or class found."""
+
+    path: str
+    start_line: int | None
+    end_line: int | None
+    name: str = Field(description="qualified name, e.g. json.loads")
+    language: str
+    signature: str
+    summary: str = Field(description="the docstring's first sentence")
+    score: float = Field(description="cosine similarity of the question and the function")
+    rerank_score: float | None = None
+    code: str
+    code_truncated: bool
+
+
+class SearchResult(BaseModel):
+    """search_code's answer: the hits, best first."""
+
+    query: str
+    hits: list[Hit]
+
+
+class AskResult(BaseModel):
+    """ask's answer: the generated text (empty with no generator), what to read instead when it failed review,
+    the names it uses that neither its sources nor the corpus have, and the sources it was given."""
+
+    answer: str
+    fallback: str
+    unverified: list[str]
+    sources: list[Hit]
+
+
+class IndexStatus(BaseModel):
+    """What the server searches."""
+
+    corpus: list[str]
+    entries: int
+    retriever: str
+    last_refreshed: str | None = Field(description="when the index was last brought up to date (UTC, ISO 8601)")
+
+
+def _hit(source: Source, max_code_chars: int) -> Hit:
+    summary = source.docstring.strip().split("\n\n")[0].replace("\n", " ")
+    summary = summary.split(". ")[0].rstrip(".") + "." if summary else ""
+    return Hit(path=source.path, start_line=source.start_line or None, end_line=source.end_line, language=source.language,
+               name=qualified_name(source.path, source.func_name, source.language), signature=signature(source),
+               summary=summary, score=round(source.score, 4), rerank_score=source.rerank_score,
+               code=source.code[:max_code_chars], code_truncated=len(source.code) > max_code_chars)
+
+
+class CodeSearchService:
+    """The retriever, reranker and generator of one server process, loaded on first use; one call at a time."""
+
+    def __init__(self, config: McpConfig) -> None:
+        self.config = config
+        self._lock = threading.Lock()
+        self._retriever: Retriever | RoutedRetriever | None = None
+        self._generator = None
+        self.last_refreshed: str | None = None
+
+    def _ready(self) -> Retriever | RoutedRetriever:
+        """The retriever, opened once (the index built on first use) and brought up to date with the corpus."""
+        config = self.config
+        if self._retriever is None:
+            options = GeneratorOptions(base_url=config.base_url or None, device=config.device or None,
+                                       api_key=config.api_key or None, precision=config.precision)
+            self._generator = load_generator(config.generator, options)
+            reranker = load_reranker(config.rerank, options, candidates=config.rerank_candidates,
+                                     fusion_weight=config.rerank_fusion,
+                                     reuse=self._generator if config.rerank == config.generator else None)
+            self._retriever = open_retriever(config, config.corpus, reranker=reranker, device=config.device or None,
+                                             lexical_weight=config.lexical_weight)
+        elif config.refresh:
+            refresh_retriever(config, config.corpus, self._retriever)
+        self.last_refreshed = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return self._retriever
+
+    def search(self, query: str, k: int, language: str | None, max_code_chars: int) -> SearchResult:
+        """The k best functions and classes for the query (of one language when given)."""
+        query = check_question(query)
+        _check_k(k)
+        if language is not None and language.lower() not in LANGUAGES:
+            msg = f"unknown language {language!r}; choose from {', '.join(sorted(LANGUAGES))}, or leave it out"
+            raise InputError(msg)
+        if max_code_chars < 0:
+            msg = f"max_code_chars must be 0 or more, got {max_code_chars}"
+            raise InputError(msg)
+        with self._lock:
+            retriever = self._ready()
+            if language is None:
+                sources = retriever.retrieve(query, k)
+            else:
+                pool = retriever.retrieve(query, max(k, LANGUAGE_POOL))
+                sources = [s for s in pool if s.language == language.lower()][:k]
+        return SearchResult(query=query, hits=[_hit(s, max_code_chars) for s in sources])
+
+    def ask(self, question: str, k: int) -> AskResult:
+        """The grounded answer, as `rag.ask` gives it (sources only with --generator none)."""
+        question = check_question(question)
+        _check_k(k)
+        with self._lock:
+            retriever = self._ready()
+            sources = retriever.retrieve(question, k)
+            answer = Answer(text="", sources=sources)
+            if self._generator is not None:
+                for _ in stream_answer(question, sources, self._generator, max_new_tokens=self.config.max_new_tokens,
+                                       max_context_tokens=self.config.max_context_tokens, answer=answer):
+                    pass
+                review_answer(answer, KnownNames.from_corpus(retriever.index.name_entries()))
+        return AskResult(answer=answer.text, fallback=answer.fallback, unverified=answer.unverified,
+                         sources=[_hit(s, 2000) for s in answer.sources])
+
+    def status(self) -> IndexStatus:
+        """The corpus, its entry count and the retriever, after bringing the index up to date."""
+        with self._lock:
+            retriever = self._ready()
+            return IndexStatus(corpus=self.config.corpus or default_corpus(), entries=retriever.index.count(),
+                               retriever=self.config.retriever, last_refreshed=self.last_refreshed)
+
+
+def _check_k(k: int) -> None:
+    if not 1 <= k <= MAX_K:
+        msg = f"k must be between 1 and {MAX_K}, got {k}"
+        raise InputError(msg)
+
+
+def build_server(service: CodeSearchService):  # noqa: ANN201
+    """The MCP server with the three tools; a user error becomes a tool error, the server keeps running."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    server = MCPServer("codesearch", instructions="Search this code base by meaning, and ask questions about it.")
+
+    def acting_on(call):  # noqa: ANN001, ANN202
+        try:
+            return call()
+        except (InputError, FileNotFoundError) as error:
+            raise ToolError(str(error).splitlines()[0] if str(error) else type(error).__name__) from None
+
+    @server.tool(description="Find the functions and classes of the code base that best match a natural-language "
+                             "query; each with its path, line range, qualified name, signature, summary, scores and code.")
+    def search_code(query: str, k: int = 5, language: str | None = None, max_code_chars: int = 2000) -> SearchResult:
+        return acting_on(lambda: service.search(query, k, language, max_code_chars))
+
+    @server.tool(description="Answer a question about the code base from its most relevant functions, citing them; "
+                             "lists the names the answer uses that the code base does not have.")
+    def ask(question: str, k: int = 5) -> AskResult:
+        return acting_on(lambda: service.ask(question, k))
+
+    @server.tool(description="The indexed corpus, its number of functions and classes, the retriever, and when the "
+                             "index was last brought up to date with the files.")
+    def index_status() -> IndexStatus:
+        return acting_on(service.status)
+
+    return server
+
+
+def run(config: McpConfig) -> None:
+    """Serve until the client disconnects (stdio) or the process is stopped (HTTP)."""
+    server = build_server(CodeSearchService(config))
+    started = time.perf_counter()
+    if config.http:
+        logger.info("serving streamable HTTP at http://%s:%d/mcp", config.host, config.http)
+        server.run("streamable-http", host=config.host, port=config.http)
+    else:
+        server.run("stdio")
+    logger.info("server stopped after %.0f s", time.perf_counter() - started)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m rag.mcp`."""
+    return run_cli(McpConfig, run, argv, description=__doc__ or "")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

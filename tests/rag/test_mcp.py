@@ -1,0 +1,115 @@
+"""`python -m rag.mcp` driven by the MCP SDK's own stdio client: the three tools, tool errors that leave the
+server running, and an edit followed between two calls."""
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import write_module
+
+pytest.importorskip("mcp")
+
+from mcp.client.session import ClientSession  # noqa: E402
+from mcp.client.stdio import StdioServerParameters, stdio_client  # noqa: E402
+
+
+def server_parameters(corpus: Path, tiny_bert_dir: Path, tmp_path: Path, *extra: str) -> StdioServerParameters:
+    return StdioServerParameters(command=sys.executable, args=[
+        "-m", "rag.mcp", "--corpus", str(corpus), "--retriever", str(tiny_bert_dir), "--persist", str(tmp_path / "db"),
+        "--generator", "none", "--rerank", "none", "--quiet", *extra], cwd=str(Path(__file__).resolve().parents[2]))
+
+
+def structured(result) -> dict:  # noqa: ANN001
+    assert not result.is_error, result.content
+    return result.structured_content or json.loads(result.content[0].text)
+
+
+async def session_calls(parameters: StdioServerParameters, calls) -> list:  # noqa: ANN001
+    async with stdio_client(parameters) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        return [await call(session) for call in calls]
+
+
+def test_tools_answer_and_errors_leave_the_server_running(corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
+    parameters = server_parameters(corpus, tiny_bert_dir, tmp_path)
+
+    async def edit_then_search(session: ClientSession):  # noqa: ANN202
+        write_module(corpus, "stats.py", [("median", "Middle value of a list of numbers.",
+                                           "return sorted(xs)[len(xs) // 2]")])
+        return await session.call_tool("search_code", {"query": "middle value of numbers", "k": 7})
+
+    tools, search, ask, empty, huge, zero, cobol, status, edited = asyncio.run(session_calls(parameters, [
+        lambda s: s.list_tools(),
+        lambda s: s.call_tool("search_code", {"query": "Parse a JSON document into Python objects.", "k": 5}),
+        lambda s: s.call_tool("ask", {"question": "how to read a file line by line", "k": 2}),
+        lambda s: s.call_tool("search_code", {"query": "   "}),
+        lambda s: s.call_tool("search_code", {"query": "parse json " * 10_000}),
+        lambda s: s.call_tool("search_code", {"query": "parse json", "k": 0}),
+        lambda s: s.call_tool("search_code", {"query": "parse json", "language": "cobol"}),
+        lambda s: s.call_tool("index_status", {}),
+        edit_then_search,
+    ]))
+    assert sorted(t.name for t in tools.tools) == ["ask", "index_status", "search_code"]
+    assert all(t.description and t.input_schema["type"] == "object" for t in tools.tools)
+    hits = structured(search)["hits"]
+    assert len(hits) == 5
+    parse_json = next(h for h in hits if h["name"] == "jsonish.parse_json")
+    assert parse_json["path"] == "jsonish.py" and parse_json["start_line"] == 1 and parse_json["end_line"] == 3
+    assert parse_json["code"].startswith("def parse_json(x):") and parse_json["summary"] == \
+        "Parse a JSON document into Python objects."
+    answered = structured(ask)
+    assert answered["answer"] == "" and len(answered["sources"]) == 2  # sources only: --generator none
+    for result, message in ((empty, "the question is empty"), (huge, "characters long"),
+                            (zero, "k must be between 1 and 100"), (cobol, "unknown language 'cobol'")):
+        assert result.is_error and message in result.content[0].text, result.content
+    assert structured(status)["entries"] == 5 and structured(status)["last_refreshed"]
+    names = [h["name"] for h in structured(edited)["hits"]]
+    assert "stats.median" in names and len(names) == 6  # the file written between two calls is searched
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+def test_bad_input_an_agent_can_act_on(corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
+    from .fake_servers import closed_port
+
+    (corpus / "latin1.py").write_bytes('def café():\n    """Caf\xe9."""\n'.encode("latin-1"))  # not UTF-8: skipped
+    moved = tmp_path / "moved"
+    parameters = server_parameters(corpus, tiny_bert_dir, tmp_path, "--generator", "ollama:llama3", "--base_url",
+                                   f"http://127.0.0.1:{closed_port()}")
+
+    async def vanish_then_search(session: ClientSession):  # noqa: ANN202
+        corpus.rename(moved)
+        try:
+            return await session.call_tool("search_code", {"query": "parse json"})
+        finally:
+            moved.rename(corpus)
+
+    status, down, vanished, back = asyncio.run(session_calls(parameters, [
+        lambda s: s.call_tool("index_status", {}),
+        lambda s: s.call_tool("ask", {"question": "how to parse json"}),
+        vanish_then_search,
+        lambda s: s.call_tool("search_code", {"query": "parse json", "k": 10_000}),
+    ]))
+    assert structured(status)["entries"] == 5  # the undecodable file was skipped, the rest indexed
+    assert down.is_error and "nothing answers at http://127.0.0.1:" in down.content[0].text
+    assert vanished.is_error and "corpus path does not exist" in vanished.content[0].text
+    assert back.is_error and "k must be between 1 and 100" in back.content[0].text  # still serving
+
+
+def test_a_client_that_disconnects_mid_call_leaves_a_usable_index(corpus: Path, tiny_bert_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    parameters = server_parameters(corpus, tiny_bert_dir, tmp_path)
+
+    async def leave_mid_call() -> None:
+        async with stdio_client(parameters) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            call = asyncio.ensure_future(session.call_tool("search_code", {"query": "parse json"}))  # builds the index
+            await asyncio.sleep(1.0)
+            call.cancel()
+
+    asyncio.run(leave_mid_call())
+    [search] = asyncio.run(session_calls(parameters, [lambda s: s.call_tool("search_code", {"query": "parse json"})]))
+    assert len(structured(search)["hits"]) == 5
