@@ -49,3 +49,33 @@ class EchoGenerator:
 @pytest.fixture
 def echo() -> EchoGenerator:
     return EchoGenerator()
+
+
+HELD_WRITER_PREAMBLE = """
+import pathlib, sys, time
+from rag.store import StoreOptions, build_index, open_index, refresh_index
+from retriever_finetune.models import load_retriever
+from retriever_finetune.spec import parse_retriever
+
+corpus, model, store_at, inside, release = sys.argv[1:]
+spec = parse_retriever(model)
+encoder = load_retriever(spec)
+embed = encoder.encode_code
+
+def held_open(texts, **kwargs):
+    pathlib.Path(inside).write_text("writing")  # the writer lock is held from here
+    deadline = time.monotonic() + 120
+    while not pathlib.Path(release).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return embed(texts, **kwargs)
+
+encoder.encode_code = held_open
+"""
+
+
+def held_writer(write: str) -> str:
+    """A script for `python -c` that runs `write` (an index write by `encoder`) with its first encoding held
+    until the file `release` exists, after writing the file `inside`: a writer caught inside its write.
+    Its arguments: corpus, model, where the store is (`store_at`), inside, release."""
+    return HELD_WRITER_PREAMBLE + write
+

@@ -19,6 +19,8 @@ from rag.store import StoreOptions, build_index, collection_name, open_client, o
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec
 
+from .conftest import held_writer
+
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"]),
               pytest.mark.skipif(importlib.util.find_spec("chromadb") is None, reason="chromadb is not installed")]
 
@@ -158,28 +160,10 @@ def test_two_writers_never_race(server: ChromaServer, corpus: Path, tiny, tiny_b
     assert "0 added, 0 deleted" in capsys.readouterr().out
 
 
-HELD_WRITER = """
-import pathlib, sys, time
-from rag.store import StoreOptions, build_index
-from retriever_finetune.models import load_retriever
-from retriever_finetune.spec import parse_retriever
-
-corpus, model, port, inside, release = sys.argv[1:]
-spec = parse_retriever(model)
-encoder = load_retriever(spec)
-embed = encoder.encode_code
-
-def held_open(texts, **kwargs):
-    pathlib.Path(inside).write_text("writing")  # the writer lock is held from here
-    deadline = time.monotonic() + 120
-    while not pathlib.Path(release).exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return embed(texts, **kwargs)
-
-encoder.encode_code = held_open
-stats = build_index([corpus], spec, encoder, StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=int(port)))
+HELD_WRITER = held_writer("""
+stats = build_index([corpus], spec, encoder, StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=int(store_at)))
 print(stats.added, "added")
-"""
+""")
 
 
 class KillingEncoder:

@@ -16,7 +16,7 @@ def _tiny_path(tiny_bert_dir: Path) -> None:
     TINY["base"] = str(tiny_bert_dir)
 
 
-class TestCodeSearchEmbeddingsUnit(EmbeddingsUnitTests):
+class OnTheTinyModel:
     @property
     def embeddings_class(self) -> type[CodeSearchEmbeddings]:
         return CodeSearchEmbeddings
@@ -26,27 +26,23 @@ class TestCodeSearchEmbeddingsUnit(EmbeddingsUnitTests):
         return {"base": TINY["base"], "device": "cpu"}
 
 
-class TestCodeSearchEmbeddingsIntegrationTiny(EmbeddingsIntegrationTests):
-    """The integration suite (real embeddings of documents and queries, sync and async) on the tiny model."""
-
-    @property
-    def embeddings_class(self) -> type[CodeSearchEmbeddings]:
-        return CodeSearchEmbeddings
-
-    @property
-    def embedding_model_params(self) -> dict:
-        return {"base": TINY["base"], "device": "cpu"}
-
-
-@pytest.mark.e2e
-class TestCodeSearchEmbeddingsIntegration(EmbeddingsIntegrationTests):
-    @property
-    def embeddings_class(self) -> type[CodeSearchEmbeddings]:
-        return CodeSearchEmbeddings
-
+class OnMiniLM(OnTheTinyModel):
     @property
     def embedding_model_params(self) -> dict:
         return {"base": "minilm", "device": "cpu"}
+
+
+class TestCodeSearchEmbeddingsUnit(OnTheTinyModel, EmbeddingsUnitTests):
+    pass
+
+
+class TestCodeSearchEmbeddingsIntegrationTiny(OnTheTinyModel, EmbeddingsIntegrationTests):
+    """The integration suite (real embeddings of documents and queries, sync and async) on the tiny model."""
+
+
+@pytest.mark.e2e
+class TestCodeSearchEmbeddingsIntegration(OnMiniLM, EmbeddingsIntegrationTests):
+    pass
 
 
 def test_newlines_are_kept_for_code(tiny_bert_dir: Path) -> None:

@@ -18,7 +18,7 @@ from rag.store.refresh import manifest_path
 from retriever_finetune.models import load_retriever
 from retriever_finetune.spec import parse_retriever
 
-from .conftest import write_module
+from .conftest import held_writer, write_module
 
 
 class CountingEncoder:
@@ -187,29 +187,11 @@ def test_an_interrupted_refresh_is_completed_by_the_next(corpus: Path, tiny_bert
     assert _entries(tmp_path / "db", corpus, tiny_bert_dir) == expected
 
 
-WRITER = """
-import pathlib, sys, time
-from rag.store import StoreOptions, open_index, refresh_index
-from retriever_finetune.models import load_retriever
-from retriever_finetune.spec import parse_retriever
-
-corpus, persist, model, inside, release = sys.argv[1:]
-spec = parse_retriever(model)
-encoder = load_retriever(spec)
-embed = encoder.encode_code
-
-def held_open(texts, **kwargs):
-    pathlib.Path(inside).write_text("writing")  # the writer lock is held from here
-    deadline = time.monotonic() + 120
-    while not pathlib.Path(release).exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return embed(texts, **kwargs)
-
-encoder.encode_code = held_open
-store = StoreOptions(persist)
+WRITER = held_writer("""
+store = StoreOptions(store_at)
 stats = refresh_index([corpus], open_index([corpus], spec, store, create=False), encoder, store)
 print("refreshed", stats.added, stats.deleted)
-"""
+""")
 
 
 def test_a_second_ask_while_a_refresh_writes_answers_from_the_index_as_it_is(
@@ -222,7 +204,7 @@ def test_a_second_ask_while_a_refresh_writes_answers_from_the_index_as_it_is(
     (corpus / "maths.py").unlink()
     write_module(corpus, "stats.py", [("median", "Middle value of a list of numbers.", "return sorted(xs)[len(xs) // 2]")])
     inside, release = tmp_path / "inside", tmp_path / "release"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(corpus), str(persist), str(tiny_bert_dir),
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(corpus), str(tiny_bert_dir), str(persist),
                                str(inside), str(release)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
