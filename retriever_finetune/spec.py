@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from data.errors import InputError
@@ -56,6 +56,7 @@ class RetrieverSpec:
     base: str
     adapter: str | None = None
     run_dir: str | None = None  # the training run behind it (its metrics.json has the cost)
+    text: str = field(default="", compare=False)  # as the user typed it (what --retriever takes back)
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,10 @@ def refuse_for_per_language(spec: RetrieverSpec | PerLanguageSpec, **given: bool
 
 
 def _parse_single(text: str, *, base: str, runs_dir: str | Path) -> RetrieverSpec:
+    return replace(_resolve_single(text, base=base, runs_dir=runs_dir), text=text)
+
+
+def _resolve_single(text: str, *, base: str, runs_dir: str | Path) -> RetrieverSpec:
     if text == FROZEN:
         return RetrieverSpec(label=f"{base} (frozen)", base=base)
     if text in SHIPPED_RETRIEVERS:

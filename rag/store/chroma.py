@@ -218,7 +218,8 @@ class CodeIndex:
         fingerprint = retriever_fingerprint(spec)
         existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
         if name not in existing and not create:
-            msg = f"no index {name!r} yet; build it with `python -m rag.index PATH... --retriever {spec.label}`"
+            retriever = f" --retriever {spec.text}" if spec.text else ""
+            msg = f"no index {name!r} yet; build it with `python -m rag.index PATH...{retriever}`"
             raise InputError(msg)
         if name in existing:
             collection = client.get_collection(name, embedding_function=None)

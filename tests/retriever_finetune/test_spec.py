@@ -63,3 +63,12 @@ def test_per_language_refusals_are_one_line_and_only_for_per_language() -> None:
         refuse_for_per_language(routed, lexical_weight=True, quantize=True)
     assert "\n" not in str(refused.value)
     assert str(refused.value).startswith("--lexical_weight and --quantize do not apply to a per-language retriever")
+
+
+def test_a_hint_names_the_retriever_as_typed(tmp_path: Path) -> None:
+    """A message telling the user what to pass quotes what they typed, not the label ('minilm (frozen)')."""
+    from rag.store import StoreOptions, open_index
+
+    with pytest.raises(InputError) as missing:
+        open_index([str(tmp_path)], parse_retriever("base"), StoreOptions(str(tmp_path / "db")), create=False)
+    assert "`python -m rag.index PATH... --retriever base`" in str(missing.value)
