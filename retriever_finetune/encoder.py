@@ -173,9 +173,9 @@ class Encoder:
     def bf16_model(self) -> nn.Module:
         """A bf16 copy of `self.model` in eval mode, for encoding batches where the policy gives `encode` bf16.
 
-        Measured on the AMX CPU (1,536 stdlib functions, MiniLM): 6.7 s from bf16 weights, 8.1 s under bf16
-        autocast (which casts every weight at every call), 17.8 s in float32. The copy is made again when the
-        weights change (a training step, a loaded adapter), found from the parameters' version counters.
+        Faster than autocast, which casts every weight at every call (`bench/bf16_weights.py`). The copy is made
+        again when the weights change (a training step, a loaded adapter), found from the parameters' version
+        counters.
         """
         key = (getattr(self.model, "active_adapter", None),
                tuple((id(p), p._version) for p in self.model.parameters()))  # noqa: SLF001
