@@ -19,7 +19,8 @@ from mcp.client.stdio import StdioServerParameters, stdio_client  # noqa: E402
 def server_parameters(corpus: Path, tiny_bert_dir: Path, tmp_path: Path, *extra: str) -> StdioServerParameters:
     return StdioServerParameters(command=sys.executable, args=[
         "-m", "rag.mcp", "--corpus", str(corpus), "--retriever", str(tiny_bert_dir), "--persist", str(tmp_path / "db"),
-        "--generator", "none", "--rerank", "none", "--quiet", *extra], cwd=str(Path(__file__).resolve().parents[2]))
+        "--generator", "none", "--rerank", "none", "--lexical_weight", "1", "--quiet", *extra],
+        cwd=str(Path(__file__).resolve().parents[2]))  # ordered by words alone: the tiny encoder's order is random
 
 
 def structured(result) -> dict:  # noqa: ANN001
@@ -39,11 +40,13 @@ def test_tools_answer_and_errors_leave_the_server_running(corpus: Path, tiny_ber
     async def edit_then_search(session: ClientSession):  # noqa: ANN202
         write_module(corpus, "stats.py", [("median", "Middle value of a list of numbers.",
                                            "return sorted(xs)[len(xs) // 2]")])
+        write_module(corpus, "jsonish.py", [("parse_json", "Parse a JSON document into Python objects.",
+                                             "return decode_strictly(text)")])  # dump_json deleted, parse_json edited
         return await session.call_tool("search_code", {"query": "middle value of numbers", "k": 7})
 
     tools, search, ask, empty, huge, zero, cobol, status, edited = asyncio.run(session_calls(parameters, [
         lambda s: s.list_tools(),
-        lambda s: s.call_tool("search_code", {"query": "Parse a JSON document into Python objects.", "k": 5}),
+        lambda s: s.call_tool("search_code", {"query": "Parse a JSON document into Python objects.", "k": 1}),
         lambda s: s.call_tool("ask", {"question": "how to read a file line by line", "k": 2}),
         lambda s: s.call_tool("search_code", {"query": "   "}),
         lambda s: s.call_tool("search_code", {"query": "parse json " * 10_000}),
@@ -54,9 +57,8 @@ def test_tools_answer_and_errors_leave_the_server_running(corpus: Path, tiny_ber
     ]))
     assert sorted(t.name for t in tools.tools) == ["ask", "index_status", "search_code"]
     assert all(t.description and t.input_schema["type"] == "object" for t in tools.tools)
-    hits = structured(search)["hits"]
-    assert len(hits) == 5
-    parse_json = next(h for h in hits if h["name"] == "jsonish.parse_json")
+    [parse_json] = structured(search)["hits"]
+    assert parse_json["name"] == "jsonish.parse_json"
     assert parse_json["path"] == "jsonish.py" and parse_json["start_line"] == 1 and parse_json["end_line"] == 3
     assert parse_json["code"].startswith("def parse_json(x):") and parse_json["summary"] == \
         "Parse a JSON document into Python objects."
@@ -66,8 +68,9 @@ def test_tools_answer_and_errors_leave_the_server_running(corpus: Path, tiny_ber
                             (zero, "k must be between 1 and 100"), (cobol, "unknown language 'cobol'")):
         assert result.is_error and message in result.content[0].text, result.content
     assert structured(status)["entries"] == 5 and structured(status)["last_refreshed"]
-    names = [h["name"] for h in structured(edited)["hits"]]
-    assert "stats.median" in names and len(names) == 6  # the file written between two calls is searched
+    hits = {h["name"]: h for h in structured(edited)["hits"]}
+    assert "stats.median" in hits and "jsonish.dump_json" not in hits and len(hits) == 5  # edits between calls
+    assert "decode_strictly" in hits["jsonish.parse_json"]["code"]
 
 
 @pytest.mark.enable_socket
@@ -113,3 +116,41 @@ def test_a_client_that_disconnects_mid_call_leaves_a_usable_index(corpus: Path, 
     asyncio.run(leave_mid_call())
     [search] = asyncio.run(session_calls(parameters, [lambda s: s.call_tool("search_code", {"query": "parse json"})]))
     assert len(structured(search)["hits"]) == 5
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+def test_streamable_http_on_localhost(corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
+    import subprocess
+    import time
+
+    from mcp.client.streamable_http import streamable_http_client
+
+    from .fake_servers import closed_port
+
+    port = closed_port()
+    command = [sys.executable, "-m", "rag.mcp", "--corpus", str(corpus), "--retriever", str(tiny_bert_dir), "--persist",
+               str(tmp_path / "db"), "--generator", "none", "--lexical_weight", "1", "--http", str(port), "--quiet"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    async def search() -> dict:
+        async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write), \
+                ClientSession(read, write) as session:
+            await session.initialize()
+            return structured(await session.call_tool("search_code", {"query": "Average of a list of numbers.", "k": 1}))
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                found = asyncio.run(search())
+                break
+            except Exception:  # noqa: BLE001 - not listening yet
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    assert found["hits"][0]["name"] == "maths.mean"
+
