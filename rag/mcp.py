@@ -36,7 +36,6 @@ from rag.store import IndexChoice, Source, default_corpus
 logger = logging.getLogger(__name__)
 
 MAX_K = 100
-LANGUAGE_POOL = 200  # candidates searched when a language filter keeps only some of them
 
 
 @dataclass
@@ -162,12 +161,7 @@ class CodeSearchService:
             msg = f"max_code_chars must be 0 or more, got {max_code_chars}"
             raise InputError(msg)
         with self._lock:
-            retriever = self._ready()
-            if language is None:
-                sources = retriever.retrieve(query, k)
-            else:
-                pool = retriever.retrieve(query, max(k, LANGUAGE_POOL))
-                sources = [s for s in pool if s.language == language.lower()][:k]
+            sources = self._ready().retrieve(query, k, language.lower() if language else None)
         return SearchResult(query=query, hits=[_hit(s, max_code_chars) for s in sources])
 
     def ask(self, question: str, k: int) -> AskResult:

@@ -63,26 +63,27 @@ class Retriever:
             self._lexical = LexicalIndex.of(self.index)
         return self._lexical
 
-    def search(self, question: str, k: int) -> list[Source]:
-        """The k best functions of the first stage: nearest in embedding space, fused with BM25 when hybrid."""
+    def search(self, question: str, k: int, language: str | None = None) -> list[Source]:
+        """The k best functions of the first stage (of one language when given): nearest in embedding space,
+        fused with BM25 when hybrid."""
         tokens = len(self.encoder.tokenize([question], 10**6)[0])
         if tokens > self.encoder.max_query_length:
             logger.warning("question is %d tokens; the retriever reads only the first %d", tokens,
                            self.encoder.max_query_length)
         query = self.encoder.encode_queries([question], show_progress=False)[0]
         if not self.lexical_weight:
-            return self.index.search(query, k)
-        pool = self.index.search(query, max(k, HYBRID_POOL))
-        lexical = self.lexical().search(question, max(k, HYBRID_POOL))
+            return self.index.search(query, k, language)
+        pool = self.index.search(query, max(k, HYBRID_POOL), language)
+        lexical = self.lexical().search(question, max(k, HYBRID_POOL), language)
         dense_ids = {s.id for s in pool}
         pool += self.index.fetch([i for i in lexical if i not in dense_ids], query)
         lexical_scores = [lexical.get(s.id, 0.0) for s in pool]
         order, fused = fused_order([s.score for s in pool], lexical_scores, self.lexical_weight)
         return [replace(pool[i], lexical_score=lexical_scores[i], hybrid_score=fused[i]) for i in order[:k]]
 
-    def retrieve(self, question: str, k: int) -> list[Source]:
-        """The k best functions for the question."""
+    def retrieve(self, question: str, k: int, language: str | None = None) -> list[Source]:
+        """The k best functions for the question (of one language when given)."""
         if self.reranker is None:
-            return self.search(question, k)
-        candidates = self.search(question, max(k, self.reranker.candidates))
+            return self.search(question, k, language)
+        candidates = self.search(question, max(k, self.reranker.candidates), language)
         return self.reranker.rerank(question, candidates, k)

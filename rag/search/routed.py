@@ -28,21 +28,21 @@ class RoutedRetriever:
         """Drop what was read of the collections (their entries): they have changed."""
         self.index.forget_entries()
 
-    def search(self, question: str, k: int) -> list[Source]:
-        """The k nearest functions over every language (first stage only)."""
+    def search(self, question: str, k: int, language: str | None = None) -> list[Source]:
+        """The k nearest functions over every language, or in one (first stage only)."""
         vectors: dict[int, object] = {}
         results = []
-        for language, index in self.index.indexes.items():
-            if index.count() == 0:
+        for indexed, index in self.index.indexes.items():
+            if index.count() == 0 or language not in (None, indexed):
                 continue
-            encoder = self.index.encoders.encoder_for(language)
+            encoder = self.index.encoders.encoder_for(indexed)
             if id(encoder) not in vectors:
                 vectors[id(encoder)] = encoder.encode_queries([question], show_progress=False)[0]
             results.append(index.search(vectors[id(encoder)], k))
         return merge_by_score(results, k)
 
-    def retrieve(self, question: str, k: int) -> list[Source]:
-        """The k best functions for the question."""
+    def retrieve(self, question: str, k: int, language: str | None = None) -> list[Source]:
+        """The k best functions for the question (of one language when given)."""
         if self.reranker is None:
-            return self.search(question, k)
-        return self.reranker.rerank(question, self.search(question, max(k, self.reranker.candidates)), k)
+            return self.search(question, k, language)
+        return self.reranker.rerank(question, self.search(question, max(k, self.reranker.candidates), language), k)

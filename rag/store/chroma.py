@@ -311,13 +311,14 @@ class CodeIndex:
             stats.unchanged = stats.total - stats.added - stats.updated  # the files outside the scope too
         return stats
 
-    def search(self, query_vector: np.ndarray, k: int) -> list[Source]:
-        """The k nearest functions to a query vector (cosine), best first."""
+    def search(self, query_vector: np.ndarray, k: int, language: str | None = None) -> list[Source]:
+        """The k nearest functions to a query vector (cosine), best first; of one language when given."""
         if self.count() == 0:
             msg = f"index {self.name!r} is empty; build it with `python -m rag.index PATH...`"
             raise InputError(msg)
         got = self.collection.query(query_embeddings=[np.asarray(query_vector, dtype=np.float32)],
-                                    n_results=min(k, self.count()), include=["documents", "metadatas", "distances"])
+                                    n_results=min(k, self.count()), include=["documents", "metadatas", "distances"],
+                                    where={"language": language} if language else None)
         # an entry another process deleted can linger in this process's copy of the vector index (embedded
         # Chroma keeps it in memory) with no document or metadata left: it is gone, so it is left out
         return [_source(id_, code, meta, 1.0 - float(distance)) for id_, code, meta, distance in

@@ -79,6 +79,8 @@ def test_bad_input_an_agent_can_act_on(corpus: Path, tiny_bert_dir: Path, tmp_pa
     from .fake_servers import closed_port
 
     (corpus / "latin1.py").write_bytes('def café():\n    """Caf\xe9."""\n'.encode("latin-1"))  # not UTF-8: skipped
+    (corpus / "strings.js").write_text("/**\n * Parse a JSON string.\n */\nfunction parseJson(text) {\n"
+                                       "  return JSON.parse(text);\n}\n")
     moved = tmp_path / "moved"
     parameters = server_parameters(corpus, tiny_bert_dir, tmp_path, "--generator", "ollama:llama3", "--base_url",
                                    f"http://127.0.0.1:{closed_port()}")
@@ -90,13 +92,15 @@ def test_bad_input_an_agent_can_act_on(corpus: Path, tiny_bert_dir: Path, tmp_pa
         finally:
             moved.rename(corpus)
 
-    status, down, vanished, back = asyncio.run(session_calls(parameters, [
+    status, javascript, down, vanished, back = asyncio.run(session_calls(parameters, [
         lambda s: s.call_tool("index_status", {}),
+        lambda s: s.call_tool("search_code", {"query": "parse json", "k": 5, "language": "JavaScript"}),
         lambda s: s.call_tool("ask", {"question": "how to parse json"}),
         vanish_then_search,
         lambda s: s.call_tool("search_code", {"query": "parse json", "k": 10_000}),
     ]))
-    assert structured(status)["entries"] == 5  # the undecodable file was skipped, the rest indexed
+    assert structured(status)["entries"] == 6  # the undecodable file was skipped, the rest indexed
+    assert [(h["name"], h["language"]) for h in structured(javascript)["hits"]] == [("parseJson", "javascript")]
     assert down.is_error and "nothing answers at http://127.0.0.1:" in down.content[0].text
     assert vanished.is_error and "corpus path does not exist" in vanished.content[0].text
     assert back.is_error and "k must be between 1 and 100" in back.content[0].text  # still serving

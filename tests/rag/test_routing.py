@@ -91,7 +91,9 @@ def test_a_query_is_embedded_per_adapter_and_merged_by_score(runs: dict[str, Pat
     encoders = load_language_encoders(spec)
     build_routed_index([str(mixed_tree)], spec, encoders, store)
     question = "parse a json document"
-    hits = RoutedRetriever(open_routed_index([str(mixed_tree)], spec, encoders, store)).retrieve(question, 5)
+    routed = RoutedRetriever(open_routed_index([str(mixed_tree)], spec, encoders, store))
+    hits = routed.retrieve(question, 5)
+    assert [h.language for h in routed.retrieve(question, 5, "javascript")] == ["javascript", "javascript"]
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert {h.language for h in hits} == {"python", "javascript", "go"}
     for hit in hits:  # each score: the question embedded by that language's adapter, against the stored vector
