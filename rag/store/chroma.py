@@ -142,6 +142,7 @@ def open_client(persist: str | Path, *, host: str | None = None, port: int = 800
 
 
 ENTRIES_PAGE = 10_000  # entries read by one `get` (`CodeIndex.entries`)
+SCOPED_READ_FILES = 200  # up to this many changed files, a sync reads only their entries (by path)
 WRITER_LOCK_SUFFIX = "-writer-lock"
 
 
@@ -260,6 +261,18 @@ class CodeIndex:
             self._entries = (ids, metadatas)
         return self._entries
 
+    def _entries_of(self, scope: set[tuple[str, str]] | None) -> dict[str, dict]:
+        """id → metadata of the entries of the files in `scope` ((repo, path) pairs; None: every entry). A
+        scope of a few files is read by path alone; a large one with every entry (one `$in` per file would pass
+        SQLite's variable limit)."""
+        if scope is None or len(scope) > SCOPED_READ_FILES:
+            return {id_: meta for id_, meta in zip(*self.entries(), strict=True)
+                    if scope is None or (meta["repo"], meta["path"]) in scope}
+        paths = sorted({path for _, path in scope})
+        got = self.collection.get(where={"path": {"$in": paths}}, include=["metadatas"])
+        return {id_: meta for id_, meta in zip(got["ids"], got["metadatas"], strict=True)
+                if meta is not None and (meta["repo"], meta["path"]) in scope}
+
     def forget_entries(self) -> None:
         """Drop what was read of the collection: another writer has changed it."""
         self._entries = None
@@ -274,8 +287,7 @@ class CodeIndex:
         `scope` ((repo, path) of files), only those files' entries are compared (the rest is left as it is)."""
         wanted = {record_id(r): r for r in records}
         self._entries = None  # read afresh: another writer may have changed the collection
-        existing = {id_: meta for id_, meta in zip(*self.entries(), strict=True)
-                    if scope is None or (meta["repo"], meta["path"]) in scope}
+        existing = self._entries_of(scope)
         self._entries = None  # this pass changes it
         stats = IndexStats(collection=self.name)
         to_add = [i for i in wanted if i not in existing]

@@ -246,12 +246,13 @@ def test_entries_are_read_page_by_page(corpus: Path, tiny_bert_dir: Path, tmp_pa
     index = open_index(paths, spec, store, create=False)
     whole = index.collection.get(include=["metadatas"])  # the reference: one read (fine at 5 entries)
     monkeypatch.setattr(rag_store, "ENTRIES_PAGE", 2)
-    limits = []
+    limits, wheres = [], []
     real_get = index.collection.get
 
     def recorded_get(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         if "ids" not in kwargs:
             limits.append(kwargs.get("limit"))
+            wheres.append(kwargs.get("where"))
         return real_get(*args, **kwargs)
 
     monkeypatch.setattr(index.collection, "get", recorded_get)
@@ -263,5 +264,20 @@ def test_entries_are_read_page_by_page(corpus: Path, tiny_bert_dir: Path, tmp_pa
     write_module(corpus, "files.py", [("read_lines", "Read a text file line by line.", "return list(open(path))"),
                                       ("write_text", "Write a string to a file.", "open(path, 'w').write(text)")])
     limits.clear()
+    wheres.clear()
+    monkeypatch.setattr(rag_store, "SCOPED_READ_FILES", 0)  # a refresh of many files reads every entry, in pages
     assert refresh_index(paths, index, encoder, store).total == 5
-    assert limits and all(limit == 2 for limit in limits)
+    assert limits and all(limit == 2 for limit in limits) and not any(wheres)
+    monkeypatch.setattr(rag_store, "SCOPED_READ_FILES", 200)  # one file: only its entries, read by path
+    write_module(corpus, "files.py", [("read_lines", "Read a text file line by line.", "return open(path).readlines()"),
+                                      ("write_text", "Write a string to a file.", "open(path, 'w').write(text)")])
+    limits.clear()
+    wheres.clear()
+    stats = refresh_index(paths, index, encoder, store)
+    assert (stats.added, stats.deleted, stats.total) == (1, 1, 5)
+    assert wheres == [{"path": {"$in": ["files.py"]}}] and limits == [None]
+    rebuilt = tmp_path / "rebuilt"  # the reference: the same corpus built from nothing
+    build_index(paths, spec, encoder, StoreOptions(str(rebuilt)))
+    expected = open_index(paths, spec, StoreOptions(str(rebuilt)), create=False).collection.get(include=["metadatas"])
+    got = real_get(include=["metadatas"])
+    assert sorted(got["ids"]) == sorted(expected["ids"])
