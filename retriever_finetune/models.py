@@ -189,22 +189,28 @@ def load_encoder(
 ) -> Encoder:
     """Load an `Encoder`: a registry name, folder or Hub id, optionally with a PEFT adapter or training run.
 
-    A training-run folder given as `name_or_path` brings its own base (read from its adapter config).
+    A training-run folder (or a shipped retriever's name) given as `name_or_path` brings its own base (read from
+    its adapter config); a bare name is never looked up as a run name.
     """
     if adapter is None:
-        spec = parse_retriever(name_or_path)
+        spec = parse_retriever(name_or_path, runs_dir=None)
         if isinstance(spec, PerLanguageSpec):
             msg = f"{name_or_path!r} names one adapter per language: load it with routing.load_language_encoders"
             raise InputError(msg)
         name_or_path, adapter = spec.base, spec.adapter
+    return _load(name_or_path, adapter, device=device, max_query_length=max_query_length,
+                 max_code_length=max_code_length, batch_size=batch_size, precision=precision)
+
+
+def _load(name_or_path: str, adapter: str | Path | None, **options: object) -> Encoder:
+    """The encoder of a base (registry name, folder or Hub id) with an optional adapter, as they are given."""
     backbone = load_backbone(name_or_path)
     model = apply_adapter(backbone, adapter) if adapter is not None else backbone.model
-    return Encoder(model, backbone.tokenizer, backbone.pooling, projection=backbone.projection, device=device,
-                   max_query_length=max_query_length, max_code_length=max_code_length, batch_size=batch_size,
-                   name=backbone.name, adapter=str(adapter) if adapter else None,
-                   towers=adapter_towers(adapter) if adapter is not None else "both", precision=precision)
+    return Encoder(model, backbone.tokenizer, backbone.pooling, projection=backbone.projection, name=backbone.name,
+                   adapter=str(adapter) if adapter else None,
+                   towers=adapter_towers(adapter) if adapter is not None else "both", **options)  # type: ignore[arg-type]
 
 
 def load_retriever(spec: RetrieverSpec, **encoder_options: object) -> Encoder:
-    """The `Encoder` a spec names."""
-    return load_encoder(spec.base, adapter=spec.adapter, **encoder_options)  # type: ignore[arg-type]
+    """The `Encoder` a spec names (its base and adapter as resolved, not parsed again)."""
+    return _load(spec.base, spec.adapter, **encoder_options)

@@ -128,13 +128,13 @@ def looks_like_hub_id(name: str) -> bool:
     return len(parts) == 2 and all(parts) and not name.startswith((".", "/", "~"))
 
 
-def parse_retriever(text: str, *, base: str = "minilm", runs_dir: str | Path = "runs",
+def parse_retriever(text: str, *, base: str = "minilm", runs_dir: str | Path | None = "runs",
                     fallback: str | None = FROZEN) -> RetrieverSpec | PerLanguageSpec:
     """The retriever `text` names (see the module docstring for the grammar).
 
     Args:
         base: the encoder ``base`` stands for.
-        runs_dir: where run names are looked up.
+        runs_dir: where run names are looked up (None: a bare name is never a run name).
         fallback: for a per-language spec, what embeds the languages it does not list: ``base`` (the frozen
             base of its adapters), another spec, or None (such languages are refused).
 
@@ -179,11 +179,11 @@ def refuse_for_per_language(spec: RetrieverSpec | PerLanguageSpec, **given: bool
         raise InputError(msg)
 
 
-def _parse_single(text: str, *, base: str, runs_dir: str | Path) -> RetrieverSpec:
+def _parse_single(text: str, *, base: str, runs_dir: str | Path | None) -> RetrieverSpec:
     return replace(_resolve_single(text, base=base, runs_dir=runs_dir), text=text)
 
 
-def _resolve_single(text: str, *, base: str, runs_dir: str | Path) -> RetrieverSpec:
+def _resolve_single(text: str, *, base: str, runs_dir: str | Path | None) -> RetrieverSpec:
     if text == FROZEN:
         return RetrieverSpec(label=f"{base} (frozen)", base=base)
     if text in SHIPPED_RETRIEVERS:
@@ -194,7 +194,7 @@ def _resolve_single(text: str, *, base: str, runs_dir: str | Path) -> RetrieverS
             raise InputError(msg)
         return RetrieverSpec(label=text, base=adapter_base(run_dir), adapter=str(run_dir), run_dir=str(run_dir))
     path = Path(text).expanduser()
-    if not path.is_dir() and "/" not in text and (Path(runs_dir) / text).is_dir():
+    if runs_dir is not None and not path.is_dir() and "/" not in text and (Path(runs_dir) / text).is_dir():
         path = Path(runs_dir) / text
     if path.is_dir():
         if find_adapter_dir(path):
@@ -207,13 +207,14 @@ def _resolve_single(text: str, *, base: str, runs_dir: str | Path) -> RetrieverS
         raise InputError(msg)
     if text in REGISTRY_NAMES or looks_like_hub_id(text):
         return RetrieverSpec(label=text, base=text)
-    msg = (f"retriever {text!r} has no run behind it: {Path(runs_dir) / text} does not exist; train one with "
-           f"`python -m retriever_finetune.train --method {text} --out {Path(runs_dir) / text} ...` "
+    runs = Path(runs_dir if runs_dir is not None else "runs")
+    msg = (f"retriever {text!r} has no run behind it: {runs / text} does not exist; train one with "
+           f"`python -m retriever_finetune.train --method {text} --out {runs / text} ...` "
            f"or pass {FROZEN}, {', '.join(SHIPPED_RETRIEVERS)}, a run folder, or one of {list(REGISTRY_NAMES)}")
     raise InputError(msg)
 
 
-def _parse_per_language(text: str, *, base: str, runs_dir: str | Path, fallback: str | None) -> PerLanguageSpec:
+def _parse_per_language(text: str, *, base: str, runs_dir: str | Path | None, fallback: str | None) -> PerLanguageSpec:
     routes: dict[str, RetrieverSpec] = {}
     for entry in text.split(ROUTE_SEPARATOR):
         language, sep, target = (part.strip() for part in entry.partition("="))

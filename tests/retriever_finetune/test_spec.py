@@ -72,3 +72,17 @@ def test_a_hint_names_the_retriever_as_typed(tmp_path: Path) -> None:
     with pytest.raises(InputError) as missing:
         open_index([str(tmp_path)], parse_retriever("base"), StoreOptions(str(tmp_path / "db")), create=False)
     assert "`python -m rag.index PATH... --retriever base`" in str(missing.value)
+
+
+def test_a_run_folder_named_like_an_encoder_does_not_replace_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`runs/minilm` (a run someone named after its base) is what `--retriever minilm` names on the command
+    line, but loading a resolved spec, or `load_encoder("minilm")`, loads the encoder itself."""
+    from retriever_finetune.models import load_encoder, load_retriever
+
+    run = tmp_path / "runs" / "minilm" / "adapter"
+    run.mkdir(parents=True)
+    (run / "adapter_config.json").write_text('{"base_model_name_or_path": "no/such-base"}')  # loading it would fail
+    monkeypatch.chdir(tmp_path)
+    assert parse_retriever("minilm").adapter == str(Path("runs") / "minilm")  # the CLI grammar: a run name
+    for encoder in (load_retriever(parse_retriever("base")), load_encoder("minilm")):
+        assert encoder.adapter is None and encoder.name == "minilm"
