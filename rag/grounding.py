@@ -265,6 +265,11 @@ def signature(source: Documented) -> str:
     return header if len(header) <= 160 else header[:157] + "..."
 
 
+def first_sentence(docstring: str) -> str:
+    """A docstring's first sentence, its full stop kept (the whole docstring when it has none)."""
+    return re.split(r"(?<=\.)\s", docstring.strip(), maxsplit=1)[0] if docstring else ""
+
+
 def extractive_answer(sources: Sequence, *, limit: int = 3) -> str:
     """The top sources as an answer: name, signature, the docstring's first sentence, and the citation."""
     if not sources:
@@ -272,7 +277,7 @@ def extractive_answer(sources: Sequence, *, limit: int = 3) -> str:
     lines = ["From the sources:"]
     for number, source in enumerate(sources[:limit], start=1):
         name = qualified_name(source.path, source.func_name, source.language)
-        first_sentence = re.split(r"(?<=\.)\s", source.docstring.strip(), maxsplit=1)[0] if source.docstring else ""
-        described = f": {first_sentence}" if first_sentence else ""
+        sentence = first_sentence(source.docstring)
+        described = f": {sentence}" if sentence else ""
         lines.append(f"- `{name}` [{number}] `{signature(source)}`{described}")
     return "\n".join(lines)

@@ -26,12 +26,12 @@ from data.documents import qualified_name
 from data.errors import InputError
 from data.miner import LANGUAGES
 from rag.answer import Answer, review_answer, stream_answer
-from rag.generation import GeneratorOptions, check_generator_spec, load_generator
-from rag.grounding import KnownNames, signature
+from rag.generation import load_generator
+from rag.grounding import KnownNames, first_sentence, signature
+from rag.options import AnswerOptions, open_first_stage
 from rag.question import check_question
-from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
-from rag.search import Retriever, RoutedRetriever, open_retriever, refresh_retriever
-from rag.store import IndexChoice, Source, default_corpus
+from rag.search import Retriever, RoutedRetriever, refresh_retriever
+from rag.store import Source, default_corpus
 
 logger = logging.getLogger(__name__)
 
@@ -39,36 +39,19 @@ MAX_K = 100
 
 
 @dataclass
-class McpConfig(IndexChoice):
+class McpConfig(AnswerOptions):
     """Options of `python -m rag.mcp`."""
 
-    corpus: list[str] = field(default_factory=list, metadata={"help": "source trees (default: the Python standard library)"})
     rerank: str = field(default="none", metadata={
-        "help": "local LM that reranks search_code's and ask's candidates: gemma, hf:NAME_OR_PATH, none"})
-    rerank_candidates: int = field(default=DEFAULT_CANDIDATES, metadata={"help": "functions the index gives the reranker"})
-    rerank_fusion: float = field(default=DEFAULT_FUSION_WEIGHT, metadata={"help": "the LM score's weight (0: dense, 1: LM)"})
-    lexical_weight: float | None = field(default=None, metadata={
-        "help": "hybrid search: BM25's weight in the first stage (default 0.1; 0: dense search alone)"})
-    generator: str = field(default="gemma", metadata={
-        "help": "what writes ask's answer: gemma, hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL, or none (sources only)"})
-    base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
-    api_key: str = field(default="", metadata={"help": "API key of an openai: endpoint"})
-    max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
-    max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
-    device: str = field(default="", metadata={"help": "cpu or cuda (default: cuda when present)"})
+        "help": "local LM that reranks search_code's and ask's candidates: gemma, hf:NAME_OR_PATH, none; auto: gemma, "
+                "except with an openai:/ollama: generator"})
     http: int = field(default=0, metadata={"help": "serve streamable HTTP on this port instead of stdio"})
     host: str = field(default="127.0.0.1", metadata={"help": "with --http: the address to bind (localhost by default)"})
 
     def __post_init__(self) -> None:
-        if isinstance(self.corpus, str):
-            self.corpus = [self.corpus]
-        check_generator_spec(self.generator)
-        check_reranker_spec(self.rerank)
+        super().__post_init__()
         if not 0 <= self.http <= 65535:
             msg = f"--http must be a port number (1-65535), got {self.http}"
-            raise InputError(msg)
-        if min(self.max_new_tokens, self.max_context_tokens, self.rerank_candidates) <= 0:
-            msg = "--max_new_tokens, --max_context_tokens and --rerank_candidates must be positive"
             raise InputError(msg)
 
 
@@ -115,8 +98,7 @@ class IndexStatus(BaseModel):
 
 
 def _hit(source: Source, max_code_chars: int) -> Hit:
-    summary = source.docstring.strip().split("\n\n")[0].replace("\n", " ")
-    summary = summary.split(". ")[0].rstrip(".") + "." if summary else ""
+    summary = " ".join(first_sentence(source.docstring).split())
     return Hit(path=source.path, start_line=source.start_line or None, end_line=source.end_line, language=source.language,
                name=qualified_name(source.path, source.func_name, source.language), signature=signature(source),
                summary=summary, score=round(source.score, 4), rerank_score=source.rerank_score,
@@ -137,16 +119,12 @@ class CodeSearchService:
         """The retriever, opened once (the index built on first use) and brought up to date with the corpus."""
         config = self.config
         if self._retriever is None:
-            options = GeneratorOptions(base_url=config.base_url or None, device=config.device or None,
-                                       api_key=config.api_key or None, precision=config.precision)
-            self._generator = load_generator(config.generator, options)
-            reranker = load_reranker(config.rerank, options, candidates=config.rerank_candidates,
-                                     fusion_weight=config.rerank_fusion,
-                                     reuse=self._generator if config.rerank == config.generator else None)
-            self._retriever = open_retriever(config, config.corpus, reranker=reranker, device=config.device or None,
-                                             lexical_weight=config.lexical_weight)
+            self._generator = load_generator(config.generator, config.generator_options())
+            self._retriever = open_first_stage(config, self._generator)
         elif config.refresh:
             refresh_retriever(config, config.corpus, self._retriever)
+        else:  # --no_refresh: searched as it is
+            return self._retriever
         self.last_refreshed = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return self._retriever
 

@@ -1,0 +1,82 @@
+"""The options of a command that answers questions (`rag.ask`, `rag.mcp`), checked once, and the first stage
+they open: the retriever over the corpus's index, with the reranker they name. Does not handle: loading the
+generator (each command does, see `rag.generation`) or answering.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from data.errors import InputError
+from rag.generation import ENDPOINT_KINDS, Generator, GeneratorOptions, check_generator_spec
+from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
+from rag.search import DEFAULT_LEXICAL_WEIGHT, Retriever, RoutedRetriever, open_retriever
+from rag.store import IndexChoice
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class AnswerOptions(IndexChoice):
+    """The corpus, generator, reranker and first-stage options shared by the commands that answer."""
+
+    corpus: list[str] = field(default_factory=list, metadata={"help": "source trees (default: the Python standard library)"})
+    generator: str = field(default="gemma", metadata={
+        "help": "gemma (offline default), none (sources only), hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
+    base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
+    rerank: str = field(default="auto", metadata={
+        "help": "local LM that reranks the candidates: gemma, hf:NAME_OR_PATH, none; auto: gemma, except with an "
+                "openai:/ollama: generator, where it would load a local model only to rerank (then none)"})
+    rerank_candidates: int = field(default=DEFAULT_CANDIDATES, metadata={"help": "functions the index gives the reranker"})
+    rerank_fusion: float = field(default=DEFAULT_FUSION_WEIGHT, metadata={
+        "help": "weight of the LM score against the dense score in the final order (0: dense, 1: LM alone)"})
+    lexical_weight: float | None = field(default=None, metadata={
+        "help": f"hybrid search: weight of BM25 over names and docstrings against the dense score in the first "
+                f"stage (default {DEFAULT_LEXICAL_WEIGHT}; 0: dense search alone; not taken by a per-language retriever)"})
+    max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
+    max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
+    device: str = field(default="", metadata={"help": "cpu or cuda (default: cuda when present)"})
+    api_key: str = field(default="", metadata={"help": "API key of an openai: endpoint (default: $OPENAI_API_KEY)"})
+
+    def __post_init__(self) -> None:
+        if isinstance(self.corpus, str):
+            self.corpus = [self.corpus]
+        check_generator_spec(self.generator)
+        if self.rerank != "auto":
+            check_reranker_spec(self.rerank)
+        if not 0 <= self.rerank_fusion <= 1:
+            msg = f"--rerank_fusion must be in [0, 1] (0: dense order, 1: LM alone), got {self.rerank_fusion}"
+            raise InputError(msg)
+        if self.lexical_weight is not None and not 0 <= self.lexical_weight <= 1:
+            msg = f"--lexical_weight must be in [0, 1] (0: dense search alone), got {self.lexical_weight}"
+            raise InputError(msg)
+        if min(self.max_new_tokens, self.max_context_tokens, self.rerank_candidates) <= 0:
+            msg = "--max_new_tokens, --max_context_tokens and --rerank_candidates must be positive"
+            raise InputError(msg)
+
+    def generator_options(self) -> GeneratorOptions:
+        """How the generator and the reranker load."""
+        return GeneratorOptions(base_url=self.base_url or None, device=self.device or None,
+                                api_key=self.api_key or None, precision=self.precision)
+
+
+def reranker_for(rerank: str, generator: str) -> str:
+    """The reranker `--rerank` asks for; ``auto`` is the packaged Gemma unless the generator is an endpoint."""
+    if rerank != "auto":
+        return rerank
+    if generator.partition(":")[0] in ENDPOINT_KINDS:
+        logger.info("generator %s is an endpoint: no local reranker (ask for one with --rerank gemma)", generator)
+        return "none"
+    return "gemma"
+
+
+def open_first_stage(options: AnswerOptions, generator: Generator | None) -> Retriever | RoutedRetriever:
+    """The retriever over the corpus's index (built on first use, refreshed), with the reranker the options
+    name; a reranker that is the generator's own model reuses the loaded `generator`."""
+    rerank = reranker_for(options.rerank, options.generator)
+    reranker = load_reranker(rerank, options.generator_options(), candidates=options.rerank_candidates,
+                             fusion_weight=options.rerank_fusion,
+                             reuse=generator if rerank == options.generator else None)
+    return open_retriever(options, options.corpus, reranker=reranker, device=options.device or None,
+                          lexical_weight=options.lexical_weight)
