@@ -31,7 +31,7 @@ from rag.generation import HuggingFaceGenerator, load_generator  # noqa: E402
 from rag.rerank import QueryLikelihoodReranker  # noqa: E402
 from rag.store import (  # noqa: E402
     DEFAULT_CORPUS_EXCLUDES,
-    Source,  # noqa: E402
+    Source,
     default_corpus,
     mine_corpus,
 )

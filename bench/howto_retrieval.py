@@ -41,7 +41,7 @@ from rag.generation import GeneratorOptions  # noqa: E402
 from rag.rerank import DEFAULT_CANDIDATES, load_reranker  # noqa: E402
 from rag.store import (  # noqa: E402
     DEFAULT_CORPUS_EXCLUDES,
-    Source,  # noqa: E402
+    Source,
     default_corpus,
     mine_corpus,
 )

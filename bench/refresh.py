@@ -34,7 +34,7 @@ from rag.store import (  # noqa: E402
     StoreOptions,
     build_index,
     open_index,
-    refresh_index,  # noqa: E402
+    refresh_index,
 )
 from retriever_finetune.models import load_retriever  # noqa: E402
 from retriever_finetune.spec import parse_retriever  # noqa: E402

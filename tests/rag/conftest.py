@@ -1,6 +1,10 @@
 """Fixtures for the RAG tests: a small corpus tree and a fake generator that echoes its prompt."""
 
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -73,9 +77,21 @@ encoder.encode_code = held_open
 """
 
 
-def held_writer(write: str) -> str:
-    """A script for `python -c` that runs `write` (an index write by `encoder`) with its first encoding held
-    until the file `release` exists, after writing the file `inside`: a writer caught inside its write.
-    Its arguments: corpus, model, where the store is (`store_at`), inside, release."""
-    return HELD_WRITER_PREAMBLE + write
-
+@contextmanager
+def writer_held_inside(write: str, corpus: Path, model: Path, store_at: str, folder: Path
+                       ) -> Iterator[subprocess.Popen]:
+    """A process running `write` (an index write by `encoder`, see HELD_WRITER_PREAMBLE for its names), held
+    inside its write, the writer lock taken, for the `with` block; released and finished after it, its
+    (stdout, stderr) then in `.output`."""
+    inside, release = folder / "inside", folder / "release"
+    process = subprocess.Popen([sys.executable, "-c", HELD_WRITER_PREAMBLE + write, str(corpus), str(model), store_at,
+                                str(inside), str(release)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not inside.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert inside.exists(), process.stderr.read() if process.poll() is not None else "the writer never started"
+        yield process
+    finally:
+        release.write_text("go")
+        process.output = process.communicate(timeout=300)

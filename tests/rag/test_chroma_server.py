@@ -19,7 +19,7 @@ from rag.store import StoreOptions, build_index, collection_name, open_client, o
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec
 
-from .conftest import held_writer
+from .conftest import writer_held_inside
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"]),
               pytest.mark.skipif(importlib.util.find_spec("chromadb") is None, reason="chromadb is not installed")]
@@ -136,20 +136,11 @@ def test_two_writers_never_race(server: ChromaServer, corpus: Path, tiny, tiny_b
     # two writers that overlap for sure: the first is held inside its write (lock taken) while the second starts
     (corpus / "more.py").write_text("".join(f'def extra_{i}(x):\n    """Extra helper {i}."""\n    return x\n\n'
                                             for i in range(40)))
-    inside, release = tmp_path / "inside", tmp_path / "release"
-    first = subprocess.Popen([sys.executable, "-c", HELD_WRITER, str(corpus), str(tiny_bert_dir), str(server.port),
-                              str(inside), str(release)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 120
-        while not inside.exists() and first.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert inside.exists(), first.stderr.read() if first.poll() is not None else "the first writer never started"
+    with writer_held_inside(HELD_WRITE, corpus, tiny_bert_dir, str(server.port), tmp_path) as first:
         second = subprocess.run([sys.executable, "-m", "rag.index", *argv], capture_output=True, text=True, timeout=300)
         assert second.returncode == 2, (second.returncode, second.stderr[-500:])
         assert "is being written by another process" in second.stderr
-    finally:
-        release.write_text("go")
-        out, err = first.communicate(timeout=300)
+    out, err = first.output
     assert first.returncode == 0, err[-500:]
     assert "40 added" in out
     index = open_index([str(corpus)], spec, store, create=False)
@@ -160,10 +151,10 @@ def test_two_writers_never_race(server: ChromaServer, corpus: Path, tiny, tiny_b
     assert "0 added, 0 deleted" in capsys.readouterr().out
 
 
-HELD_WRITER = held_writer("""
+HELD_WRITE = """
 stats = build_index([corpus], spec, encoder, StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=int(store_at)))
 print(stats.added, "added")
-""")
+"""
 
 
 class KillingEncoder:

@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from rag.store.refresh import manifest_path
 from retriever_finetune.models import load_retriever
 from retriever_finetune.spec import parse_retriever
 
-from .conftest import held_writer, write_module
+from .conftest import write_module, writer_held_inside
 
 
 class CountingEncoder:
@@ -187,11 +186,11 @@ def test_an_interrupted_refresh_is_completed_by_the_next(corpus: Path, tiny_bert
     assert _entries(tmp_path / "db", corpus, tiny_bert_dir) == expected
 
 
-WRITER = held_writer("""
+WRITE = """
 store = StoreOptions(store_at)
 stats = refresh_index([corpus], open_index([corpus], spec, store, create=False), encoder, store)
 print("refreshed", stats.added, stats.deleted)
-""")
+"""
 
 
 def test_a_second_ask_while_a_refresh_writes_answers_from_the_index_as_it_is(
@@ -203,22 +202,13 @@ def test_a_second_ask_while_a_refresh_writes_answers_from_the_index_as_it_is(
     capsys.readouterr()
     (corpus / "maths.py").unlink()
     write_module(corpus, "stats.py", [("median", "Middle value of a list of numbers.", "return sorted(xs)[len(xs) // 2]")])
-    inside, release = tmp_path / "inside", tmp_path / "release"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(corpus), str(tiny_bert_dir), str(persist),
-                               str(inside), str(release)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 120
-        while not inside.exists() and writer.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert inside.exists(), writer.stderr.read() if writer.poll() is not None else "the writer never started"
+    with writer_held_inside(WRITE, corpus, tiny_bert_dir, str(persist), tmp_path) as writer:
         # the second refresh meets the first one's lock: it warns once and answers from the index as it is
         assert ask.main(["average of numbers", *common]) == 0
         captured = capsys.readouterr()
         assert "maths.py" in captured.out and "stats.py" not in captured.out
         assert "not refreshed" in captured.err and "being written by another process" in captured.err
-    finally:
-        release.write_text("go")
-        out, err = writer.communicate(timeout=120)
+    out, err = writer.output
     assert writer.returncode == 0, err
     assert "refreshed 1 1" in out  # the first writer finished its own refresh (+median -mean)
     reference = tmp_path / "reference"
