@@ -29,7 +29,7 @@ from eval.retrieval import evaluate_codebase, evaluate_retriever, group_by_langu
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import load_retriever
 from retriever_finetune.precision import HELP as PRECISION_HELP
-from retriever_finetune.precision import PRECISIONS
+from retriever_finetune.precision import check_precision
 from retriever_finetune.routing import load_language_encoders
 from retriever_finetune.spec import HELP as RETRIEVER_HELP
 from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec, parse_retrievers
@@ -60,9 +60,12 @@ class MrrConfig:
     max_code_length: int = field(default=256, metadata={"help": "tokens of the code side"})
     batch_size: int = field(default=64, metadata={"help": "encoding batch size"})
     seed: int = field(default=0, metadata={"help": "seed of the distractor sampling"})
-    precision: str = field(default="auto", metadata={"help": PRECISION_HELP, "choices": list(PRECISIONS)})
+    precision: str = field(default="auto", metadata={"help": PRECISION_HELP})
+    dim: int = field(default=0, metadata={
+        "help": "vector size of a Matryoshka model (embeddinggemma: 768, 512, 256 or 128); 0: its full size"})
 
     def __post_init__(self) -> None:
+        check_precision(self.precision)
         if not self.data:
             msg = "--data TEST.jsonl is required"
             raise InputError(msg)
@@ -108,7 +111,7 @@ def _cost_cells(cost: dict) -> list[str]:
 
 def resolve_specs(config: MrrConfig) -> list[RetrieverSpec | PerLanguageSpec]:
     """Every `--retrievers` entry as a spec."""
-    return parse_retrievers(config.retrievers, base=config.base, runs_dir=config.runs_dir)
+    return parse_retrievers(config.retrievers, base=config.base, runs_dir=config.runs_dir, dim=config.dim or None)
 
 
 def load_encoders(spec: RetrieverSpec | PerLanguageSpec, config: MrrConfig) -> Callable[[str], Encoder]:

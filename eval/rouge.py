@@ -47,7 +47,7 @@ from rag.store.chroma import retriever_fingerprint
 from retriever_finetune.models import load_retriever
 from retriever_finetune.peft_methods import PEFT_METHODS
 from retriever_finetune.precision import HELP as PRECISION_HELP
-from retriever_finetune.precision import PRECISIONS, check_precision
+from retriever_finetune.precision import check_precision
 from retriever_finetune.routing import load_language_encoders
 from retriever_finetune.spec import HELP as RETRIEVER_HELP
 from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec, parse_retriever
@@ -82,7 +82,7 @@ class RougeConfig:
                 "k=5, sampling at temperature 0.2 with repetition penalty 1.1, seeded, up to 512 new tokens, stopped "
                 "at the end of the generated function; ROUGE-1/2/L/Lsum with stemming)", "choices": ["qa", "paper"]})
     batch_size: int = field(default=16, metadata={"help": "answers decoded together by a local generator (continuous batching)"})
-    precision: str = field(default="auto", metadata={"help": PRECISION_HELP, "choices": list(PRECISIONS)})
+    precision: str = field(default="auto", metadata={"help": PRECISION_HELP})
     n_resamples: int = field(default=2000, metadata={"help": "bootstrap resamples"})
     seed: int = field(default=0, metadata={"help": "seed of the sample and the bootstrap"})
 

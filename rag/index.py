@@ -47,7 +47,15 @@ class IndexConfig(IndexChoice):
 
 
 def run(config: IndexConfig) -> IndexStats:
-    """Resolve the retriever, then build or update its collection of the corpus."""
+    """Resolve the retriever (with none given: the one this corpus was last indexed with), build or update its
+    collection of the corpus, and record it as the corpus's retriever for later commands."""
+    config.recall_retriever(config.paths)
+    stats = _build_or_update(config)
+    config.remember_retriever(config.paths)
+    return stats
+
+
+def _build_or_update(config: IndexConfig) -> IndexStats:
     exclude = [x for x in config.exclude.split(",") if x]
     languages = [x for x in config.languages.split(",") if x]
     spec = config.spec()

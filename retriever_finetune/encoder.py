@@ -10,6 +10,7 @@ import contextlib
 import copy
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -24,11 +25,20 @@ from retriever_finetune.precision import FLOAT32, PrecisionPolicy, resolve_preci
 
 logger = logging.getLogger(__name__)
 
-Pooling = Literal["mean", "cls", "first"]
+Pooling = Literal["mean", "cls", "first", "max", "lasttoken"]
 Towers = Literal["both", "query"]
 """Which side an adapter changes: ``both`` (one adapted encoder for questions and code) or ``query`` (the
 adapter moves questions only; code is embedded by the frozen base, so an index of the base serves it)."""
 TOWERS: tuple[Towers, ...] = ("both", "query")
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """Text prepended to each question and to each piece of code before tokenization (a sentence-transformers
+    model's prompts; empty for models trained without them)."""
+
+    query: str = ""
+    document: str = ""
 
 
 def default_device() -> torch.device:
@@ -43,25 +53,42 @@ def pool(
     *,
     projection: nn.Module | None = None,
     skip_tokens: int = 0,
+    dim: int | None = None,
 ) -> torch.Tensor:
     """Pool token states into one L2-normalised vector per row.
 
     Args:
         hidden: (batch, skip_tokens + seq, dim) last hidden states.
-        attention_mask: (batch, seq) mask of the real tokens (without virtual tokens).
-        pooling: ``mean`` over real tokens, or ``cls``/``first``: the first real token.
-        projection: applied after pooling (CodeT5+'s `proj`).
+        attention_mask: (batch, seq) mask of the real tokens (without virtual tokens), right-padded.
+        pooling: ``mean`` or ``max`` over real tokens, ``cls``/``first``: the first real token, ``lasttoken``:
+            the last real one.
+        projection: the head applied after pooling (CodeT5+'s `proj`, a sentence-transformers model's Dense
+            layers); it runs in its own weights' dtype.
         skip_tokens: virtual tokens prepended by prompt tuning, excluded from pooling.
+        dim: keep the first `dim` components (Matryoshka truncation) before normalising; None keeps all.
     """
     hidden = hidden[:, skip_tokens:, :].float()  # (batch, seq, dim); bf16 sums over long inputs lose digits
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # (batch, seq, 1)
     if pooling == "mean":
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # (batch, seq, 1)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)  # (batch, dim)
+    elif pooling == "max":
+        pooled = hidden.masked_fill(mask == 0, torch.finfo(hidden.dtype).min).amax(dim=1)  # (batch, dim)
+    elif pooling == "lasttoken":
+        last = attention_mask.sum(dim=1).clamp(min=1) - 1  # (batch,)
+        pooled = hidden[torch.arange(hidden.shape[0], device=hidden.device), last]  # (batch, dim)
     else:
         pooled = hidden[:, 0, :]  # (batch, dim)
     if projection is not None:
-        pooled = projection(pooled.to(projection.weight.dtype))
+        pooled = projection(pooled.to(next(projection.parameters()).dtype))
+    if dim is not None:
+        pooled = pooled[:, :dim]
     return F.normalize(pooled.float(), p=2, dim=-1)
+
+
+def output_size(module: nn.Module) -> int:
+    """Features a head gives: the `out_features` of its last Linear layer."""
+    linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
+    return int(linears[-1].out_features)
 
 
 def virtual_token_count(model: nn.Module) -> int:
@@ -112,6 +139,8 @@ class Encoder:
         adapter: str | None = None,
         towers: Towers = "both",
         precision: str | PrecisionPolicy = "auto",
+        prompts: Prompts = Prompts(),  # noqa: B008 (frozen)
+        dim: int | None = None,
     ) -> None:
         for label, value in (("max_query_length", max_query_length), ("max_code_length", max_code_length),
                              ("batch_size", batch_size)):
@@ -125,6 +154,10 @@ class Encoder:
         self.tokenizer = tokenizer
         self.pooling = pooling
         self.projection = projection
+        self.prompts = prompts
+        # CodeT5+'s `proj` is the model's own module, applied in its forward (`pooler_output`)
+        self.projects_inside = projection is not None and any(m is projection for m in model.modules())
+        self.dim = dim  # Matryoshka truncation (checked against the model by `models.check_dim`)
         self.max_query_length = max_query_length
         self.max_code_length = max_code_length
         self.batch_size = batch_size
@@ -156,8 +189,10 @@ class Encoder:
     @property
     def dimension(self) -> int:
         """Size of the output vectors."""
+        if self.dim is not None:
+            return self.dim
         if self.projection is not None:
-            return int(self.projection.out_features)
+            return output_size(self.projection)
         return int(self.model.config.hidden_size)  # T5 configs map hidden_size to d_model
 
     @contextlib.contextmanager
@@ -192,10 +227,19 @@ class Encoder:
         """Virtual tokens the active adapter prepends."""
         return virtual_token_count(self.model)
 
-    def tokenize(self, texts: list[str], max_length: int) -> list[list[int]]:
-        """Token ids of each text, truncated to `max_length` (special tokens included)."""
-        return self.tokenizer(texts, truncation=True, max_length=max_length, add_special_tokens=True,
-                              return_attention_mask=False)["input_ids"]
+    def tokenize(self, texts: list[str], max_length: int, prompt: str = "") -> list[list[int]]:
+        """Token ids of each text after `prompt`, truncated to `max_length` (prompt and special tokens included,
+        as sentence-transformers counts them)."""
+        return self.tokenizer([prompt + text for text in texts] if prompt else texts, truncation=True,
+                              max_length=max_length, add_special_tokens=True, return_attention_mask=False)["input_ids"]
+
+    def tokenize_queries(self, texts: list[str]) -> list[list[int]]:
+        """Token ids of questions: the query prompt, then the text, at most `max_query_length` tokens."""
+        return self.tokenize(texts, self.max_query_length, self.prompts.query)
+
+    def tokenize_code(self, texts: list[str]) -> list[list[int]]:
+        """Token ids of code: the document prompt, then the code, at most `max_code_length` tokens."""
+        return self.tokenize(texts, self.max_code_length, self.prompts.document)
 
     def collate(self, ids: list[list[int]]) -> dict[str, torch.Tensor]:
         """Right-pad token id lists into (batch, longest) tensors on the encoder's device."""
@@ -216,26 +260,26 @@ class Encoder:
         """
         outputs = (model if model is not None else self.model)(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
         skip = self.skip_tokens
-        if self.projection is not None and skip == 0 and getattr(outputs, "pooler_output", None) is not None:
+        if self.projects_inside and skip == 0 and self.dim is None:
             return outputs.pooler_output.float()  # CodeT5+: projected inside forward, so DDP sees `proj`
         return pool(outputs.last_hidden_state, batch["attention_mask"], self.pooling,
-                    projection=self.projection, skip_tokens=skip)
+                    projection=self.projection, skip_tokens=skip, dim=self.dim)
 
     def encode(self, texts: Sequence[str], *, max_length: int, batch_size: int | None = None,
                show_progress: bool | None = None, desc: str = "Encoding", model: nn.Module | None = None,
-               code_side: bool = False) -> np.ndarray:
+               code_side: bool = False, prompt: str = "") -> np.ndarray:
         """Embed texts as float32 unit rows (len(texts), dim), in input order.
 
         Texts are tokenized once, sorted by token count so each batch pads little, and run under
         `torch.inference_mode` in eval mode. `model`: another model to run (the int8 code side), else `self.model`,
         or its bf16 copy (`bf16_model`) for a batch where the policy gives `encode` bf16. `code_side`: run the
-        model as the code tower (`code_tower`).
+        model as the code tower (`code_tower`). `prompt`: prepended to every text (`Prompts`).
         """
         texts = check_texts(texts)
         batch_size = batch_size or self.batch_size
         if show_progress is None:
             show_progress = logger.isEnabledFor(logging.INFO) and len(texts) > batch_size
-        ids = self.tokenize(texts, max_length)
+        ids = self.tokenize(texts, max_length, prompt)
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         was_training = self.model.training
@@ -261,10 +305,11 @@ class Encoder:
 
     def encode_queries(self, texts: Sequence[str], **kwargs: object) -> np.ndarray:
         """Embed natural-language queries (truncated at `max_query_length` tokens)."""
-        return self.encode(texts, max_length=self.max_query_length, desc="Encoding queries", **kwargs)  # type: ignore[arg-type]
+        return self.encode(texts, max_length=self.max_query_length, desc="Encoding queries",
+                           prompt=self.prompts.query, **kwargs)  # type: ignore[arg-type]
 
     def encode_code(self, texts: Sequence[str], **kwargs: object) -> np.ndarray:
         """Embed code (truncated at `max_code_length` tokens), with the frozen base when only queries are adapted."""
         # the int8 code model is already the code side (adapter merged, or the frozen base)
         return self.encode(texts, max_length=self.max_code_length, desc="Encoding code", model=self.code_model,
-                           code_side=True, **kwargs)  # type: ignore[arg-type]
+                           code_side=True, prompt=self.prompts.document, **kwargs)  # type: ignore[arg-type]

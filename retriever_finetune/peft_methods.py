@@ -31,6 +31,9 @@ PEFT_METHODS = ("lora", "adalora", "ia3", "prompt")
 METHODS = (*PEFT_METHODS, "full", "none")
 # Architectures peft's tables do not know, mapped to the one they are built from.
 ARCHITECTURE_ALIASES = {"codet5p_embedding": "t5"}
+# Where our LoRA/AdaLoRA targets differ from peft's table (q,v): every attention projection of Gemma 3, whose
+# single key/value head makes k and v small (EmbeddingGemma: 983k trainable parameters at r 8, 0.33%).
+LORA_TARGETS = {"gemma3_text": ("q_proj", "k_proj", "v_proj", "o_proj")}
 # AdaLoRA's singular values start at zero and its P, Q at N(0, 0.02): Adam moves each by about the learning rate a
 # step, so at LoRA's 5e-4 its update after a ~100-step budget is far smaller than LoRA's (docs/RESULTS.md). Prompt
 # tuning starts from real token embeddings (see `prompt_init_text`).
@@ -65,6 +68,8 @@ def _targets(model: nn.Module, table: dict[str, list[str]], options: MethodOptio
     if options.target_modules:
         return list(options.target_modules)
     model_type = getattr(model.config, "model_type", "")
+    if method in ("lora", "adalora") and model_type in LORA_TARGETS:
+        return list(LORA_TARGETS[model_type])
     if model_type in table:
         return None
     key = _table_key(model)

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 Precision = Literal["auto", "float32", "bf16"]
 PRECISIONS: tuple[Precision, ...] = ("auto", "float32", "bf16")
+HALF_PRECISIONS = ("fp16", "float16", "half", "16")  # refused by name, with the reason
 Phase = Literal["encode", "encode_one", "rerank", "prefill", "decode", "decode_batch", "train"]
 """``encode``: a batch of texts (code to index, evaluation queries; a bf16 copy of the encoder's weights,
 `Encoder.bf16_model`); ``encode_one``: one text alone (the question
@@ -86,6 +87,10 @@ def has_native_bf16(device: str | torch.device) -> bool:
 
 def check_precision(precision: str) -> Precision:
     """`precision` if it is one of `PRECISIONS`; raises `InputError` naming the choices otherwise."""
+    if str(precision).lower() in HALF_PRECISIONS:
+        msg = (f"--precision {precision}: float16 is not offered: Gemma 3 models (EmbeddingGemma, the generator) "
+               "overflow to NaN in it; use --precision bf16 (same speed, float32's range) or auto")
+        raise InputError(msg)
     if precision not in PRECISIONS:
         msg = f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}"
         raise InputError(msg)

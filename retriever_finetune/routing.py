@@ -98,7 +98,7 @@ def load_language_encoders(spec: PerLanguageSpec, *, device: str | None = None, 
         raise InputError(msg)
     backbone: Backbone = load_backbone(next(iter(specs.values())).base)
     options = {"tokenizer": backbone.tokenizer, "pooling": backbone.pooling, "projection": backbone.projection,
-               "device": device, "max_query_length": max_query_length, "max_code_length": max_code_length,
+               "prompts": backbone.prompts, "device": device, "max_query_length": max_query_length, "max_code_length": max_code_length,
                "batch_size": batch_size, "name": backbone.name, "precision": precision}
     adapters = {language: s.adapter for language, s in specs.items()}
     if fallback_spec is not None and fallback_spec.adapter:

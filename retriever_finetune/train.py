@@ -37,7 +37,7 @@ from retriever_finetune.checkpoint import CHECKPOINTS, Progress, latest_checkpoi
 from retriever_finetune.distributed import gather_rows, shard, world
 from retriever_finetune.encoder import TOWERS, Encoder, Towers
 from retriever_finetune.loss import info_nce_loss
-from retriever_finetune.models import load_backbone
+from retriever_finetune.models import backbone_encoder, load_backbone
 from retriever_finetune.peft_methods import (
     DEFAULT_LEARNING_RATES,
     DEFAULT_PROMPT_INIT_TEXT,
@@ -49,7 +49,7 @@ from retriever_finetune.peft_methods import (
     method_state,
     restore_method_state,
 )
-from retriever_finetune.precision import Precision, check_precision, resolve_precision
+from retriever_finetune.precision import check_precision, resolve_precision
 from retriever_finetune.run_dir import METRICS, prepare_run_dir, write_json, write_model_card
 from retriever_finetune.sources import TrainingData, TrainingSource, load_training_data, read_questions, source_pairs
 from retriever_finetune.spec import FULL_MODEL_DIR, TOWERS_FILE
@@ -103,7 +103,7 @@ class TrainConfig:
     target_modules: str = field(default="", metadata={"help": "comma-separated modules to adapt (default: per architecture)"})
     valid_max: int = field(default=1000, metadata={"help": "validation pool size cap"})
     checkpoint_every: int = field(default=200, metadata={"help": "save a resumable checkpoint every N steps"})
-    precision: Precision = field(default="auto", metadata={
+    precision: str = field(default="auto", metadata={
         "help": "training step and validation encoding: auto (bf16 autocast where the CPU or GPU has native bf16, "
                 "float32 master weights), float32, or bf16 (refused without native bf16)"})
     device: str = field(default="", metadata={"help": "cpu or cuda (default: cuda when present)"})
@@ -236,11 +236,10 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
     parameters = count_parameters(model)
     logger.info("trainable parameters: %d of %d (%.4f%%)", parameters["trainable"], parameters["total"],
                 parameters["trainable_percent"])
-    encoder = Encoder(model, backbone.tokenizer, backbone.pooling, projection=backbone.projection,
-                      device=accelerator.device, max_query_length=config.max_query_length,
-                      max_code_length=config.max_code_length, name=backbone.name, towers=config.towers,
-                      precision=policy)
-    frozen_codes = FrozenCodeVectors(encoder, config.max_code_length) if config.towers == "query" else None
+    encoder = backbone_encoder(backbone, model, device=accelerator.device, max_query_length=config.max_query_length,
+                               max_code_length=config.max_code_length, name=backbone.name, towers=config.towers,
+                               precision=policy)
+    frozen_codes = FrozenCodeVectors(encoder) if config.towers == "query" else None
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.lr,
                                   weight_decay=config.weight_decay)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
@@ -344,8 +343,8 @@ def _step_negatives(batch: list[Pair], per_pair: int, step: int) -> tuple[list[s
 class FrozenCodeVectors:
     """Code vectors of the frozen base, computed once per distinct text (training with ``--towers query``)."""
 
-    def __init__(self, encoder: Encoder, max_length: int) -> None:
-        self.encoder, self.max_length = encoder, max_length
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
         self.vectors: dict[str, torch.Tensor] = {}
 
     def __call__(self, texts: list[str]) -> torch.Tensor:
@@ -353,7 +352,7 @@ class FrozenCodeVectors:
         missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
         if missing:
             with torch.no_grad(), self.encoder.code_tower():
-                fresh = self.encoder.embed(self.encoder.collate(self.encoder.tokenize(missing, self.max_length)))
+                fresh = self.encoder.embed(self.encoder.collate(self.encoder.tokenize_code(missing)))
             self.vectors.update(zip(missing, fresh.detach(), strict=True))
         return torch.stack([self.vectors[t] for t in texts])
 
@@ -388,10 +387,10 @@ def _batch_loss(encoder: Encoder, trained_model: torch.nn.Module, batch: list[Pa
     def embed_code(texts: list[str]) -> torch.Tensor:
         if frozen_codes is not None:
             return frozen_codes(texts)
-        return encoder.embed(encoder.collate(encoder.tokenize(texts, config.max_code_length)), trained_model)
+        return encoder.embed(encoder.collate(encoder.tokenize_code(texts)), trained_model)
 
     rank, processes = world()
-    texts = encoder.collate(encoder.tokenize([p.text for p in batch], config.max_query_length))
+    texts = encoder.collate(encoder.tokenize_queries([p.text for p in batch]))
     query_vectors, shard_sizes = gather_rows(encoder.embed(texts, trained_model))  # (global batch, dim)
     negatives, owners = _step_negatives(batch, config.negatives_per_pair, step)
     # one forward for codes and negatives: under DDP every process must make the same number of forward calls

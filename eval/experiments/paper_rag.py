@@ -42,7 +42,7 @@ from eval.report import markdown_table
 from eval.retrieval import CSN_DISTRACTORS, cached_encode, distractor_indices
 from retriever_finetune.models import load_retriever
 from retriever_finetune.precision import HELP as PRECISION_HELP
-from retriever_finetune.precision import PRECISIONS, check_precision
+from retriever_finetune.precision import check_precision
 from retriever_finetune.run_dir import METRICS
 from retriever_finetune.spec import parse_retriever
 
@@ -71,7 +71,7 @@ class PaperRagConfig:
     questions: int = field(default=200, metadata={"help": "questions per corpus (a seeded sample)"})
     batch_size: int = field(default=16, metadata={"help": "answers decoded together"})
     generator: str = field(default="gemma", metadata={"help": "gemma, hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
-    precision: str = field(default="auto", metadata={"help": PRECISION_HELP, "choices": list(PRECISIONS)})
+    precision: str = field(default="auto", metadata={"help": PRECISION_HELP})
     n_resamples: int = field(default=2000, metadata={"help": "bootstrap resamples"})
     seed: int = field(default=0, metadata={"help": "seed of the question sample, distractors, sampling and bootstrap"})
 

@@ -58,6 +58,7 @@ class CodeSearchRetriever(BaseRetriever):
     corpus: list[str] = Field(default_factory=list, description="source trees (default: the standard library)")
     retriever: str = DEFAULT_RETRIEVER
     base: str = "minilm"
+    dim: int = 0  # Matryoshka vector size (embeddinggemma: 768, 512, 256, 128); 0: full size
     runs_dir: str = "runs"
     persist: str = str(DEFAULT_CACHE / "chroma")
     chroma_host: str = ""
@@ -96,7 +97,7 @@ class CodeSearchRetriever(BaseRetriever):
         return self._pipeline
 
     def _choice(self) -> IndexChoice:
-        return IndexChoice(retriever=self.retriever, base=self.base, runs_dir=self.runs_dir, persist=self.persist,
+        return IndexChoice(retriever=self.retriever, base=self.base, dim=self.dim, runs_dir=self.runs_dir, persist=self.persist,
                            chroma_host=self.chroma_host, chroma_port=self.chroma_port, document=self.document,
                            precision=self.precision, refresh=self.refresh, include_ignored=self.include_ignored)
 

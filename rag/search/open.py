@@ -39,7 +39,8 @@ logger = logging.getLogger(__name__)
 def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker: Reranker | None = None,
                    device: str | None = None, build: bool = True,
                    lexical_weight: float | None = None) -> Retriever | RoutedRetriever:
-    """The retriever `choice.retriever` names over `corpus` (default: the standard library, its tests excluded).
+    """The retriever `choice.retriever` names over `corpus` (default: the standard library, its tests excluded);
+    with none named, the one `rag.index` last indexed the corpus with (`IndexChoice.recall_retriever`).
 
     A per-language spec gives a `RoutedRetriever` over one collection per language (dense search; a
     `lexical_weight` is refused); any other spec a `Retriever` over one collection, hybrid with `lexical_weight`
@@ -49,6 +50,7 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
         InputError: no index yet and `build` is False, or what parsing the retriever raises.
     """
     paths = list(corpus) or default_corpus()
+    choice.recall_retriever(paths)
     store = choice.store_options()
     excludes = () if corpus else DEFAULT_CORPUS_EXCLUDES
     spec = choice.spec()

@@ -66,7 +66,7 @@ class Retriever:
     def search(self, question: str, k: int, language: str | None = None) -> list[Source]:
         """The k best functions of the first stage (of one language when given): nearest in embedding space,
         fused with BM25 when hybrid."""
-        tokens = len(self.encoder.tokenize([question], 10**6)[0])
+        tokens = len(self.encoder.tokenize([question], 10**6, self.encoder.prompts.query)[0])
         if tokens > self.encoder.max_query_length:
             logger.warning("question is %d tokens; the retriever reads only the first %d", tokens,
                            self.encoder.max_query_length)

@@ -20,12 +20,13 @@ from data.splits import dedup_records
 from rag.cache import DEFAULT_CACHE
 from rag.store.chroma import CodeIndex, IndexStats, collection_name, open_client, writer_lock
 from rag.store.refresh import corpus_options, current_manifest, write_manifest
+from rag.store.remembered import recall_retriever, remember_retriever
 from rag.store.routed import LanguageRoutedIndex
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.precision import HELP as PRECISION_HELP
-from retriever_finetune.precision import PRECISIONS
+from retriever_finetune.precision import check_precision
 from retriever_finetune.routing import LanguageEncoders
-from retriever_finetune.spec import DEFAULT_RETRIEVER, PerLanguageSpec, RetrieverSpec, parse_retriever
+from retriever_finetune.spec import DEFAULT_BASE, DEFAULT_RETRIEVER, PerLanguageSpec, RetrieverSpec, parse_retriever
 from retriever_finetune.spec import HELP as RETRIEVER_HELP
 
 logger = logging.getLogger(__name__)
@@ -56,8 +57,12 @@ class IndexChoice:
     """CLI options that pick an index: the retriever, where its collection lives, and the precision its encoder
     runs in (`rag.ask`, `rag.index`)."""
 
-    retriever: str = field(default=DEFAULT_RETRIEVER, metadata={"help": RETRIEVER_HELP})
-    base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
+    retriever: str = field(default="", metadata={
+        "help": f"{RETRIEVER_HELP}. Default: the retriever `rag.index` last indexed this corpus with, else "
+                f"{DEFAULT_RETRIEVER}"})
+    base: str = field(default=DEFAULT_BASE, metadata={"help": "the encoder `base` stands for"})
+    dim: int = field(default=0, metadata={
+        "help": "vector size of a Matryoshka model (embeddinggemma: 768, 512, 256 or 128); 0: its full size"})
     runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
     persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})
     chroma_host: str = field(default="", metadata={"help": "use a Chroma server at this host instead"})
@@ -65,7 +70,7 @@ class IndexChoice:
     document: str = field(default=DEFAULT_DOCUMENT, metadata={
         "help": "what each function's vector embeds: docstring+code, or code alone (CodeSearchNet format)",
         "choices": list(DOCUMENT_FORMATS)})
-    precision: str = field(default="auto", metadata={"help": PRECISION_HELP, "choices": list(PRECISIONS)})
+    precision: str = field(default="auto", metadata={"help": PRECISION_HELP})
     refresh: bool = field(default=True, metadata={
         "help": "before searching, find the corpus files edited, added or deleted since the last build and update "
                 "their entries (--no_refresh: use the index as it is, read-only)"})
@@ -73,9 +78,41 @@ class IndexChoice:
         "help": "inside a git work tree, also index the files .gitignore excludes (default: what git tracks or "
                 "could add)"})
 
+    def __post_init__(self) -> None:
+        check_precision(self.precision)
+        if self.dim < 0:
+            msg = f"--dim must be a positive vector size (or 0: full size), got {self.dim}"
+            raise InputError(msg)
+
     def spec(self) -> RetrieverSpec | PerLanguageSpec:
         """The retriever `--retriever` names (one encoder, or one adapter per language)."""
-        return parse_retriever(self.retriever, base=self.base, runs_dir=self.runs_dir)
+        return parse_retriever(self.retriever or DEFAULT_RETRIEVER, base=self.base, runs_dir=self.runs_dir,
+                               dim=self.dim or None)
+
+    def recall_retriever(self, paths: Sequence[str]) -> None:
+        """With no `--retriever` given, take the one `rag.index` last indexed `paths` with (and its base and
+        size, unless given), and say so in one log line."""
+        if self.retriever:
+            return
+        recorded = recall_retriever(self.store_options(), paths)
+        if recorded is None:
+            return
+        self.retriever = recorded["retriever"]
+        if self.base == DEFAULT_BASE:
+            self.base = recorded.get("base") or self.base
+        self.dim = self.dim or int(recorded.get("dim") or 0)
+        size = f", --dim {self.dim}" if self.dim else ""
+        logger.info("retriever %s (base %s%s): the one %s was indexed with; --retriever picks another",
+                    self.retriever, self.base, size, ", ".join(paths))
+
+    def remember_retriever(self, paths: Sequence[str]) -> None:
+        """Record this retriever as the one `paths` is indexed with (a run name as its folder, so it is found
+        from any working directory)."""
+        spec = self.spec()
+        text = self.retriever or DEFAULT_RETRIEVER
+        if isinstance(spec, RetrieverSpec) and spec.run_dir and not Path(text).is_absolute():
+            text = str(Path(spec.run_dir).resolve())
+        remember_retriever(self.store_options(), paths, {"retriever": text, "base": self.base, "dim": self.dim})
 
     def store_options(self) -> StoreOptions:
         """Where the collection lives and what it embeds."""

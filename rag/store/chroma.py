@@ -101,7 +101,7 @@ def record_id(record: Record) -> str:
 
 def retriever_fingerprint(spec: RetrieverSpec) -> str:
     """Identifies the embedding space: base plus the adapter's weights (size and content hash)."""
-    parts = [spec.base]
+    parts = [spec.base, *([f"dim={spec.dim}"] if spec.dim else [])]
     folder = spec.adapter or spec.run_dir
     if folder:
         for weights in sorted(Path(folder).rglob("*.safetensors")):

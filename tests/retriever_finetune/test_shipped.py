@@ -45,4 +45,4 @@ def test_the_shipped_retriever_loads_offline_and_moves_questions_only() -> None:
 def test_it_is_the_default_retriever_of_ask_and_index(cli, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
     assert cli.main(["--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert "--retriever RETRIEVER" in text and f"(default: {DEFAULT_RETRIEVER})" in text
+    assert "--retriever RETRIEVER" in text and f"last indexed this corpus with, else {DEFAULT_RETRIEVER}" in text
