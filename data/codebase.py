@@ -33,6 +33,7 @@ class CodeBaseBenchmark:
     answers: list[str]  # answers[i] is the id of query i's answer in `code_ids`
     code_ids: list[str]
     codes: list[str]
+    other_answers: list[list[str]] | None = None  # more correct ids per query (StaQC: a question, several snippets)
 
     def __post_init__(self) -> None:
         if not self.queries:
@@ -42,7 +43,8 @@ class CodeBaseBenchmark:
             msg = "the code base holds no code"
             raise InputError(msg)
         known = set(self.code_ids)
-        missing = sorted({a for a in self.answers if a not in known})
+        missing = sorted({a for a in self.answers + [a for more in self.other_answers or () for a in more]
+                          if a not in known})
         if missing:
             shown = ", ".join(map(str, missing[:5])) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
             msg = (f"the code base does not hold the answers of {sum(a not in known for a in self.answers)} "
@@ -53,6 +55,12 @@ class CodeBaseBenchmark:
         """Row of each query's answer in `codes`."""
         row = {code_id: i for i, code_id in enumerate(self.code_ids)}
         return [row[a] for a in self.answers]
+
+    def all_answer_positions(self) -> list[list[int]]:
+        """Rows of every correct answer of each query (the first is `answer_positions`')."""
+        row = {code_id: i for i, code_id in enumerate(self.code_ids)}
+        more = self.other_answers or [[] for _ in self.answers]
+        return [[row[a] for a in (first, *others)] for first, others in zip(self.answers, more, strict=True)]
 
 
 def _read_json(path: Path) -> object:
@@ -128,14 +136,56 @@ def load_graphcodebert(queries_path: str | Path, codebase_path: str | Path) -> C
     return CodeBaseBenchmark(queries=queries, answers=answers, code_ids=code_ids, codes=codes)
 
 
+def load_labelled_pairs(path: str | Path) -> CodeBaseBenchmark:
+    """A labelled pairs file (StaQC's ``dev_staqc.json``, CoSQA's pairs: ``[{doc, code, label}]``) as a benchmark:
+    each question with a label-1 snippet against every distinct snippet of the file, its label-1 snippets correct.
+
+    Raises:
+        InputError: rows without doc, code and label, or no question with a label-1 snippet.
+    """
+    path = Path(path)
+    rows = _read_json(path)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and {"doc", "code", "label"} <= set(r) for r in rows):
+        msg = f"{path}: expected a JSON list of {{doc, code, label}} objects (StaQC or CoSQA pairs)"
+        raise InputError(msg)
+    code_ids: dict[str, str] = {}
+    correct: dict[str, list[str]] = {}
+    for row in rows:
+        code_id = code_ids.setdefault(str(row["code"]), str(len(code_ids)))
+        if int(row["label"]) == 1:
+            correct.setdefault(str(row["doc"]), [])
+            if code_id not in correct[str(row["doc"])]:
+                correct[str(row["doc"])].append(code_id)
+    return CodeBaseBenchmark(queries=list(correct), answers=[ids[0] for ids in correct.values()],
+                             code_ids=list(code_ids.values()), codes=list(code_ids),
+                             other_answers=[ids[1:] for ids in correct.values()])
+
+
+def _is_labelled_pairs(path: Path) -> bool:
+    rows = _read_json(path)
+    return isinstance(rows, list) and bool(rows) and isinstance(rows[0], dict) and "label" in rows[0] \
+        and "retrieval_idx" not in rows[0]
+
+
 def load_codebase_benchmark(queries_path: str | Path, codebase_path: str | Path) -> CodeBaseBenchmark:
-    """CoSQA or GraphCodeBERT layout, told apart by the queries file (a JSON list, or JSON lines)."""
+    """CoSQA or GraphCodeBERT layout, told apart by the queries file (a JSON list, or JSON lines); or a labelled
+    pairs file (StaQC) ranked against its own snippets, given as both the queries and the code base.
+
+    Raises:
+        InputError: a pairs file with another file as its code base.
+    """
     path = Path(queries_path)
     if not path.is_file():
         msg = f"no such query file: {path}"
         raise FileNotFoundError(msg)
     with path.open(encoding="utf-8") as handle:
         head = handle.read(4096).lstrip()[:1]
+    if head == "[" and _is_labelled_pairs(path):
+        if Path(codebase_path).resolve() != path.resolve():
+            msg = (f"{path} is a labelled pairs file (StaQC): its questions rank against its own snippets, so pass "
+                   f"it as --codebase too (got {codebase_path})")
+            raise InputError(msg)
+        return load_labelled_pairs(path)
     if head == "[":
         return load_cosqa(queries_path, codebase_path)
     return load_graphcodebert(queries_path, codebase_path)

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from data.cli import run_cli
 from data.codebase import load_codebase_benchmark
 from data.errors import InputError
 from data.loaders import load_records
+from eval.answer_metrics import paired_bootstrap_ci
 from eval.paper import paper_section
 from eval.report import bar_chart, markdown_table, write_report
 from eval.retrieval import evaluate_codebase, evaluate_retriever, group_by_language
@@ -32,7 +34,7 @@ from retriever_finetune.precision import HELP as PRECISION_HELP
 from retriever_finetune.precision import check_precision
 from retriever_finetune.routing import load_language_encoders
 from retriever_finetune.spec import HELP as RETRIEVER_HELP
-from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec, parse_retrievers
+from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec, adapter_towers, parse_retriever, parse_retrievers
 
 logger = logging.getLogger(__name__)
 
@@ -124,16 +126,27 @@ def load_encoders(spec: RetrieverSpec | PerLanguageSpec, config: MrrConfig) -> C
     return lambda _language: encoder
 
 
+def code_cache_key(spec: RetrieverSpec | PerLanguageSpec, config: MrrConfig) -> str:
+    """The key of the code vectors: a query-side adapter's code is embedded by its frozen base, so it shares the
+    base's cached vectors (named as the base was typed: its folder or registry name)."""
+    if isinstance(spec, RetrieverSpec) and spec.adapter and adapter_towers(spec.adapter) == "query":
+        frozen = parse_retriever(spec.base, runs_dir=None, dim=spec.dim)
+        return _cache_key(frozen, config)
+    return _cache_key(spec, config)
+
+
 def evaluate_each(config: MrrConfig, specs: list[RetrieverSpec | PerLanguageSpec],
-                  evaluate: Callable[[Callable[[str], Encoder], str, Path | None], dict]) -> dict[str, dict]:
-    """Load and evaluate each retriever in turn, with its cost."""
+                  evaluate: Callable[..., dict]) -> dict[str, dict]:
+    """Load and evaluate each retriever in turn, with its cost; `evaluate(encoder_for, key, cache_dir,
+    code_key)`."""
     cache_dir = Path(config.cache_dir) if config.cache_dir else None
     results = {}
     for spec in specs:
         described = {"per_language": {lang: s.label for lang, s in spec.routes.items()}} \
             if isinstance(spec, PerLanguageSpec) else {"base": spec.base, "adapter": spec.adapter, "run_dir": spec.run_dir}
         results[spec.label] = {"spec": described, "cost": _cost(spec),
-                               "metrics": evaluate(load_encoders(spec, config), _cache_key(spec, config), cache_dir)}
+                               "metrics": evaluate(load_encoders(spec, config), _cache_key(spec, config), cache_dir,
+                                                   code_cache_key(spec, config))}
     return results
 
 
@@ -144,7 +157,7 @@ def run(config: MrrConfig) -> dict:
     specs = resolve_specs(config)  # a bad retriever name fails before any data loads
     languages = [x.strip().lower() for x in config.languages.split(",") if x.strip()] or None
     groups = group_by_language(load_records(config.data), languages, config.protocol)
-    results = evaluate_each(config, specs, lambda encoder_for, key, cache_dir: evaluate_retriever(
+    results = evaluate_each(config, specs, lambda encoder_for, key, cache_dir, _code_key: evaluate_retriever(
         lambda language: (encoder_for(language).encode_queries, encoder_for(language).encode_code), groups,
         protocol=config.protocol, seed=config.seed, cache_key=key, cache_dir=cache_dir))
     columns = [*groups, "average"]
@@ -179,16 +192,35 @@ def _codebase_language(config: MrrConfig) -> str:
     return languages[0] if languages else "python"
 
 
+def _compare_to_first(results: dict[str, dict]) -> None:
+    """Each retriever's MRR difference to the first one's, with a paired bootstrap interval over the queries
+    (the same resampled queries for both), under ``mrr_vs_first``."""
+    first = next(iter(results.values()))["metrics"]["ranks"]
+    for result in results.values():
+        delta, low, high = paired_bootstrap_ci(1.0 / np.array(result["metrics"]["ranks"]), 1.0 / np.array(first))
+        result["mrr_vs_first"] = {"delta": delta, "low": low, "high": high}
+
+
+def _delta_cell(comparison: dict) -> str:
+    if comparison["delta"] == comparison["low"] == comparison["high"] == 0:
+        return "–"
+    return f"{comparison['delta']:+.3f} [{comparison['low']:+.3f}, {comparison['high']:+.3f}]"
+
+
 def run_codebase(config: MrrConfig) -> dict:
     """The code-base protocol: every query of --data against the whole --codebase, one row per retriever."""
     specs = resolve_specs(config)
     benchmark = load_codebase_benchmark(config.data, config.codebase)  # validated before any model loads
     language = _codebase_language(config)
-    results = evaluate_each(config, specs, lambda encoder_for, key, cache_dir: evaluate_codebase(
+    results = evaluate_each(config, specs, lambda encoder_for, key, cache_dir, code_key: evaluate_codebase(
         encoder_for(language).encode_queries, encoder_for(language).encode_code, benchmark, cache_key=key,
-        cache_dir=cache_dir))
-    rows = [[label, *[r["metrics"][m] for m in CODEBASE_METRICS], *_cost_cells(r["cost"])] for label, r in results.items()]
-    table = markdown_table(["retriever", *CODEBASE_METRICS, "trainable", "train s", "peak MB"], rows)
+        cache_dir=cache_dir, code_cache_key=code_key))
+    first = next(iter(results))
+    _compare_to_first(results)
+    rows = [[label, *[r["metrics"][m] for m in CODEBASE_METRICS], _delta_cell(r["mrr_vs_first"]), *_cost_cells(r["cost"])]
+            for label, r in results.items()]
+    table = markdown_table(["retriever", *CODEBASE_METRICS, f"MRR − {first} [95% paired CI]", "trainable", "train s",
+                            "peak MB"], rows)
     markdown = (f"## Text→code retrieval, code-base protocol ({len(benchmark.queries)} queries of {config.data} "
                 f"against {len(benchmark.codes)} functions of {config.codebase})\n\n{table}")
     payload = {"protocol": "codebase", "data": config.data, "codebase": config.codebase, "retrievers": results,

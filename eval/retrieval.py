@@ -116,11 +116,21 @@ def evaluate_retriever(encoders: Callable[[str], tuple[Encode, Encode]], groups:
 
 
 def evaluate_codebase(encode_queries: Encode, encode_code: Encode, benchmark: CodeBaseBenchmark, *,
-                      cache_key: str, cache_dir: Path | None) -> dict[str, float]:
-    """Metrics when every query is ranked against the whole code base (ties count against the query)."""
+                      cache_key: str, cache_dir: Path | None, code_cache_key: str | None = None) -> dict[str, float]:
+    """Metrics when every query is ranked against the whole code base (ties count against the query; with several
+    correct answers, the best-ranked one counts), with each query's rank under ``ranks``. `code_cache_key`: the
+    key the code vectors are cached under when another retriever's are the same (a query-side adapter's are its
+    frozen base's)."""
     queries = cached_encode(encode_queries, benchmark.queries, key=f"{cache_key}|q", cache_dir=cache_dir)
-    codes = cached_encode(encode_code, benchmark.codes, key=f"{cache_key}|c", cache_dir=cache_dir)
+    codes = cached_encode(encode_code, benchmark.codes, key=f"{code_cache_key or cache_key}|c", cache_dir=cache_dir)
     scores = queries @ codes.T  # (n_queries, n_codes)
-    result = summarize(positive_ranks(scores, np.array(benchmark.answer_positions())))
+    rows = benchmark.all_answer_positions()
+    ranks = np.full(len(rows), np.iinfo(np.int64).max)  # (n_queries,): the best-ranked correct answer's rank
+    for column in range(max(len(r) for r in rows)):
+        has = np.array([len(r) > column for r in rows])
+        picked = np.array([r[column] if len(r) > column else r[0] for r in rows])
+        ranks = np.where(has, np.minimum(ranks, positive_ranks(scores, picked)), ranks)
+    result = summarize(ranks)
+    result["ranks"] = ranks.tolist()  # per query, for paired comparisons between retrievers
     logger.info("%s code base: MRR %.4f", cache_key.split("|")[0], result["mrr"])
     return result

@@ -11,7 +11,16 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from transformers import AutoTokenizer, BertConfig, BertModel, GPT2Config, GPT2LMHeadModel  # noqa: E402
+from torch import nn  # noqa: E402
+from transformers import (  # noqa: E402
+    AutoTokenizer,
+    BertConfig,
+    BertModel,
+    Gemma3TextConfig,
+    Gemma3TextModel,
+    GPT2Config,
+    GPT2LMHeadModel,
+)
 
 from retriever_finetune import precision  # noqa: E402
 from retriever_finetune.codet5p import CodeT5pEmbeddingConfig, CodeT5pEmbeddingModel  # noqa: E402
@@ -95,3 +104,41 @@ def tiny_gpt2_dir(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path: 
     GPT2LMHeadModel(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+PROMPTS = {"query": "search query: ", "document": "code: ", "InstructionRetrieval": "task: code retrieval | query: "}
+
+
+def save_st_folder(transformer_dir: Path, folder: Path, hidden: int, pooling: str) -> Path:
+    """transformer → pooling → Dense(tanh, bias) → Dense(identity, no bias) → Normalize, with prompts, saved by
+    sentence-transformers itself."""
+    from sentence_transformers import SentenceTransformer, models
+
+    torch.manual_seed(1)
+    modules = [models.Transformer(str(transformer_dir), max_seq_length=64),
+               models.Pooling(hidden, pooling_mode=pooling),
+               models.Dense(hidden, 24, activation_function=nn.Tanh()),
+               models.Dense(24, 16, bias=False, activation_function=nn.Identity()),
+               models.Normalize()]
+    for dense in modules[2:4]:
+        nn.init.normal_(dense.linear.weight, std=0.5)
+    SentenceTransformer(modules=modules, prompts=PROMPTS, device="cpu").save(str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def st_bert_dir(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> Path:
+    return save_st_folder(tiny_bert_dir, tmp_path_factory.mktemp("st_bert"), 32, "mean")
+
+
+@pytest.fixture(scope="session")
+def st_gemma_dir(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:  # noqa: ANN001
+    """A tiny Gemma 3 text model with bidirectional attention (EmbeddingGemma's architecture), mean pooled."""
+    torch.manual_seed(0)
+    config = Gemma3TextConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, intermediate_size=48, num_hidden_layers=2,
+                              num_attention_heads=2, num_key_value_heads=1, head_dim=16, max_position_embeddings=128,
+                              sliding_window=8, use_bidirectional_attention=True, pad_token_id=tokenizer.pad_token_id)
+    raw = tmp_path_factory.mktemp("gemma_raw")
+    Gemma3TextModel(config).save_pretrained(raw)
+    tokenizer.save_pretrained(raw)
+    return save_st_folder(raw, tmp_path_factory.mktemp("st_gemma"), 32, "mean")

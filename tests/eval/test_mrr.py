@@ -178,3 +178,32 @@ def test_cli_codebase_protocol_on_cosqa_files(tiny_bert_dir: Path, tmp_path: Pat
     assert "does not hold the answers of 2 queries (ids 6, 9)" in capsys.readouterr().err
     assert mrr_cli.main(argv[:4] + argv[6:]) == 2
     assert "needs --codebase" in capsys.readouterr().err
+
+
+def test_labelled_pairs_rank_each_question_against_the_file_snippets_by_hand(tmp_path: Path) -> None:
+    from data.codebase import load_codebase_benchmark
+
+    rows = [{"doc": "json please", "code": "file", "label": 1},  # ranks 2 ("json" scores 1.0)
+            {"doc": "json please", "code": "sort json", "label": 1},  # the better of its two answers
+            {"doc": "json please", "code": "json", "label": 0},
+            {"doc": "a file", "code": "file", "label": 1},  # shared snippet: one entry of the pool
+            {"doc": "sort it", "code": "hash", "label": 0}]  # no label-1 snippet: not a query
+    path = tmp_path / "dev_staqc.json"
+    path.write_text(json.dumps(rows))
+    benchmark = load_codebase_benchmark(path, path)
+    assert benchmark.queries == ["json please", "a file"] and benchmark.codes == ["file", "sort json", "json", "hash"]
+    result = evaluate_codebase(one_hot, one_hot, benchmark, cache_key="fake", cache_dir=None)
+    # "json please" = json: "json" 1.0 > "sort json" 0.71 > "file" ~0: its best answer ranks 2; "a file" ranks 1
+    assert result["ranks"] == [2, 1] and result["mrr"] == pytest.approx((0.5 + 1) / 2)
+    with pytest.raises(InputError, match="pass it as --codebase too"):
+        load_codebase_benchmark(path, tmp_path / "other.json")
+
+
+def test_codebase_report_gives_each_retriever_a_paired_interval_against_the_first() -> None:
+    results = {"a": {"metrics": {"ranks": [1, 2, 4, 1]}}, "b": {"metrics": {"ranks": [1, 1, 1, 1]}}}
+    mrr_cli._compare_to_first(results)
+    # b - a per query: 0, 0.5, 0.75, 0 → mean 0.3125; every resample's mean lies in [0, 0.75]
+    b = results["b"]["mrr_vs_first"]
+    assert b["delta"] == pytest.approx(0.3125) and 0 <= b["low"] <= b["delta"] <= b["high"] <= 0.75
+    assert mrr_cli._delta_cell(results["a"]["mrr_vs_first"]) == "–"
+    assert mrr_cli._delta_cell(b).startswith("+0.312 [")

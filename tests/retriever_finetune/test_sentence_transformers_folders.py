@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from sentence_transformers import SentenceTransformer, models
-from torch import nn
-from transformers import BertConfig, BertModel, Gemma3TextConfig, Gemma3TextModel
+from sentence_transformers import SentenceTransformer
+
+from tests.conftest import PROMPTS, save_st_folder
 
 from data.errors import InputError
 from retriever_finetune import models as registry
@@ -23,39 +23,6 @@ from retriever_finetune.precision import check_precision
 QUERIES = ["how to parse json", "read a csv file into dictionaries", "download a file from a url"]
 CODES = ["def loads(s):\n    return decode(s)", "def add(a, b):\n    return a + b",
          "class Reader:\n    def rows(self):\n        yield from self.lines"]
-PROMPTS = {"query": "search query: ", "document": "code: ", "InstructionRetrieval": "task: code retrieval | query: "}
-
-
-def _save_st_folder(transformer_dir: Path, folder: Path, hidden: int, pooling: str) -> Path:
-    """transformer → pooling → Dense(tanh, bias) → Dense(identity, no bias) → Normalize, with prompts."""
-    torch.manual_seed(1)
-    modules = [models.Transformer(str(transformer_dir), max_seq_length=64),
-               models.Pooling(hidden, pooling_mode=pooling),
-               models.Dense(hidden, 24, activation_function=nn.Tanh()),
-               models.Dense(24, 16, bias=False, activation_function=nn.Identity()),
-               models.Normalize()]
-    for dense in modules[2:4]:
-        nn.init.normal_(dense.linear.weight, std=0.5)
-    SentenceTransformer(modules=modules, prompts=PROMPTS, device="cpu").save(str(folder))
-    return folder
-
-
-@pytest.fixture(scope="session")
-def st_bert_dir(tmp_path_factory: pytest.TempPathFactory, tiny_bert_dir: Path) -> Path:
-    return _save_st_folder(tiny_bert_dir, tmp_path_factory.mktemp("st_bert"), 32, "mean")
-
-
-@pytest.fixture(scope="session")
-def st_gemma_dir(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:  # noqa: ANN001
-    """A tiny Gemma 3 text model with bidirectional attention (EmbeddingGemma's architecture), mean pooled."""
-    torch.manual_seed(0)
-    config = Gemma3TextConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, intermediate_size=48, num_hidden_layers=2,
-                              num_attention_heads=2, num_key_value_heads=1, head_dim=16, max_position_embeddings=128,
-                              sliding_window=8, use_bidirectional_attention=True, pad_token_id=tokenizer.pad_token_id)
-    raw = tmp_path_factory.mktemp("gemma_raw")
-    Gemma3TextModel(config).save_pretrained(raw)
-    tokenizer.save_pretrained(raw)
-    return _save_st_folder(raw, tmp_path_factory.mktemp("st_gemma"), 32, "mean")
 
 
 def _reference(folder: Path) -> SentenceTransformer:
@@ -95,7 +62,7 @@ def test_prompt_tokens_count_inside_the_max_length(st_bert_dir: Path) -> None:
 
 
 def test_cls_pooling_folder_matches(tmp_path: Path, tiny_bert_dir: Path) -> None:
-    folder = _save_st_folder(tiny_bert_dir, tmp_path / "cls", 32, "cls")
+    folder = save_st_folder(tiny_bert_dir, tmp_path / "cls", 32, "cls")
     encoder = load_encoder(str(folder), device="cpu", max_code_length=64)
     assert encoder.pooling == "cls"
     assert _cosines(encoder.encode_code(CODES), _reference(folder).encode(CODES, prompt_name="document")).min() >= 0.999
@@ -160,3 +127,38 @@ def test_dense_layer_that_does_not_fit_is_one_line(st_bert_dir: Path, tmp_path: 
 def test_float16_is_refused_with_the_reason(value: str) -> None:
     with pytest.raises(InputError, match="NaN.*bf16"):
         check_precision(value)
+
+
+@pytest.mark.parametrize("method", ["lora", "adalora", "ia3", "prompt"])
+def test_each_peft_method_trains_on_gemma3_and_records_its_base(method: str, st_gemma_dir: Path, tmp_path: Path) -> None:
+    from data.records import Record, write_jsonl
+    from retriever_finetune import train
+    from retriever_finetune.spec import adapter_base
+
+    rows = [Record(repo="r", path=f"m{i}.py", func_name=f"f{i}", language="python",
+                   code=f"def handle_{i}(x):\n    return x + {i}", docstring=f"Handle input number {i}.") for i in range(40)]
+    write_jsonl(rows, tmp_path / "train.jsonl")
+    out = tmp_path / method
+    train.run(train.TrainConfig(train=[str(tmp_path / "train.jsonl")], out=str(out), base=str(st_gemma_dir),
+                                method=method, batch_size=8, epochs=2, max_query_length=32, max_code_length=32,
+                                learning_rate=0.05, precision="float32"))
+    assert adapter_base(out) == str(st_gemma_dir.resolve())
+    tuned = load_encoder(str(out), device="cpu", max_query_length=32, precision="float32")
+    frozen = load_encoder(str(st_gemma_dir), device="cpu", max_query_length=32, precision="float32")
+    assert tuned.prompts == frozen.prompts and tuned.prompts.query == PROMPTS["InstructionRetrieval"]
+    assert tuned.dimension == 16  # through the frozen Dense head
+    moved = _cosines(tuned.encode_queries(QUERIES), frozen.encode_queries(QUERIES))
+    assert moved.min() < 0.99999  # the adapter is applied
+
+
+@pytest.mark.parametrize("options", [["--dim", "100"], ["--precision", "fp16"]])
+def test_bad_options_are_one_line_and_exit_2(options: list[str], st_gemma_dir: Path, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from rag import index as index_cli
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "m.py").write_text("def f(x):\n    return x\n")
+    code = index_cli.main([str(tmp_path / "corpus"), "--retriever", str(st_gemma_dir), "--persist",
+                           str(tmp_path / "chroma"), "--quiet", *options])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("error: ")
