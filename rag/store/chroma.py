@@ -339,18 +339,42 @@ class CodeIndex:
 
     def fetch(self, ids: Sequence[str], query_vector: np.ndarray) -> list[Source]:
         """The entries with these ids (in that order; unknown ids are left out), scored by cosine similarity to
-        the query vector as `search` would score them."""
+        the query vector as `search` would score them. An entry another process added after this one read the
+        collection's vectors is left out too (embedded Chroma keeps each process's copy of the vectors)."""
         if not ids:
             return []
-        got = self.collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        vectors = self._vectors(got["ids"])
         query = np.asarray(query_vector, dtype=np.float32)
         query = query / (np.linalg.norm(query) or 1.0)
         found = {}
-        for id_, code, meta, vector in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"],
-                                           strict=True):
-            vector = np.asarray(vector, dtype=np.float32)
+        for id_, code, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            if meta is None or id_ not in vectors:
+                continue
+            vector = vectors[id_]
             found[id_] = _source(id_, code, meta, float(vector @ query / (np.linalg.norm(vector) or 1.0)))
         return [found[i] for i in ids if i in found]
+
+    def _vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """id → vector of the entries whose vectors this process can read (see `fetch`)."""
+        from chromadb.errors import ChromaError
+
+        def read(some: list[str]) -> dict[str, np.ndarray]:
+            got = self.collection.get(ids=some, include=["embeddings"])
+            return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+
+        if not ids:
+            return {}
+        try:
+            return read(list(ids))
+        except ChromaError:  # "Error finding id": one of them was added by another process; read them one by one
+            vectors: dict[str, np.ndarray] = {}
+            for id_ in ids:
+                with contextlib.suppress(ChromaError):
+                    vectors.update(read([id_]))
+            logger.debug("%d of %d entries were added by another process since this one read %s; left out",
+                         len(ids) - len(vectors), len(ids), self.name)
+            return vectors
 
     def name_entries(self) -> list[tuple[str, str, str, str]]:
         """``(repo, path, func_name, language)`` of every indexed function and class."""
