@@ -8,7 +8,9 @@ name that is a whole inline span (`loads`); other bare names are taken for an ex
 Names the answer binds itself (assignments, loop and `with` targets, parameters, import aliases),
 Python keywords and builtins are not looked up. A dotted name is known when its parts appear, in order and
 ending with its last part, in the qualified name of a corpus function (`json.JSONDecoder.decode` matches
-`json.decoder.JSONDecoder.decode`), or when it appears as written in a cited source. Does not handle: the
+`json.decoder.JSONDecoder.decode`), or when it appears as written in a cited source, or, for a corpus with
+Python code, when the running Python's standard library has it (`csv.reader`, written in C, so never mined;
+the module is imported to look, except those with side effects on import). Does not handle: the
 types of local variables (`reader.fieldnames` is accepted whatever `reader` is) or languages' own import
 syntax other than Python's.
 """
@@ -16,8 +18,12 @@ syntax other than Python's.
 from __future__ import annotations
 
 import builtins
+import contextlib
+import functools
+import importlib
 import keyword
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -61,6 +67,7 @@ class KnownNames:
     parts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # last part → qualified names' parts
     modules: set[str] = field(default_factory=set)
     written: set[str] = field(default_factory=set)
+    python: bool = False  # the corpus has Python code: the running Python's standard library counts too
 
     @classmethod
     def from_corpus(cls, entries: Iterable[tuple[str, str, str, str]]) -> KnownNames:
@@ -71,6 +78,7 @@ class KnownNames:
             if language == "python" and repo:  # a tree mined from inside its package: `pkg.mod.f` as well
                 known.add(f"{repo}.{qualified_name(path, func_name, language)}")
             if language == "python":
+                known.python = True
                 module = module_name(path)
                 while module:
                     known.modules.add(module)
@@ -96,7 +104,7 @@ class KnownNames:
             written.update(_IDENTIFIER.findall(text))
             if hasattr(source, "path") and getattr(source, "language", "") == "python":
                 written.add(qualified_name(source.path, source.func_name, "python"))  # type: ignore[attr-defined]
-        return KnownNames(self.qualified, self.parts, self.modules, written)
+        return KnownNames(self.qualified, self.parts, self.modules, written, self.python)
 
     def knows(self, name: str) -> bool:
         """True when `name` (dotted or not) is in the corpus or written in a source."""
@@ -106,7 +114,31 @@ class KnownNames:
         for candidate in self.parts.get(wanted[-1], ()):
             if len(wanted) == 1 or _in_order(wanted, candidate):
                 return True
+        return self.python and len(wanted) > 1 and standard_library_has(name)
+
+
+NEVER_IMPORT = frozenset({"antigravity", "this", "idlelib", "turtle", "turtledemo", "tkinter"})  # act on import
+
+
+@functools.cache
+def standard_library_has(name: str) -> bool:
+    """True when `name` (``csv.reader``, ``os.path.join``) is a module of the running Python's standard library
+    or an attribute of one: the longest importable module prefix, then attributes."""
+    parts = name.split(".")
+    if parts[0] not in sys.stdlib_module_names or parts[0] in NEVER_IMPORT:
         return False
+    for cut in range(len(parts), 0, -1):
+        try:
+            target: object = importlib.import_module(".".join(parts[:cut]))
+        except Exception:  # noqa: BLE001, S112 (a module that fails to import here is simply not available)
+            continue
+        for part in parts[cut:]:
+            with contextlib.suppress(Exception):
+                target = getattr(target, part)
+                continue
+            return False
+        return True
+    return False
 
 
 def _in_order(wanted: list[str], candidate: tuple[str, ...]) -> bool:

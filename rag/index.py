@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 
 from data.cli import Positional, run_cli
 from data.errors import InputError
-from rag.store import IndexChoice, IndexStats, build_index, build_routed_index, index_exists, open_index, refresh_index
+from rag.store import (
+    IndexChoice,
+    IndexStats,
+    build_index,
+    build_routed_index,
+    check_corpus,
+    index_exists,
+    open_index,
+    refresh_index,
+)
 from retriever_finetune.models import load_retriever
 from retriever_finetune.quantize import QUANTIZATIONS, check_quantization
 from retriever_finetune.routing import load_language_encoders
@@ -49,6 +58,7 @@ class IndexConfig(IndexChoice):
 def run(config: IndexConfig) -> IndexStats:
     """Resolve the retriever (with none given: the one this corpus was last indexed with), build or update its
     collection of the corpus, and record it as the corpus's retriever for later commands."""
+    check_corpus(config.paths)
     config.recall_retriever(config.paths)
     stats = _build_or_update(config)
     config.remember_retriever(config.paths)

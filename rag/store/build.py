@@ -119,6 +119,14 @@ class IndexChoice:
         return StoreOptions(self.persist, self.chroma_host, self.chroma_port, self.document)
 
 
+def check_corpus(paths: Sequence[str]) -> None:
+    """Raise `FileNotFoundError` naming the first corpus path that does not exist (before any model loads)."""
+    for path in paths:
+        if not Path(path).exists():
+            msg = f"corpus path does not exist: {path}"
+            raise FileNotFoundError(msg)
+
+
 def mine_corpus(paths: Sequence[str], *, exclude: Sequence[str] = (), languages: Sequence[str] = (),
                 documented_only: bool = False, include_ignored: bool = False, workers: int = 1) -> list[Record]:
     """Every function, method and class of every path (an index's contents), deduplicated; with
@@ -129,10 +137,7 @@ def mine_corpus(paths: Sequence[str], *, exclude: Sequence[str] = (), languages:
         FileNotFoundError: a path does not exist.
         InputError: nothing to index.
     """
-    for path in paths:
-        if not Path(path).exists():
-            msg = f"corpus path does not exist: {path}"
-            raise FileNotFoundError(msg)
+    check_corpus(paths)
     report = MineReport()
     excluded = DEFAULT_EXCLUDED_DIRS | set(exclude)
     records: list[Record] = []

@@ -50,10 +50,18 @@ def test_grounding_flags_only_unknown_identifiers(known: KnownNames, answer: str
 
 
 def test_names_written_in_the_cited_sources_count(known: KnownNames) -> None:
-    answer = "```python\nos.path.join(a, b)\n```"
-    assert check_grounding(answer, known).unverified == ["os.path.join"]
-    cited = source("shutil.py", "copytree", "def copytree(src, dst):\n    return os.path.join(dst, src)")
+    answer = "```python\npathtools.join(a, b)\n```"
+    assert check_grounding(answer, known).unverified == ["pathtools.join"]
+    cited = source("shutil.py", "copytree", "def copytree(src, dst):\n    return pathtools.join(dst, src)")
     assert check_grounding(answer, known.with_sources([cited])).unverified == []
+
+
+def test_names_the_running_python_has_count_for_a_python_corpus(known: KnownNames) -> None:
+    # csv.reader is written in C (`_csv`), so never mined; os.path.join is not in this corpus slice
+    answer = "```python\nrows = csv.reader(open(os.path.join(d, f)))\nw = csv.scribe(f)\n```"
+    assert check_grounding(answer, known).unverified == ["csv.scribe"]
+    javascript_only = KnownNames.from_corpus([("app", "src/csv.js", "reader", "javascript")])
+    assert check_grounding(answer, javascript_only).unverified == ["csv.reader", "os.path.join", "csv.scribe"]
 
 
 def test_the_loop_detector_finds_the_issue_stream() -> None:

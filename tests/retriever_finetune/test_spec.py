@@ -21,6 +21,23 @@ def test_registry_names_are_the_encoders_models_loads() -> None:
     assert set(REGISTRY_NAMES) == set(ENCODERS)
 
 
+def test_training_methods_are_the_ones_train_takes() -> None:
+    import typing
+
+    from retriever_finetune.spec import TRAINING_METHODS
+    from retriever_finetune.train import TrainConfig
+
+    assert TRAINING_METHODS == typing.get_args(typing.get_type_hints(TrainConfig)["method"])
+
+
+def test_an_unknown_name_is_not_suggested_as_a_training_method() -> None:
+    with pytest.raises(InputError, match="has no run behind it") as caught:
+        parse_retriever("nonsense")
+    assert "--method nonsense" not in str(caught.value) and "--method lora --out runs/nonsense" in str(caught.value)
+    with pytest.raises(InputError, match="--method ia3 --out runs/ia3"):
+        parse_retriever("ia3")
+
+
 def test_each_form(tiny_bert_dir: Path, tmp_path: Path) -> None:
     assert parse_retriever("base", base="minilm") == RetrieverSpec(label="minilm (frozen)", base="minilm")
     shipped = parse_retriever("minilm-questions")
