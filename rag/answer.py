@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from rag.generation import Generator, complete_all
 from rag.grounding import KnownNames, check_grounding, extractive_answer
-from rag.prompts import PromptStyle, answer_cut, prepare_answer
+from rag.prompts import PromptStyle, answer_cut, finish_answer, finished_prefix, prepare_answer
 from rag.question import check_question
 from rag.search import Retriever
 from rag.store import Source
@@ -39,7 +39,8 @@ class Answer:
 def stream_answer(question: str, sources: list[Source], generator: Generator, *, max_new_tokens: int = 200,
                   max_context_tokens: int = 1536, answer: Answer | None = None) -> Iterator[str]:
     """Yield the answer's text as it is generated, stopping at the template's markers and at runaway
-    repetition (`grounding.find_loop`, which marks the answer degenerate); fills `answer`. The question is
+    repetition (`grounding.find_loop`, which marks the answer degenerate); an answer cut inside a code span ends
+    at the words before it (`prompts.finish_answer`); fills `answer`. The question is
     taken as checked (`question.check_question`, which every entry point runs once)."""
     prompt, used, style = prepare_answer(question, sources, generator, max_new_tokens=max_new_tokens,
                                          max_context_tokens=max_context_tokens)
@@ -49,26 +50,29 @@ def stream_answer(question: str, sources: list[Source], generator: Generator, *,
     produced = start
     if start:
         yield start
+    shown = len(start)  # characters yielded: words are held back while a code span is open (`finished_prefix`)
     finished = False
     try:
         for piece in generator.stream(prompt, max_new_tokens=max_new_tokens, stop=style.stop):
-            emitted = len(produced)
             produced += piece
             cut, degenerate = answer_cut(produced, len(start), style)
             if degenerate and answer is not None:
                 answer.degenerate = True
             if cut >= 0:
-                if cut > emitted:
-                    yield produced[emitted:cut]
                 produced = produced[:cut]
                 break
-            yield piece
+            safe = finished_prefix(produced)
+            if safe > shown:
+                yield produced[shown:safe]
+                shown = safe
         finished = True
     finally:  # a stream that breaks off still leaves what arrived in `answer`
         ending = style.ending(used) if finished else ""
-        produced = produced.rstrip() + ending
+        produced = finish_answer(produced.rstrip(), shown)
         if answer is not None:
-            answer.text = produced.strip()
+            answer.text = (produced + ending).strip()
+    if len(produced) > shown:
+        yield produced[shown:]
     if ending:
         yield ending
 
@@ -127,7 +131,7 @@ def answer_questions(questions: list[str], retriever: Retriever | None, generato
     def finish(i: int, text: str) -> None:
         answer = answers[i]
         answer.degenerate = i in degenerate
-        answer.text = ((starts[i] + text).rstrip() + styles[i].ending(answer.sources)).strip()
+        answer.text = (finish_answer((starts[i] + text).rstrip()) + styles[i].ending(answer.sources)).strip()
         if on_answer is not None:
             on_answer(i, answer)
 

@@ -11,6 +11,7 @@ Does not handle: generating (see `generation`) or reviewing the answer (`groundi
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +126,35 @@ def answer_cut(produced: str, start: int, style: PromptStyle) -> tuple[int, bool
     if loop is not None and (cut < 0 or loop < cut):
         return loop, True
     return cut, False
+
+
+_CONNECTOR = re.compile(r"[\s,;:(]*(?:\b(?:e\.g\.|for example|for instance|such as|like|as in|via|with|using|or|and)\s*)?$",
+                        re.IGNORECASE)
+
+
+def finished_prefix(text: str) -> int:
+    """How much of a growing answer is safe to show: up to the words that lead into an open code span or block
+    (", e.g. `json.dumps(" → up to the comma), else all but trailing punctuation and a trailing "e.g."/"and", so
+    that a stream cut anywhere ends at words, never mid-code or mid-clause."""
+    fences = [m.start() for m in re.finditer("```", text)]
+    opened = len(text)
+    if len(fences) % 2:
+        opened = fences[-1]
+    else:
+        outside = re.sub(r"```.*?```", lambda m: " " * len(m.group(0)), text, flags=re.S)
+        ticks = [i for i, c in enumerate(outside) if c == "`"]
+        if len(ticks) % 2:
+            opened = ticks[-1]
+    return _CONNECTOR.search(text[:opened]).start()
+
+
+def finish_answer(text: str, shown: int = 0) -> str:
+    """The answer as it ends: cut before an unclosed code span (never before the first `shown` characters,
+    already streamed), with a full stop after words that were cut."""
+    if finished_prefix(text + "x") == len(text) + 1:  # no open span (the "x" stands in for more words)
+        return text
+    kept = text[: max(finished_prefix(text), shown)].rstrip()
+    return kept + "." if kept and kept[-1] not in ".!?:`" else kept
 
 
 def prepare_answer(question: str, sources: list[Source], generator: Generator, *, max_new_tokens: int,

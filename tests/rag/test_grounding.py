@@ -185,3 +185,35 @@ def test_a_base_model_sees_each_source_cut_to_its_first_lines_so_all_fit() -> No
                                 style=BASE_MODEL_STYLE)
     assert len(used) == 5
     assert "    step_10 = x + 10\n    ...\n" in prompt and "step_11" not in prompt  # 12 lines, then an ellipsis
+
+
+class Scripted:
+    """A base model (the packaged Gemma's prompt style) that streams the given pieces, then stops."""
+
+    name = "scripted"
+    context_window = 4096
+    instruction_tuned = False
+
+    def __init__(self, pieces: list[str]) -> None:
+        self.pieces = pieces
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def stream(self, prompt: str, *, max_new_tokens: int, stop=()) -> Iterator[str]:  # noqa: ANN001, ARG002
+        yield from self.pieces
+
+
+@pytest.mark.parametrize(("pieces", "expected"), [
+    # the issue's answer, out of tokens inside its example: it ends at the words before it
+    ([" it decodes", " a JSON string", ", e.g. `json", ".loads(data,", " indent="], "it decodes a JSON string."),
+    ([" it decodes a string, e.g. `json.loads(s)`."], "it decodes a string, e.g. `json.loads(s)`."),  # closed: kept
+    ([" parse it with", " ```python\nimport json\n", "data = json"], "parse it."),  # an open code block
+])
+def test_an_answer_out_of_tokens_never_ends_mid_code(pieces: list[str], expected: str) -> None:
+    sources = [source("json/__init__.py", "loads", "def loads(s):\n    return 1", "Deserialize s.")]
+    answer = Answer(text="")
+    streamed = list(stream_answer("how to parse json", sources, Scripted(pieces), max_new_tokens=50, answer=answer))
+    first_line = answer.text.splitlines()[0]
+    assert first_line == f"Use `json.loads` [1]: {expected}"
+    assert "".join(streamed).splitlines()[0] == first_line  # what the reader saw is the answer, nothing more
