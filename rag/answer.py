@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from rag.generation import Generator, complete_all
-from rag.grounding import KnownNames, check_grounding, extractive_answer
+from rag.grounding import KnownNames, check_grounding, extractive_answer, miscited
 from rag.prompts import PromptStyle, answer_cut, finish_answer, finished_prefix, prepare_answer
 from rag.question import check_question
 from rag.search import Retriever
@@ -28,6 +28,7 @@ class Answer:
     error: str = ""  # set when generation broke off: `text` is then what arrived before
     degenerate: bool = False  # the stream was stopped because it started repeating itself
     unverified: list[str] = field(default_factory=list)  # identifiers neither the sources nor the corpus know
+    miscited: list[str] = field(default_factory=list)  # citations `name` [n] whose source n is another function
     fallback: str = ""  # the extractive answer, when the generated one failed review
 
     @property
@@ -78,11 +79,13 @@ def stream_answer(question: str, sources: list[Source], generator: Generator, *,
 
 
 def review_answer(answer: Answer, known: KnownNames) -> Answer:
-    """Check the generated answer against its sources and the corpus (`grounding.check_grounding`); when it
-    uses unknown identifiers, degenerated or is empty, attach the extractive answer built from the sources."""
+    """Check the generated answer against its sources and the corpus (`grounding.check_grounding`) and its
+    citations against the sources (`grounding.miscited`); when it uses unknown identifiers, cites a source for
+    another function, degenerated or is empty, attach the extractive answer built from the sources."""
     grounding = check_grounding(answer.text, known.with_sources(answer.sources))
     answer.unverified = grounding.unverified
-    if answer.sources and (answer.unverified or answer.degenerate or not answer.text.strip(" `")):
+    answer.miscited = miscited(answer.text, answer.sources)
+    if answer.sources and (answer.unverified or answer.miscited or answer.degenerate or not answer.text.strip(" `")):
         answer.fallback = extractive_answer(answer.sources)
     return answer
 

@@ -75,9 +75,12 @@ def review_note(answer: Answer) -> str:
     lines = []
     if answer.unverified:
         lines.append(f"unverified: {', '.join(answer.unverified)} (in neither the sources nor the indexed corpus)")
+    if answer.miscited:
+        lines.append(f"miscited: {', '.join(answer.miscited)} (that source is another function)")
     if answer.fallback:
         why = "started repeating itself" if answer.degenerate else \
-            "uses names the sources do not have" if answer.unverified else "is empty"
+            "uses names the sources do not have" if answer.unverified else \
+            "cites a source for another function" if answer.miscited else "is empty"
         lines += [f"The generated answer {why}; here is what the sources say instead.", answer.fallback]
     return "\n".join(lines) + "\n" if lines else ""
 

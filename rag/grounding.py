@@ -240,6 +240,26 @@ def identifiers_used(answer: str) -> list[str]:
     return list(dict.fromkeys(used))
 
 
+_CITED = re.compile(r"`([A-Za-z_][\w.]*)(?:\([^`]*\))?`\s*\[(\d+)\]")
+
+
+def miscited(answer: str, sources: Sequence[Documented]) -> list[str]:
+    """The citations ``\`name\` [n]`` whose name is not source n's (its qualified name, or a dotted tail of it
+    such as `JSONDecoder.decode`), or whose n is no source; as written, in order."""
+    wrong = []
+    for match in _CITED.finditer(answer):
+        name, number = match.group(1), int(match.group(2))
+        if 1 <= number <= len(sources):
+            cited = sources[number - 1]
+            language = getattr(cited, "language", "python")
+            qualified = qualified_name(cited.path, cited.func_name, language).split(".")  # type: ignore[attr-defined]
+            wanted = name.split(".")
+            if (wanted[-1] == qualified[-1] and _in_order(wanted, tuple(qualified))) or name == cited.func_name:
+                continue
+        wrong.append(f"`{name}` [{number}]")
+    return list(dict.fromkeys(wrong))
+
+
 def check_grounding(answer: str, known: KnownNames) -> Grounding:
     """Look up every identifier the answer's code uses; see the module docstring for what counts."""
     checked, unverified = [], []

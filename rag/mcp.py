@@ -85,6 +85,7 @@ class AskResult(BaseModel):
     answer: str
     fallback: str
     unverified: list[str]
+    miscited: list[str]  # citations `name` [n] whose source n is another function
     sources: list[Hit]
 
 
@@ -156,7 +157,7 @@ class CodeSearchService:
                     pass
                 review_answer(answer, KnownNames.from_corpus(retriever.index.name_entries()))
         return AskResult(answer=answer.text, fallback=answer.fallback, unverified=answer.unverified,
-                         sources=[_hit(s, 2000) for s in answer.sources])
+                         miscited=answer.miscited, sources=[_hit(s, 2000) for s in answer.sources])
 
     def status(self) -> IndexStatus:
         """The corpus, its entry count and the retriever, after bringing the index up to date."""

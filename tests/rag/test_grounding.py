@@ -217,3 +217,17 @@ def test_an_answer_out_of_tokens_never_ends_mid_code(pieces: list[str], expected
     first_line = answer.text.splitlines()[0]
     assert first_line == f"Use `json.loads` [1]: {expected}"
     assert "".join(streamed).splitlines()[0] == first_line  # what the reader saw is the answer, nothing more
+
+
+def test_a_citation_must_name_its_source(known: KnownNames) -> None:
+    from rag.grounding import miscited
+
+    sources = [source("json/decoder.py", "JSONDecoder.decode", "def decode(self, s):\n    ..."),
+               source("json/__init__.py", "loads", "def loads(s):\n    ...")]
+    right = "Use `json.decoder.JSONDecoder.decode` [1], or `json.loads(s)` [2]; `JSONDecoder.decode` [1] too."
+    assert miscited(right, sources) == []
+    # the MCP answer: [2] cited for a name that is not source 2; and a number with no source
+    assert miscited("Use `json.dumps` [2] or `json.loads` [3].", sources) == ["`json.dumps` [2]", "`json.loads` [3]"]
+    answer = Answer(text="Use `json.loads` [1]: it parses a string.", sources=sources)
+    review_answer(answer, known)
+    assert answer.miscited == ["`json.loads` [1]"] and answer.fallback  # shown instead
