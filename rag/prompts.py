@@ -132,26 +132,28 @@ _CONNECTOR = re.compile(r"[\s,;:(]*(?:\b(?:e\.g\.|for example|for instance|such 
                         re.IGNORECASE)
 
 
+def _open_span(text: str) -> int | None:
+    """Where the code block or inline code span left open at the end of `text` starts (None: all closed)."""
+    fences = [m.start() for m in re.finditer("```", text)]
+    if len(fences) % 2:
+        return fences[-1]
+    outside = re.sub(r"```.*?```", lambda m: " " * len(m.group(0)), text, flags=re.S)
+    ticks = [i for i, c in enumerate(outside) if c == "`"]
+    return ticks[-1] if len(ticks) % 2 else None
+
+
 def finished_prefix(text: str) -> int:
     """How much of a growing answer is safe to show: up to the words that lead into an open code span or block
     (", e.g. `json.dumps(" → up to the comma), else all but trailing punctuation and a trailing "e.g."/"and", so
     that a stream cut anywhere ends at words, never mid-code or mid-clause."""
-    fences = [m.start() for m in re.finditer("```", text)]
-    opened = len(text)
-    if len(fences) % 2:
-        opened = fences[-1]
-    else:
-        outside = re.sub(r"```.*?```", lambda m: " " * len(m.group(0)), text, flags=re.S)
-        ticks = [i for i, c in enumerate(outside) if c == "`"]
-        if len(ticks) % 2:
-            opened = ticks[-1]
-    return _CONNECTOR.search(text[:opened]).start()
+    opened = _open_span(text)
+    return _CONNECTOR.search(text[: len(text) if opened is None else opened]).start()
 
 
 def finish_answer(text: str, shown: int = 0) -> str:
     """The answer as it ends: cut before an unclosed code span (never before the first `shown` characters,
     already streamed), with a full stop after words that were cut."""
-    if finished_prefix(text + "x") == len(text) + 1:  # no open span (the "x" stands in for more words)
+    if _open_span(text) is None:
         return text
     kept = text[: max(finished_prefix(text), shown)].rstrip()
     return kept + "." if kept and kept[-1] not in ".!?:`" else kept
