@@ -15,6 +15,11 @@ Per answer, measured without the project's grounding check:
   cannot resolve (import the longest module prefix, then getattr the rest) and that the answer does not
   flag as unverified. Bare names count as resolved when a builtin or an imported module has them;
 - `degenerate`: the shown answer repeats itself (a line 3 times, or a 4-word run 4 times);
+- `cut_mid_code`: the shown answer ends inside a code span (an odd number of backticks outside ``` fences, or
+  an unclosed fence);
+- `wrong_citations`: citations `` `name` [n] `` in the shown answer where there is no source n, or source n is
+  neither the function named (last name part) nor has that name in its code;
+- `flagged_but_real`: names the answer lists as unverified that this Python resolves (`csv.reader`);
 - `seconds`: generation plus review;
 - `hit@3`, `hit@5`, per question: an expected function is among the first 3 or 5 sources (a base-model
   answer, the packaged Gemma's, names the first three: its own line and its "See also").
@@ -92,6 +97,34 @@ def names_expected(text: str, answers: list[str]) -> bool:
     return any(re.search(rf"\b{re.escape(a.split(':')[1].split('.')[-1])}\b", text) for a in answers)
 
 
+CITATION = re.compile(r"`([^`\n]+)`\s*\[(\d+)\]")
+
+
+def cut_mid_code(text: str) -> bool:
+    """An unclosed ``` fence, or an odd number of single backticks outside the fences."""
+    parts = text.split("```")
+    if len(parts) % 2 == 0:
+        return True
+    return sum(part.count("`") for part in parts[::2]) % 2 == 1
+
+
+def last_part(name: str) -> str:
+    """`json.JSONDecoder.decode(s)` → `decode`."""
+    return re.split(r"[.(\s]", name.strip().split("(")[0])[-1] if name.strip() else ""
+
+
+def wrong_citations(text: str, sources: list) -> list[str]:
+    """The citations whose number is not a source of that name (see the module docstring)."""
+    wrong = []
+    for name, number in CITATION.findall(text):
+        n, word = int(number), last_part(name)
+        source = sources[n - 1] if 1 <= n <= len(sources) else None
+        if source is None or not word or (word != source.func_name.split(".")[-1]
+                                          and not re.search(rf"\b{re.escape(word)}\b", source.code)):
+            wrong.append(f"`{name}` [{number}]")
+    return wrong
+
+
 def judge(answer: Answer, expected: list[str], seconds: float) -> dict:
     """The measures of one answer (see the module docstring)."""
     shown = answer.shown
@@ -100,6 +133,8 @@ def judge(answer: Answer, expected: list[str], seconds: float) -> dict:
             "names_expected": names_expected(shown, expected),
             "unflagged_unresolved": [n for n in unresolved if n not in answer.unverified],
             "flagged": answer.unverified, "degenerate": is_degenerate(shown), "seconds": seconds,
+            "cut_mid_code": cut_mid_code(shown), "wrong_citations": wrong_citations(shown, answer.sources),
+            "flagged_but_real": [n for n in answer.unverified if resolves(n)],
             "sources": [f"{s.path}:{s.func_name}" for s in answer.sources]}
 
 
@@ -111,6 +146,9 @@ def summarise(rows: list[dict]) -> dict:
             "unflagged_unresolved": sum(bool(r["unflagged_unresolved"]) for r in rows) / count,
             "degenerate": sum(r["degenerate"] for r in rows) / count,
             "fallback": sum(r["fallback"] for r in rows) / count,
+            "cut_mid_code": sum(r["cut_mid_code"] for r in rows),
+            "wrong_citations": sum(len(r["wrong_citations"]) for r in rows),
+            "flagged_but_real": sum(len(r["flagged_but_real"]) for r in rows),
             "retrieval_hit@3": sum(r["hit@3"] for r in rows) / count,
             "retrieval_hit@5": sum(r["hit@5"] for r in rows) / count,
             "median_s": statistics.median(r["seconds"] for r in rows)}
@@ -163,12 +201,14 @@ def main() -> None:
 
     summary = {s: summarise([r for r in rows if r["set"] == s]) for s in sets}
     lines = ["| set | questions | names an expected function | unflagged unresolved name | degenerate "
-             "| extractive fallback | retrieval hit@3 | retrieval hit@5 | median s/answer |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| extractive fallback | cut mid-code | wrong citation numbers | real names flagged "
+             "| retrieval hit@3 | retrieval hit@5 | median s/answer |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name in sets:
         m = summary[name]
         lines.append(f"| {name} | {m['questions']} | {m['names_expected']:.0%} | "
                      f"{m['unflagged_unresolved']:.0%} | {m['degenerate']:.0%} | {m['fallback']:.0%} | "
+                     f"{m['cut_mid_code']} | {m['wrong_citations']} | {m['flagged_but_real']} | "
                      f"{m['retrieval_hit@3']:.0%} | {m['retrieval_hit@5']:.0%} | {m['median_s']:.1f} |")
     Path(args.out).write_text(json.dumps({"summary": summary, "answers": rows, "args": vars(args)}, indent=1))
     print("\n".join(lines))  # noqa: T201

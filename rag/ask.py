@@ -16,20 +16,29 @@ corpus: unknown ones are listed as `unverified:`, and an answer that uses them, 
 empty is followed by an extractive answer built from the top sources.
 """
 
+# ruff: noqa: E402  (the warm server is tried before the heavy imports)
 from __future__ import annotations
+
+import sys
+
+if __name__ == "__main__":  # a running warm server answers without this process importing torch (`rag.warm`)
+    from rag.warm import answer_through_server
+
+    _served = answer_through_server("rag.ask", sys.argv[1:])
+    if _served is not None:
+        raise SystemExit(_served)
 
 import logging
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from data.cli import Positional, run_cli
 from data.errors import InputError
 from rag.answer import Answer, review_answer, stream_answer
-from rag.generation import GenerationInterrupted, load_generator
+from rag.generation import GenerationInterrupted
 from rag.grounding import KnownNames
-from rag.options import AnswerOptions, open_first_stage
+from rag.options import AnswerOptions, OpenedModels
 from rag.question import check_question
 
 logger = logging.getLogger(__name__)
@@ -41,6 +50,10 @@ class AskConfig(AnswerOptions):
 
     question: str = field(default="", metadata={"help": "the question"})
     k: int = field(default=5, metadata={"help": "functions to retrieve"})
+    server: str = field(default="auto", metadata={
+        "help": "auto: a warm background server answers, keeping the models loaded for the next questions (started "
+                "by the first, stops after 15 idle minutes; `python -m rag.serve --stop`); none: answer in this "
+                "process (also CODESEARCH_SERVER=none)"})
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -48,13 +61,16 @@ class AskConfig(AnswerOptions):
         if self.k <= 0:
             msg = f"--k must be positive, got {self.k}"
             raise InputError(msg)
+        if self.server not in {"auto", "none"}:
+            msg = f"--server must be auto or none, got {self.server!r}"
+            raise InputError(msg)
 
 
-def run(config: AskConfig, emit: Callable[[str], None] | None = None) -> Answer:
-    """Answer the question; the answer's text is passed to `emit` as it streams (stdout by default)."""
+def run(config: AskConfig, emit: Callable[[str], None] | None = None, warm: OpenedModels | None = None) -> Answer:
+    """Answer the question; the answer's text is passed to `emit` as it streams (stdout by default). `warm` holds
+    the models of the previous question (the warm server's); without it they load for this one."""
     emit = emit or (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
-    generator = load_generator(config.generator, config.generator_options())
-    retriever = open_first_stage(config, generator)
+    generator, retriever = (warm or OpenedModels()).open(config)
     sources = retriever.retrieve(config.question, config.k)
     answer = Answer(text="", sources=sources)
     if generator is not None:
@@ -95,12 +111,12 @@ def render(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of `python -m rag.ask`."""
+def main(argv: list[str] | None = None, warm: OpenedModels | None = None) -> int:
+    """Entry point of `python -m rag.ask` (in this process; `warm`: the server's models, see `rag.serve`)."""
     argv = sys.argv[1:] if argv is None else argv
     if "--api_key" not in argv and os.environ.get("OPENAI_API_KEY"):
         argv = [*argv, "--api_key", os.environ["OPENAI_API_KEY"]]
-    return run_cli(AskConfig, run, argv, description=__doc__ or "", render=render,
+    return run_cli(AskConfig, lambda config: run(config, warm=warm), argv, description=__doc__ or "", render=render,
                    positional=Positional("question", None, "the question, in quotes"),
                    failure=lambda answer: answer.error or None)
 

@@ -5,14 +5,16 @@ generator (each command does, see `rag.generation`) or answering.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 from dataclasses import dataclass, field
 
 from data.errors import InputError
-from rag.generation import ENDPOINT_KINDS, Generator, GeneratorOptions, check_generator_spec
+from rag.generation import ENDPOINT_KINDS, Generator, GeneratorOptions, check_generator_spec, load_generator
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
-from rag.search import DEFAULT_LEXICAL_WEIGHT, Retriever, RoutedRetriever, open_retriever
-from rag.store import IndexChoice
+from rag.search import DEFAULT_LEXICAL_WEIGHT, Retriever, RoutedRetriever, open_retriever, refresh_retriever
+from rag.store import IndexChoice, default_corpus
 
 logger = logging.getLogger(__name__)
 
@@ -80,3 +82,37 @@ def open_first_stage(options: AnswerOptions, generator: Generator | None) -> Ret
                              reuse=generator if rerank == options.generator else None)
     return open_retriever(options, options.corpus, reranker=reranker, device=options.device or None,
                           lexical_weight=options.lexical_weight)
+
+
+class OpenedModels:
+    """The generator and first stage of the last options they were opened for, kept for the next question with the
+    same options (the warm server, `rag.serve`); reused, the index is refreshed first, as opening it would.
+    Options that load other models drop the ones held, so one set stays in memory."""
+
+    def __init__(self) -> None:
+        self._key: str | None = None
+        self._opened: tuple[Generator | None, Retriever | RoutedRetriever] | None = None
+
+    def open(self, options: AnswerOptions) -> tuple[Generator | None, Retriever | RoutedRetriever]:
+        """The generator (None with ``--generator none``) and the first stage for `options`."""
+        key = _models_key(options)
+        if self._opened is not None and key == self._key:
+            generator, retriever = self._opened
+            options.recall_retriever(options.corpus or default_corpus())  # the spec the refresh reads
+            if options.refresh:
+                refresh_retriever(options, options.corpus, retriever)
+            return generator, retriever
+        self._key, self._opened = None, None  # the old models can go before the new ones load
+        generator = load_generator(options.generator, options.generator_options())
+        retriever = open_first_stage(options, generator)
+        self._key, self._opened = key, (generator, retriever)
+        return generator, retriever
+
+
+def _models_key(options: AnswerOptions) -> str:
+    """The options that decide what `open` loads, folder names made absolute (questions come from anywhere)."""
+    values = {f.name: getattr(options, f.name) for f in dataclasses.fields(AnswerOptions)}
+    values.update(corpus=[os.path.abspath(path) for path in options.corpus], persist=os.path.abspath(options.persist),
+                  runs_dir=os.path.abspath(options.runs_dir), cwd_retriever=os.path.abspath(options.retriever or "."),
+                  max_new_tokens=None, max_context_tokens=None, refresh=None)
+    return repr(sorted(values.items()))

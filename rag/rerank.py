@@ -12,6 +12,7 @@ first-stage search (see `rag.search`).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -26,6 +27,7 @@ from rag.store import Source
 DEFAULT_CANDIDATES = 20
 DEFAULT_PASSAGE_TOKENS = 128
 DEFAULT_FUSION_WEIGHT = 0.5
+SCORES_KEPT = 4096  # scores remembered by their exact tokens: a question asked again is not scored again
 
 
 class QueryLikelihoodReranker:
@@ -46,6 +48,7 @@ class QueryLikelihoodReranker:
         self.candidates, self.passage_tokens, self.batch_size = candidates, passage_tokens, batch_size
         self.fusion_weight = fusion_weight
         self.template = read_prompt("rerank")
+        self._scores: OrderedDict[tuple[int, ...], float] = OrderedDict()  # by prompt + question tokens
 
     def prompt_ids(self, source: Source) -> list[int]:
         """Token ids of the prompt for one source: its docstring and code, cut to `passage_tokens`."""
@@ -55,7 +58,8 @@ class QueryLikelihoodReranker:
         return self.tokenizer(prompt.rstrip("\n"))["input_ids"]
 
     def score(self, question: str, sources: Sequence[Source]) -> list[float]:
-        """Mean log-probability of the question's tokens after each source's prompt."""
+        """Mean log-probability of the question's tokens after each source's prompt (remembered by their tokens,
+        so a question asked again over the same candidates costs no model call)."""
         import torch
 
         question_ids = self.tokenizer(" " + question.strip(), add_special_tokens=False)["input_ids"]
@@ -63,19 +67,23 @@ class QueryLikelihoodReranker:
             msg = "the question has no tokens to score"
             raise InputError(msg)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        scores: list[float] = []
+        rows = [tuple(self.prompt_ids(s) + question_ids) for s in sources]
+        missing = [row for row in dict.fromkeys(rows) if row not in self._scores]  # a question asked again: none
         # bf16: the generator's bf16 copy of the weights (no cast of every weight at every call, as autocast does)
         model = self.generator.bf16_model() if self.precision.uses_bf16("rerank") else self.model
-        for start in range(0, len(sources), self.batch_size):
-            rows = [self.prompt_ids(s) + question_ids for s in sources[start: start + self.batch_size]]
-            ids, mask, positions = left_pad(rows, pad, self.device)  # left padding: every question at the end
-            n = len(question_ids)
+        n = len(question_ids)
+        for start in range(0, len(missing), self.batch_size):
+            batch = missing[start: start + self.batch_size]
+            ids, mask, positions = left_pad([list(row) for row in batch], pad, self.device)  # every question at the end
             with torch.inference_mode():
                 logits = model(input_ids=ids, attention_mask=mask, position_ids=positions,
                                     logits_to_keep=n + 1).logits[:, :-1].float()
             log_probs = torch.log_softmax(logits, dim=-1)
             targets = ids[:, -n:].unsqueeze(-1)
-            scores.extend(log_probs.gather(-1, targets).squeeze(-1).mean(-1).tolist())
+            self._scores.update(zip(batch, log_probs.gather(-1, targets).squeeze(-1).mean(-1).tolist(), strict=True))
+        scores = [self._scores[row] for row in rows]
+        while len(self._scores) > SCORES_KEPT:
+            self._scores.popitem(last=False)
         return scores
 
     def rerank(self, question: str, sources: Sequence[Source], k: int) -> list[Source]:

@@ -5,6 +5,8 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ["CODESEARCH_SERVER"] = "none"  # `python -m rag.ask` in a test answers in its own process (no warm server
+# left behind); tests/rag/test_warm_server.py turns it back on for its processes
 
 import logging  # noqa: E402
 from pathlib import Path  # noqa: E402

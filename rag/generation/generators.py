@@ -18,6 +18,7 @@ from typing import Protocol
 from data.errors import InputError
 from rag.cache import DEFAULT_CACHE
 from rag.generation.batched import GREEDY_REPETITION_PENALTY, Decoding, Finished, StopCheck, generate_batch
+from rag.generation.memo import CompletionMemo
 from retriever_finetune.precision import PrecisionPolicy, resolve_precision
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class HuggingFaceGenerator:
         self.precision = precision if isinstance(precision, PrecisionPolicy) else resolve_precision(precision, self.device)
         self.model = model.to(self.device).eval()
         self._bf16_model = None  # made on first batched decoding or reranking, where the policy gives bf16
+        self._memo = CompletionMemo()
         self.tokenizer = tokenizer
         self.context_window = int(getattr(model.config, "max_position_embeddings", 2048) or 2048)
 
@@ -80,7 +82,13 @@ class HuggingFaceGenerator:
                sampling: Sampling | None = None) -> Iterator[str]:
         """Greedy (or seeded sampled) completion, yielded as decoded text pieces (`stop` is applied by the caller,
         which reads the stream as it comes). A caller that stops reading (a stop marker, a loop) stops the
-        model too."""
+        model too. The same prompt and settings again replay the remembered completion (`memo.CompletionMemo`:
+        the decoding is deterministic)."""
+        key = (prompt, max_new_tokens, sampling, self.precision.uses_bf16("decode"))  # `stop`: cut by the caller
+        return self._memo.stream(key, lambda: self._stream(prompt, max_new_tokens=max_new_tokens, sampling=sampling))
+
+    def _stream(self, prompt: str, *, max_new_tokens: int, sampling: Sampling | None) -> Iterator[str]:
+        """The model's completion, generated in a background thread, piece by piece."""
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from rag import ask
+from rag import ask, options
 from retriever_finetune import train
 
 
 @pytest.fixture
 def use_echo(monkeypatch: pytest.MonkeyPatch, echo) -> object:  # noqa: ANN001
-    monkeypatch.setattr(ask, "load_generator", lambda spec, options: None if spec == "none" else echo)
+    monkeypatch.setattr(options, "load_generator", lambda spec, options: None if spec == "none" else echo)
     return echo
 
 
@@ -143,7 +143,7 @@ def test_the_review_follows_the_answer(answer: str, unverified: str | None, why:
                                        tiny_bert_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     """`rag.ask` prints the unknown names of an answer and, when it fails review, the extractive answer."""
-    monkeypatch.setattr(ask, "load_generator", lambda spec, options: ScriptedGenerator(answer))
+    monkeypatch.setattr(options, "load_generator", lambda spec, options: ScriptedGenerator(answer))
     assert ask.main(["how to parse json", *argv(corpus, tmp_path, tiny_bert_dir), "--k", "2"]) == 0
     printed = capsys.readouterr().out.split("Sources:")[0]
     if unverified is None:

@@ -1,0 +1,77 @@
+"""`python -m rag.ask` through the warm server (`rag.serve`, `rag.warm`), with real processes: the first question
+starts it, the next ones reach it and print what an in-process answer prints, errors keep their exit code,
+questions asked at once all finish, and `rag.serve --stop` stops it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def home(tmp_path: Path):  # noqa: ANN201
+    """A home folder of its own (so its own servers folder); every server started there is stopped after."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    yield folder
+    subprocess.run([sys.executable, "-m", "rag.serve", "--stop", "--quiet"], cwd=ROOT, env=environment(folder),
+                   capture_output=True, timeout=60)
+
+
+def environment(home: Path, server: str = "auto") -> dict[str, str]:
+    return {**os.environ, "HOME": str(home), "CODESEARCH_SERVER": server}
+
+
+def ask(home: Path, question: str, common: list[str], server: str = "auto") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rag.ask", question, *common], cwd=ROOT, env=environment(home, server),
+                          capture_output=True, text=True, timeout=300)
+
+
+def server_log(home: Path) -> str:
+    return "".join(p.read_text() for p in (home / ".cache" / "codesearch-rag" / "servers").glob("*.log"))
+
+
+def test_questions_after_the_first_are_answered_by_the_warm_server(corpus: Path, tiny_bert_dir: Path,
+                                                                   tiny_gpt2_dir: Path, tmp_path: Path, home: Path) -> None:
+    common = ["--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever", str(tiny_bert_dir),
+              "--rerank", "none", "--generator", f"hf:{tiny_gpt2_dir}", "--max_new_tokens", "12", "--k", "2"]
+    first = ask(home, "how to parse json", common)
+    assert first.returncode == 0, first.stderr
+    assert "started a warm server" in first.stderr and "listening on" in server_log(home)
+
+    second = ask(home, "read a file", common)
+    # the reference: the same question answered in its own process, with no server
+    alone = ask(home, "read a file", common, server="none")
+    assert second.returncode == 0 == alone.returncode, second.stderr
+    assert second.stdout == alone.stdout and "Sources:" in second.stdout
+    assert "started a warm server" not in second.stderr
+    log = server_log(home)
+    assert "answered ['how to parse json']" in log and "answered ['read a file']" in log
+
+    empty = ask(home, "   ", common)  # a user error keeps its one line and its exit code
+    assert empty.returncode == 2 and empty.stderr.startswith("error: the question is empty")
+
+    at_once = [subprocess.Popen([sys.executable, "-m", "rag.ask", question, *common, "--quiet"], cwd=ROOT,
+                                env=environment(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for question in ("sum numbers", "write a file", "parse json")]
+    assert [p.wait(timeout=300) for p in at_once] == [0, 0, 0]
+    assert all("Sources:" in p.communicate()[0] for p in at_once)
+
+    stop = subprocess.run([sys.executable, "-m", "rag.serve", "--stop"], cwd=ROOT, env=environment(home),
+                          capture_output=True, text=True, timeout=60)
+    assert stop.returncode == 0 and "stopped 1 warm server" in stop.stderr
+
+
+def test_server_none_answers_in_the_calling_process(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
+                                                    home: Path) -> None:
+    common = ["--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever", str(tiny_bert_dir),
+              "--rerank", "none", "--generator", "none", "--server", "none"]
+    done = ask(home, "how to parse json", common)
+    assert done.returncode == 0 and "Sources:" in done.stdout
+    assert not (home / ".cache" / "codesearch-rag" / "servers").exists()
+    bad = ask(home, "how to parse json", [*common[:-1], "sometimes"], server="none")
+    assert bad.returncode == 2 and "--server must be auto or none" in bad.stderr
