@@ -44,8 +44,8 @@ def servers_folder() -> Path:
 
 
 def server_wanted(argv: list[str]) -> bool:
-    """False when the command line or the environment asks for no server, or the platform has no Unix sockets."""
-    if not hasattr(socket, "AF_UNIX") or os.environ.get(SERVER_ENV, "").lower() in {"none", "off", "0", "no"}:
+    """False when the command line or the environment asks for no server, or off POSIX (Unix sockets, flock)."""
+    if os.name != "posix" or os.environ.get(SERVER_ENV, "").lower() in {"none", "off", "0", "no"}:
         return False
     for position, arg in enumerate(argv):
         value = arg.split("=", 1)[1] if arg.startswith("--server=") else \

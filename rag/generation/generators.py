@@ -18,6 +18,7 @@ from typing import Protocol
 from data.errors import InputError
 from rag.cache import DEFAULT_CACHE
 from rag.generation.batched import GREEDY_REPETITION_PENALTY, Decoding, Finished, StopCheck, generate_batch
+from rag.generation.gguf_reading import gguf_read_into_memory
 from rag.generation.memo import CompletionMemo
 from retriever_finetune.precision import PrecisionPolicy, resolve_precision
 
@@ -332,8 +333,9 @@ def gemma_from_package(cache_dir: Path = DEFAULT_CACHE) -> tuple[object, object]
         raise InputError(msg) from None
     gguf_path = package.assemble(cache_dir / "gguf" / package.MODEL_NAME)
     logger.info("converting %s for transformers (once; cached in %s)", gguf_path.name, converted)
-    model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
-    tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
+    with gguf_read_into_memory():  # the same bytes, parsed about twice as fast
+        model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
+        tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
     tmp = converted.with_name(converted.name + ".partial")
     _plain_copy(model).save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
