@@ -13,7 +13,8 @@ Per answer, measured without the project's grounding check:
 - `names_expected`: the shown answer names an expected function (its last name part, as a word);
 - `unflagged_unresolved`: names its code uses (`json.loads`, `from csv import DictReader`) that this Python
   cannot resolve (import the longest module prefix, then getattr the rest) and that the answer does not
-  flag as unverified. Bare names count as resolved when a builtin or an imported module has them;
+  flag as unverified. Bare names count as resolved when a builtin or an imported module has them (not a
+  module that answers any attribute, such as `torch.ops`);
 - `degenerate`: the shown answer repeats itself (a line 3 times, or a 4-word run 4 times);
 - `cut_mid_code`: the shown answer ends inside a code span (an odd number of backticks outside ``` fences, or
   an unclosed fence);
@@ -67,7 +68,8 @@ def resolves(name: str) -> bool:
     """True when this Python has `name`: a module (prefix) that imports, then attributes that exist."""
     parts = name.split(".")
     if len(parts) == 1:
-        return hasattr(builtins, name) or any(hasattr(m, name) for m in list(sys.modules.values()) if m)
+        return hasattr(builtins, name) or any(hasattr(m, name) for m in list(sys.modules.values())
+                                              if m and not hasattr(m, "no_such_attribute_anywhere_3f9a"))
     if parts[0] in NEVER_IMPORT:
         return True  # not checked
     for cut in range(len(parts), 0, -1):

@@ -178,7 +178,7 @@ def main() -> None:
     for _ in range(args.cli_runs):
         start = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "rag.ask", "how to parse json", "--persist", persist,
-                                    "--quiet", "--max_new_tokens", "16"], stdout=subprocess.PIPE,
+                                    "--quiet", "--max_new_tokens", "16", "--server", "none"], stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL)
         process.stdout.read(1)  # type: ignore[union-attr]
         cold.append(time.perf_counter() - start)

@@ -66,7 +66,8 @@ def cli_times(options: list[str], questions: list[str]) -> list[float]:
     times = []
     for question in questions:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "rag.ask", question, "--generator", "none", "--quiet", *options],
+        subprocess.run([sys.executable, "-m", "rag.ask", question, "--generator", "none", "--server", "none", "--quiet",
+                        *options],
                        cwd=ROOT, check=True, capture_output=True, timeout=600)
         times.append(time.perf_counter() - start)
     return times

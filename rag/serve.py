@@ -90,6 +90,7 @@ class WarmServer:
         self._turn = threading.Lock()
         self._last_request = time.monotonic()
         self._stopping = threading.Event()
+        self._identity = -1  # the socket file's inode, once listening
 
     def serve(self) -> None:
         """Listen on the socket (created under a temporary name, then moved in place) until idle or stopped."""
@@ -101,7 +102,7 @@ class WarmServer:
         listener.bind(str(temporary))
         listener.listen()
         os.replace(temporary, self.path)
-        identity = os.stat(self.path).st_ino
+        self._identity = os.stat(self.path).st_ino
         listener.settimeout(1.0)
         logger.info("listening on %s (stops after %.0f s without a question)", self.path, self.idle)
         try:
@@ -115,10 +116,15 @@ class WarmServer:
                     continue
                 threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
         finally:
-            listener.close()
-            with contextlib.suppress(FileNotFoundError):
-                if os.stat(self.path).st_ino == identity:  # still ours, not a newer server's
-                    self.path.unlink()
+            self._withdraw()
+            listener.close()  # a question that connected meanwhile sees the connection close and starts a new server
+
+    def _withdraw(self) -> None:
+        """Remove the socket (when it is still ours, not a newer server's): from now on, questions start a new
+        server instead of reaching this one."""
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(self.path).st_ino == self._identity:
+                self.path.unlink()
 
     def _handle(self, connection: socket.socket) -> None:
         with connection, connection.makefile("rwb") as stream:
@@ -127,6 +133,7 @@ class WarmServer:
             except ValueError:
                 return
             if request.get("command") == "stop":
+                self._withdraw()  # before answering: `--stop` returns once no new question can reach this server
                 self._stopping.set()
                 stream.write(b'{"exit": 0}\n')
                 return

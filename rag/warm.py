@@ -159,7 +159,8 @@ def relay(client: socket.socket, request: dict) -> int | None:
     """Send the request, write the server's output to this process's stdout and stderr as it comes, and return
     the exit code; None when the server went away before writing anything (the caller answers itself)."""
     written = False
-    with client, client.makefile("rwb") as stream:
+    stream = client.makefile("rwb")
+    with client, contextlib.closing(_Quiet(stream)):
         try:
             stream.write(json.dumps(request).encode() + b"\n")
             stream.flush()
@@ -181,23 +182,38 @@ def relay(client: socket.socket, request: dict) -> int | None:
     return None
 
 
+class _Quiet:
+    """Closes a stream whose peer may be gone (a broken pipe on the last flush is no news)."""
+
+    def __init__(self, stream) -> None:  # noqa: ANN001
+        self.stream = stream
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.stream.close()
+
+
 def answer_through_server(command: str, argv: list[str]) -> int | None:
     """Run `python -m COMMAND ARGV` on the warm server, starting it when none runs; the exit code, or None when
     no server is wanted or none could be reached (then the caller runs the command in its own process)."""
     if not server_wanted(argv):
         return None
     path = socket_path()
-    try:
-        client = connect(path) or start_server(path, quiet="--quiet" in argv)
-    except OSError as error:  # a cache folder that cannot be written, a platform without flock
-        sys.stderr.write(f"warning: no warm server ({error}); answering in this process\n")
-        return None
-    if client is None:
-        return None
     request = {"command": command, "argv": argv, "cwd": os.getcwd(),
                "env": {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}}
-    try:
-        return relay(client, request)
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted: finished work is kept; run the same command again to resume\n")
-        return 130
+    for _ in range(2):  # a server that was stopping as this question connected closes it unanswered: start another
+        try:
+            client = connect(path) or start_server(path, quiet="--quiet" in argv)
+        except OSError as error:  # a cache folder that cannot be written
+            sys.stderr.write(f"warning: no warm server ({error}); answering in this process\n")
+            return None
+        if client is None:
+            return None
+        try:
+            code = relay(client, request)
+        except KeyboardInterrupt:
+            sys.stderr.write("interrupted: finished work is kept; run the same command again to resume\n")
+            return 130
+        if code is not None:
+            return code
+    return None

@@ -18,7 +18,7 @@ from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, SUFFIX_TO_LANGUAGE, Min
 from data.records import Record
 from data.splits import dedup_records
 from rag.cache import DEFAULT_CACHE
-from rag.store.chroma import CodeIndex, IndexStats, collection_name, open_client, writer_lock
+from rag.store.chroma import CHROMA_BATCH, CodeIndex, IndexStats, collection_name, open_client, writer_lock
 from rag.store.refresh import corpus_options, current_manifest, write_manifest
 from rag.store.remembered import recall_retriever, remember_retriever
 from rag.store.routed import LanguageRoutedIndex
@@ -176,7 +176,7 @@ def index_exists(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions)
 
 def build_index(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, store: StoreOptions, *,
                 exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
-                batch_size: int = 256, break_lock: bool = False, include_ignored: bool = False,
+                batch_size: int = CHROMA_BATCH, break_lock: bool = False, include_ignored: bool = False,
                 workers: int = 1) -> IndexStats:
     """Mine the corpus (in `workers` processes), then bring its collection up to date (incremental unless
     `rebuild`), holding the collection's writer lock (`store.writer_lock`: a second writer refuses instead of
@@ -201,7 +201,7 @@ def _routed_name(paths: Sequence[str], spec: PerLanguageSpec, encoders: Language
 
 def build_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders, store: StoreOptions, *,
                        exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
-                       batch_size: int = 256, break_lock: bool = False, include_ignored: bool = False) -> IndexStats:
+                       batch_size: int = CHROMA_BATCH, break_lock: bool = False, include_ignored: bool = False) -> IndexStats:
     """`build_index` for a per-language retriever: one collection per language, each with
     its manifest (`refresh`), so the next question refreshes only what changed."""
     # the files' state before mining (listed and hashed once), split by language for the per-language manifests

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from data.errors import InputError
 from data.miner import LANGUAGES
 from data.records import Record
-from rag.store.chroma import CodeIndex, IndexStats
+from rag.store.chroma import CHROMA_BATCH, CodeIndex, IndexStats
 from retriever_finetune.routing import LanguageEncoders
 
 
@@ -37,7 +37,7 @@ class LanguageRoutedIndex:
             msg = f"no per-language index {name!r} yet; build it with `python -m rag.index PATH... --retriever LANG=RUN,...`"
             raise InputError(msg)
 
-    def sync(self, records: Sequence[Record], *, batch_size: int = 256) -> IndexStats:
+    def sync(self, records: Sequence[Record], *, batch_size: int = CHROMA_BATCH) -> IndexStats:
         """Bring every language's collection up to date; counts are summed over languages."""
         by_language: dict[str, list[Record]] = defaultdict(list)
         for record in records:

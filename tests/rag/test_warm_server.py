@@ -3,6 +3,7 @@ starts it, the next ones reach it and print what an in-process answer prints, er
 questions asked at once all finish, and `rag.serve --stop` stops it."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,12 @@ def environment(home: Path, server: str = "auto") -> dict[str, str]:
 def ask(home: Path, question: str, common: list[str], server: str = "auto") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "rag.ask", question, *common], cwd=ROOT, env=environment(home, server),
                           capture_output=True, text=True, timeout=300)
+
+
+def socket_of(home: Path) -> Path:
+    """Where `rag.ask` looks for the server of this home folder."""
+    return Path(subprocess.run([sys.executable, "-c", "from rag.warm import socket_path; print(socket_path())"],
+                               cwd=ROOT, env=environment(home), capture_output=True, text=True, check=True).stdout.strip())
 
 
 def server_log(home: Path) -> str:
@@ -61,9 +68,45 @@ def test_questions_after_the_first_are_answered_by_the_warm_server(corpus: Path,
     assert [p.wait(timeout=300) for p in at_once] == [0, 0, 0]
     assert all("Sources:" in p.communicate()[0] for p in at_once)
 
+    path = socket_of(home)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:  # what `rag.serve --stop` sends
+        client.connect(str(path))
+        client.sendall(b'{"command": "stop"}\n')
+        assert client.recv(64).startswith(b'{"exit": 0}')
+    assert not path.exists()  # gone when the stop is answered: no later question reaches a stopping server
+    after = ask(home, "sum numbers", common)
+    assert after.returncode == 0 and "started a warm server" in after.stderr
+    assert server_log(home).count("answered ['sum numbers']") == 2
+
     stop = subprocess.run([sys.executable, "-m", "rag.serve", "--stop"], cwd=ROOT, env=environment(home),
                           capture_output=True, text=True, timeout=60)
-    assert stop.returncode == 0 and "stopped 1 warm server" in stop.stderr
+    assert stop.returncode == 0 and "stopped 1 warm server" in stop.stderr and not path.exists()
+
+
+def test_a_server_that_closes_the_connection_unanswered_leaves_the_question_to_the_caller(
+        corpus: Path, tiny_bert_dir: Path, tmp_path: Path, home: Path) -> None:
+    """A socket that accepts and hangs up (a server stopping as the question arrives): answered all the same."""
+    import threading
+
+    path = socket_of(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen()
+    hung_up = []
+
+    def hang_up() -> None:
+        for _ in range(2):
+            connection, _ = listener.accept()
+            connection.close()
+            hung_up.append(1)
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    common = ["--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever", str(tiny_bert_dir),
+              "--rerank", "none", "--generator", "none"]
+    done = ask(home, "how to parse json", common)
+    listener.close()
+    assert done.returncode == 0 and "Sources:" in done.stdout and len(hung_up) == 2
 
 
 def test_server_none_answers_in_the_calling_process(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
