@@ -14,6 +14,10 @@ scores are kept (`rag.rerank`); --rerank none skips that, and an openai:/ollama:
 exit code is 1. After the answer, every code identifier it uses is looked up in its sources and the indexed
 corpus: unknown ones are listed as `unverified:`, and an answer that uses them, starts repeating itself or is
 empty is followed by an extractive answer built from the top sources.
+
+The first question starts a warm server (`rag.serve`) that answers it and the next ones with the models kept
+loaded; `python -m rag.ask` reaches a running one before importing torch (`rag.warm`). --server none answers
+in this process.
 """
 
 # ruff: noqa: E402  (the warm server is tried before the heavy imports)
