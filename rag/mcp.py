@@ -121,12 +121,11 @@ class CodeSearchService:
         config = self.config
         if self._retriever is None:
             self._generator = load_generator(config.generator, config.generator_options())
-            self._retriever = open_first_stage(config, self._generator)
+            self._retriever = open_first_stage(config, self._generator)  # refreshed on opening, unless --no_refresh
         elif config.refresh:
             refresh_retriever(config, config.corpus, self._retriever)
-        else:  # --no_refresh: searched as it is
-            return self._retriever
-        self.last_refreshed = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        if config.refresh:  # --no_refresh: searched as it is, never brought up to date
+            self.last_refreshed = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return self._retriever
 
     def search(self, query: str, k: int, language: str | None, max_code_chars: int) -> SearchResult:

@@ -9,6 +9,7 @@ Does not handle: prompts (see `rag.prompts` and `prompts/`) or retrieval.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -384,7 +385,8 @@ def _openai(name: str, options: GeneratorOptions) -> Generator:
     if not name:
         msg = "openai: needs a model name, e.g. --generator openai:gpt-4o-mini --base_url http://localhost:8000/v1"
         raise InputError(msg)
-    chat = ChatOpenAI(model=name, base_url=options.base_url, api_key=options.api_key or "not-needed",
+    api_key = options.api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"  # every entry point, one place
+    chat = ChatOpenAI(model=name, base_url=options.base_url, api_key=api_key,
                       temperature=0, max_retries=0, timeout=60)
     return ChatEndpointGenerator(f"openai:{name}", chat, kind="openai", model=name,
                                  where=options.base_url or "https://api.openai.com/v1")

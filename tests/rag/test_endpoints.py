@@ -164,3 +164,31 @@ def test_the_paper_protocol_sends_its_sampling_options(protocol: str, tiny_bert_
     else:
         assert sorted(b["seed"] for b in bodies) == seeds
         assert {b["temperature"] for b in bodies} == {0.2}
+
+
+@pytest.mark.parametrize("entry_point", ["rag.ask", "rag.mcp", "eval.rouge"])
+def test_an_openai_key_from_the_environment_reaches_the_server_from_every_entry_point(
+        entry_point: str, corpus: Path, tiny_bert_dir: Path, tmp_path: Path, no_local_lm: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    with fake_server("openai") as server:
+        endpoint = ["--generator", "openai:gpt-test", "--base_url", f"{server.url}/v1"]
+        if entry_point == "rag.ask":
+            assert ask.main(["how to parse json", "--corpus", str(corpus), "--persist", str(tmp_path / "db"),
+                             "--retriever", str(tiny_bert_dir), "--quiet", *endpoint]) == 0
+        elif entry_point == "rag.mcp":
+            from rag.mcp import CodeSearchService, McpConfig
+
+            config = McpConfig(corpus=[str(corpus)], persist=str(tmp_path / "db"), retriever=str(tiny_bert_dir),
+                               generator="openai:gpt-test", base_url=f"{server.url}/v1")
+            assert CodeSearchService(config).ask("how to parse json", 2).answer
+        else:
+            from data.records import Record, write_jsonl
+            from eval import rouge
+
+            data = tmp_path / "test.jsonl"
+            write_jsonl([Record("r", "m.py", "f", "python", "def f(x):\n    return x + 1", "Add one.")], data)
+            assert rouge.main(["--data", str(data), "--base", str(tiny_bert_dir), "--retriever", "none", "--out",
+                               str(tmp_path / "r"), "--cache_dir", str(tmp_path / "cache"), "--persist",
+                               str(tmp_path / "db"), "--quiet", *endpoint]) == 0
+    assert server.requests and all(r["headers"]["authorization"] == "Bearer sk-from-env" for r in server.requests)

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from mcp.client.session import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+
 from .conftest import write_module
-
-pytest.importorskip("mcp")
-
-from mcp.client.session import ClientSession  # noqa: E402
-from mcp.client.stdio import StdioServerParameters, stdio_client  # noqa: E402
 
 
 def server_parameters(corpus: Path, tiny_bert_dir: Path, tmp_path: Path, *extra: str) -> StdioServerParameters:
@@ -158,3 +156,17 @@ def test_streamable_http_on_localhost(corpus: Path, tiny_bert_dir: Path, tmp_pat
         server.communicate(timeout=30)
     assert found["hits"][0]["name"] == "maths.mean"
 
+
+
+def test_with_no_refresh_the_index_is_never_reported_refreshed(corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
+    from rag.mcp import CodeSearchService, McpConfig
+
+    options = {"corpus": [str(corpus)], "persist": str(tmp_path / "db"), "retriever": str(tiny_bert_dir),
+               "generator": "none"}
+    CodeSearchService(McpConfig(**options)).status()  # builds the index
+    frozen = CodeSearchService(McpConfig(**options, refresh=False))
+    frozen.search("parse json", 2, None, 100)
+    assert frozen.status().last_refreshed is None
+    live = CodeSearchService(McpConfig(**options))
+    live.search("parse json", 2, None, 100)
+    assert live.status().last_refreshed is not None
