@@ -8,7 +8,7 @@ Copies the Python files of a large tree nobody here wrote (default: this environ
 2. refresh with nothing changed;
 3. refresh after editing one function's body;
 4. refresh after deleting one file.
-Each refresh is reported as a ratio to the full build (`rag.refresh.refresh_index`, what `rag.ask` runs
+Each refresh is reported as a ratio to the full build (`rag.store.refresh.refresh_index`, what `rag.ask` runs
 before searching).
 """
 

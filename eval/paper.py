@@ -1,4 +1,4 @@
-"""What the paper (arXiv 2405.04126, summarised in shared/PAPER.md) reports, to print beside our figures.
+"""What the paper (arXiv 2405.04126) reports, to print beside our figures.
 
 The summary gives the paper's setting and qualitative findings but no per-language figures, so none are
 quoted here: a reader sees their claims next to our measured numbers, each labelled with its base and data.
@@ -16,6 +16,6 @@ def paper_section() -> str:
     """A Markdown section quoting the paper's reported results, labelled with its base model and data."""
     items = "\n".join(f"- {finding}" for finding in PAPER_FINDINGS)
     return (f"### Reported by the paper (Galliamov et al., 2024, arXiv 2405.04126)\n\nSetting: {PAPER_SETTING}.\n\n"
-            f"{items}\n\nThe paper's per-language MRR table is not in our summary (shared/PAPER.md), so no figure "
+            f"{items}\n\nThe paper's per-language MRR table is not in our summary of the paper, so no figure "
             "of theirs is quoted; compare the direction and size of the gains, not the absolute values, since "
             "base model and data differ.")

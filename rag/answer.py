@@ -107,7 +107,7 @@ def answer_question(question: str, retriever: Retriever | None, generator: Gener
 def answer_questions(questions: list[str], retriever: Retriever | None, generator: Generator, *, k: int = 5,
                      max_new_tokens: int = 200, max_context_tokens: int = 1536, batch_size: int = 8,
                      on_answer: Callable[[int, Answer], None] | None = None) -> list[Answer]:
-    """`answer_question` for many questions, their answers decoded `batch_size` at a time (`generate.complete_all`);
+    """`answer_question` for many questions, their answers decoded `batch_size` at a time (`rag.generation.complete_all`);
     each answer is cut exactly where the streamed one would be (`answer_cut`); `on_answer(index, answer)` is
     called as each is final. Not reviewed."""
     questions = [check_question(q) for q in questions]

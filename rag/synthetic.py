@@ -7,7 +7,7 @@ question too vague to find its function teaches nothing. The result is written a
 (`data.pairs` shape, with each function's docstring so training embeds it as the index does) under a name
 that hashes every input, so a second run with the same corpus and settings reuses it and any change (a
 function, a setting, the rules' version) makes a new one. Does not handle: LM-written questions (a 270M base
-LM writes generic ones, see shared/FINDINGS.md), or training (see `retriever_finetune.train`).
+LM writes generic ones: measured in docs/RESULTS.md), or training (see `retriever_finetune.train`).
 """
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ Phase = Literal["encode", "encode_one", "rerank", "prefill", "decode", "decode_b
 being asked); ``decode``: one streamed answer's steps (bf16 autocast); ``decode_batch``: the steps of many answers
 decoded together (a bf16 copy of the weights, `rag.generation.batched`)."""
 
-# What `auto` picks on hardware with native bf16, per device type, by measurement (figures in the README,
-# "Precision and speed"): on an AMX CPU, bf16 speeds up encoding batches and reranker scoring (from a bf16
+# What `auto` picks on hardware with native bf16, per device type, by measurement (figures in
+# docs/RESULTS.md, "Speed: bf16 where the hardware has it"): on an AMX CPU, bf16 speeds up encoding batches and reranker scoring (from a bf16
 # copy of the weights), a batch's prefill and the training step (bf16 autocast), but slows one short text and
 # one answer's token-by-token decoding, where casting the weights at every call costs more than the bf16
 # matmuls save; many answers decoded together gain from a bf16 copy of the weights (no cast per step, half the

@@ -3,8 +3,8 @@ about the standard library, at several lexical weights, without a reranker.
 
     python -m eval.experiments.hybrid_search --cosqa ../shared/data/cosqa [--weights 0,0.1,0.2,0.3] [--out DIR]
 
-The first stage as `chain.Retriever` builds it: the `HYBRID_POOL` functions nearest by cosine pooled with the
-`HYBRID_POOL` best by BM25 (`rag.lexical`, over `lexical_text`), ordered by
+The first stage as `rag.search.Retriever` builds it: the `HYBRID_POOL` functions nearest by cosine pooled with the
+`HYBRID_POOL` best by BM25 (`rag.search.lexical`, over `lexical_text`), ordered by
 ``(1 - weight) * z(cosine) + weight * z(BM25)`` over the pool. Here cosine search is exact (numpy) rather than
 Chroma's HNSW; a relevant function outside the pool counts as not found. Weight 0 is plain dense search over
 everything. A CoSQA snippet's name and docstring summary come from the miner, as a mined function's would.

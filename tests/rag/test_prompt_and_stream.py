@@ -1,4 +1,5 @@
-"""The chain: delimiters around retrieved code, the no-context floor, trimming to the window, stop markers."""
+"""The answer prompt and stream: delimiters around retrieved code, the no-context floor, trimming to the window,
+stop markers."""
 
 from rag.answer import Answer, stream_answer
 from rag.prompts import STOP_MARKERS, build_prompt
