@@ -26,11 +26,11 @@ from data.documents import qualified_name
 from data.errors import InputError
 from data.miner import LANGUAGES
 from rag.answer import Answer, review_answer, stream_answer
-from rag.generation import load_generator
+from rag.generation import Generator
 from rag.grounding import KnownNames, first_sentence, signature
-from rag.options import AnswerOptions, open_first_stage
+from rag.options import AnswerOptions, OpenedModels
 from rag.question import check_question
-from rag.search import Retriever, RoutedRetriever, refresh_retriever
+from rag.search import Retriever, RoutedRetriever
 from rag.store import Source, default_corpus
 
 logger = logging.getLogger(__name__)
@@ -112,21 +112,16 @@ class CodeSearchService:
     def __init__(self, config: McpConfig) -> None:
         self.config = config
         self._lock = threading.Lock()
-        self._retriever: Retriever | RoutedRetriever | None = None
-        self._generator = None
+        self._models = OpenedModels()
+        self._generator: Generator | None = None
         self.last_refreshed: str | None = None
 
     def _ready(self) -> Retriever | RoutedRetriever:
         """The retriever, opened once (the index built on first use) and brought up to date with the corpus."""
-        config = self.config
-        if self._retriever is None:
-            self._generator = load_generator(config.generator, config.generator_options())
-            self._retriever = open_first_stage(config, self._generator)  # refreshed on opening, unless --no_refresh
-        elif config.refresh:
-            refresh_retriever(config, config.corpus, self._retriever)
-        if config.refresh:  # --no_refresh: searched as it is, never brought up to date
+        self._generator, retriever = self._models.open(self.config)  # refreshed, unless --no_refresh
+        if self.config.refresh:  # --no_refresh: searched as it is, never brought up to date
             self.last_refreshed = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        return self._retriever
+        return retriever
 
     def search(self, query: str, k: int, language: str | None, max_code_chars: int) -> SearchResult:
         """The k best functions and classes for the query (of one language when given)."""

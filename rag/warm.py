@@ -160,7 +160,7 @@ def relay(client: socket.socket, request: dict) -> int | None:
     the exit code; None when the server went away before writing anything (the caller answers itself)."""
     written = False
     stream = client.makefile("rwb")
-    with client, contextlib.closing(_Quiet(stream)):
+    with client:
         try:
             stream.write(json.dumps(request).encode() + b"\n")
             stream.flush()
@@ -175,22 +175,14 @@ def relay(client: socket.socket, request: dict) -> int | None:
         except (OSError, ValueError):  # the connection broke
             if not written:
                 return None
+        finally:
+            with contextlib.suppress(OSError):  # a broken pipe on the last flush is no news
+                stream.close()
     if written:
         sys.stderr.write("error: the warm server stopped in the middle of the answer; its log is in "
                          f"{servers_folder()}\n")
         return 1
     return None
-
-
-class _Quiet:
-    """Closes a stream whose peer may be gone (a broken pipe on the last flush is no news)."""
-
-    def __init__(self, stream) -> None:  # noqa: ANN001
-        self.stream = stream
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self.stream.close()
 
 
 def answer_through_server(command: str, argv: list[str]) -> int | None:
