@@ -33,7 +33,7 @@ from retriever_finetune.spec import RetrieverSpec
 logger = logging.getLogger(__name__)
 
 CHROMA_BATCH = 1024  # functions encoded and written together: sorted by length inside it, so batches pad little
-# (the stdlib: 3.6% padding against 14% at 256), and what an interruption loses is one such chunk
+# (`python bench/index_padding.py`), and what an interruption loses is one such chunk
 
 
 @dataclass(frozen=True)
