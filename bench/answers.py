@@ -49,17 +49,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tqdm.auto import tqdm  # noqa: E402
 
 from eval.howto import HOWTO_QUERIES  # noqa: E402
-from rag.answer import Answer, review_answer, stream_answer  # noqa: E402
+from rag.answer import Answer, answer_question  # noqa: E402
 from rag.cache import DEFAULT_CACHE  # noqa: E402
-from rag.generation import GeneratorOptions, load_generator  # noqa: E402
 from rag.grounding import KnownNames, identifiers_used  # noqa: E402
-from rag.rerank import load_reranker  # noqa: E402
-from rag.search import DEFAULT_LEXICAL_WEIGHT, Retriever  # noqa: E402
-from rag.store import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, index_exists, open_index  # noqa: E402
-from retriever_finetune.models import load_retriever  # noqa: E402
+from rag.options import AnswerOptions, OpenedModels  # noqa: E402
+from rag.search import DEFAULT_LEXICAL_WEIGHT  # noqa: E402
 from retriever_finetune.precision import HELP as PRECISION_HELP  # noqa: E402
 from retriever_finetune.precision import PRECISIONS  # noqa: E402
-from retriever_finetune.spec import parse_retriever  # noqa: E402
 
 NEVER_IMPORT = frozenset({"antigravity", "this", "idlelib", "turtle", "tkinter"})  # side effects on import
 
@@ -171,17 +167,11 @@ def main() -> None:
     parser.add_argument("--out", default="bench/answers.json")
     args = parser.parse_args()
 
-    spec = parse_retriever(args.retriever)
-    encoder = load_retriever(spec, precision=args.precision)
-    corpus, store = default_corpus(), StoreOptions(args.persist)
-    if not index_exists(corpus, spec, store):
-        build_index(corpus, spec, encoder, store, exclude=DEFAULT_CORPUS_EXCLUDES)
-    index = open_index(corpus, spec, store, create=False)
-    known = KnownNames.from_corpus(index.name_entries())
-    options = GeneratorOptions(precision=args.precision)
-    generator = load_generator(args.generator, options)
-    reranker = load_reranker(args.rerank, options, reuse=generator if args.rerank == args.generator else None)
-    retriever = Retriever(encoder, index, reranker, lexical_weight=args.lexical_weight)
+    options = AnswerOptions(retriever=args.retriever, rerank=args.rerank, lexical_weight=args.lexical_weight,
+                            generator=args.generator, max_new_tokens=args.max_new_tokens, persist=args.persist,
+                            precision=args.precision)
+    generator, retriever = OpenedModels().open(options)  # as rag.ask opens them
+    known = KnownNames.from_corpus(retriever.index.name_entries())  # read once, not per question
 
     sets = [s for s in args.sets.split(",") if s]
     questions = [q for q in json.loads(HOWTO_QUERIES.read_text()) if q["set"] in sets]
@@ -189,14 +179,10 @@ def main() -> None:
         questions = [q for s in sets for q in [x for x in questions if x["set"] == s][: args.limit]]
     rows: list[dict] = []
     for item in tqdm(questions, desc="Answering", unit="question"):
-        sources = retriever.retrieve(item["question"], 5)
-        hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in sources]
-        answer = Answer(text="")
-        start = time.perf_counter()
-        for _ in stream_answer(item["question"], sources, generator, max_new_tokens=args.max_new_tokens,
-                               answer=answer):
-            pass
-        review_answer(answer, known)
+        start = time.perf_counter()  # the whole answer: search, rerank, generation and review
+        answer = answer_question(item["question"], retriever, generator, k=options.k, max_new_tokens=options.max_new_tokens,
+                                 max_context_tokens=options.max_context_tokens, known=known)
+        hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in answer.sources]
         row = judge(answer, item["answers"], time.perf_counter() - start)
         rows.append({"question": item["question"], "set": item["set"], "undocumented": bool(item.get("undocumented")),
                      "hit@3": any(hits[:3]), "hit@5": any(hits), **row})

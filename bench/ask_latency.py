@@ -16,6 +16,8 @@ prompt, decode tokens per second, and the whole answer from the question. Then, 
 from __future__ import annotations
 
 import argparse
+import copy
+import dataclasses
 import json
 import os
 import statistics
@@ -32,15 +34,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from rag.answer import stream_answer  # noqa: E402
+from rag.answer import answer_question, stream_answer  # noqa: E402
 from rag.cache import DEFAULT_CACHE  # noqa: E402
 from rag.generation import HuggingFaceGenerator, load_generator  # noqa: E402
+from rag.options import SearchOptions, open_first_stage  # noqa: E402
 from rag.prompts import prepare_answer, prompt_style  # noqa: E402
 from rag.rerank import load_reranker  # noqa: E402
 from rag.search import Retriever  # noqa: E402
-from rag.store import DEFAULT_CORPUS_EXCLUDES, StoreOptions, build_index, default_corpus, open_index  # noqa: E402
-from retriever_finetune.models import load_retriever  # noqa: E402
-from retriever_finetune.spec import parse_retriever  # noqa: E402
 
 QUESTIONS = ["how to parse json", "read a file line by line", "compute the md5 hash of a string",
              "split a path into directory and file name", "parse command line arguments"]
@@ -57,22 +57,28 @@ def median_s(run, inputs, repeats: int = 1) -> float:  # noqa: ANN001
     return statistics.median(times)
 
 
-def phases(precision: str, spec, corpus: list[str], persist: str, fresh: bool, gemma: HuggingFaceGenerator,  # noqa: ANN001
+def with_reranker(retriever: Retriever, reranker: object) -> Retriever:
+    """The same first stage, its candidates reranked (the generator's model loaded once per precision)."""
+    reranked = copy.copy(retriever)
+    reranked.reranker = reranker  # type: ignore[assignment]
+    return reranked
+
+
+def phases(precision: str, spec: str, persist: str, fresh: bool, gemma: HuggingFaceGenerator,
            repeats: int) -> dict[str, float]:
     """Every phase of an answer, timed in one precision."""
     out: dict[str, float] = {}
-    encoder = load_retriever(spec, precision=precision)
-    store = StoreOptions(tempfile.mkdtemp(prefix=f"ask-bench-{precision}-") if fresh else persist)
+    options = SearchOptions(retriever=spec, rerank="none", precision=precision,
+                            persist=tempfile.mkdtemp(prefix=f"ask-bench-{precision}-") if fresh else persist)
     start = time.perf_counter()
-    build_index(corpus, spec, encoder, store, exclude=DEFAULT_CORPUS_EXCLUDES)  # without --fresh_index: a no-op
+    search = open_first_stage(options)  # hybrid, as rag.ask; the index built into an empty folder with --fresh_index
     if fresh:
-        out["index_build_s"] = time.perf_counter() - start
-    index = open_index(corpus, spec, store, create=False)
+        out["index_build_s"] = time.perf_counter() - start  # with the encoder's load
+    encoder = search.encoders.encoder_for(None)
     generator = HuggingFaceGenerator(gemma.name, gemma.model, gemma.tokenizer, instruction_tuned=False,
                                      precision=precision)
     reranker = load_reranker("gemma", reuse=generator)
-    search = Retriever(encoder, index)  # hybrid, as rag.ask
-    reranked = Retriever(encoder, index, reranker)
+    reranked = with_reranker(search, reranker)
     search.retrieve(QUESTIONS[0], 5)  # BM25 index and caches built outside the timings
     out["encode_question_ms"] = 1000 * median_s(lambda q: encoder.encode_queries([q], show_progress=False),
                                                 QUESTIONS, repeats)
@@ -103,12 +109,11 @@ def phases(precision: str, spec, corpus: list[str], persist: str, fresh: bool, g
     out["decode_tokens_per_s"] = statistics.median(decode)
 
     def whole(question: str) -> None:
-        for _ in stream_answer(question, reranked.retrieve(question, 5), generator):  # what rag.ask does
-            pass
+        answer_question(question, reranked, generator)  # what rag.ask does
 
     out["whole_answer_s"] = median_s(whole, QUESTIONS)
     out["bf16_phases"] = ",".join(sorted(generator.precision.bf16_phases)) or "none"  # type: ignore[assignment]
-    out["persist"] = store.persist  # type: ignore[assignment]
+    out["persist"] = options.persist  # type: ignore[assignment]
     return out
 
 
@@ -123,11 +128,10 @@ def main() -> None:
     args = parser.parse_args()
     result: dict[str, object] = {}
 
-    spec = parse_retriever("base")
-    corpus = default_corpus()
+    spec = "base"
     gemma = load_generator("gemma")
     precisions = args.precisions.split(",")
-    by_precision = {p: phases(p, spec, corpus, args.persist, args.fresh_index, gemma, args.repeats) for p in precisions}
+    by_precision = {p: phases(p, spec, args.persist, args.fresh_index, gemma, args.repeats) for p in precisions}
     reference = by_precision[precisions[0]]
     result["phases"] = by_precision
     result["ratios_to_" + precisions[0]] = {
@@ -135,10 +139,11 @@ def main() -> None:
             for k, v in values.items() if isinstance(v, float)} for p, values in by_precision.items()}
 
     # ANN search against exact search, and the cold CLI, in the last precision given
-    encoder = load_retriever(spec, precision=precisions[-1])
-    store = StoreOptions(by_precision[precisions[-1]]["persist"])  # type: ignore[arg-type]
-    index = open_index(corpus, spec, store, create=False)
-    retriever = Retriever(encoder, index, lexical_weight=0)  # the ANN search alone, against exact search
+    options = SearchOptions(retriever=spec, rerank="none", precision=precisions[-1],
+                            persist=by_precision[precisions[-1]]["persist"])  # type: ignore[arg-type]
+    plain = open_first_stage(options)
+    retriever = open_first_stage(dataclasses.replace(options, lexical_weight=0))  # the ANN search alone, against exact search
+    encoder, index = plain.encoders.encoder_for(None), plain.index
     everything = index.collection.get(include=["embeddings"])
     ids, matrix = everything["ids"], np.asarray(everything["embeddings"], dtype=np.float32)
     ours, brute, overlap = [], [], []
@@ -159,7 +164,6 @@ def main() -> None:
 
     generator = HuggingFaceGenerator(gemma.name, gemma.model, gemma.tokenizer, instruction_tuned=False,
                                      precision=precisions[-1])
-    plain = Retriever(encoder, index)
 
     def first_generated(question: str, sources: list, max_new_tokens: int = 8) -> None:
         """Read the answer up to its first generated piece (a base model's answer starts with given words)."""
@@ -167,14 +171,14 @@ def main() -> None:
         if next(pieces) == prompt_style(generator).start(sources).lstrip():
             next(pieces, None)
 
-    reranked = Retriever(encoder, index, load_reranker("gemma", reuse=generator))
+    reranked = with_reranker(plain, load_reranker("gemma", reuse=generator))
     result["question_to_first_token_median_s"] = median_s(lambda q: first_generated(q, reranked.retrieve(q, 5)),
                                                           QUESTIONS)
     result["question_to_first_token_no_rerank_median_s"] = median_s(lambda q: first_generated(q, plain.retrieve(q, 5)),
                                                                     QUESTIONS)
 
     cold = []
-    persist = store.persist
+    persist = options.persist
     for _ in range(args.cli_runs):
         start = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "rag.ask", "how to parse json", "--persist", persist,

@@ -102,7 +102,7 @@ def main() -> None:
         finally:
             shutil.rmtree(home, ignore_errors=True)
         print(name, json.dumps(results[name]), flush=True)  # noqa: T201
-    print(f"\n| question | reference first output | ours | ratio | reference whole | ours | ratio |")  # noqa: T201
+    print("\n| question | reference first output | ours | ratio | reference whole | ours | ratio |")  # noqa: T201
     print("|---|---:|---:|---:|---:|---:|---:|")  # noqa: T201
     for label, key in (("first run (empty home)", "first_run"), ("cold", "cold"), ("repeated (median)", "repeated"),
                        ("the same again", "same_again")):

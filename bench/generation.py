@@ -55,7 +55,7 @@ def main() -> None:
         if args.protocol == "paper":
             return [paper_answer(q, retriever, reference, seed=s).text for q, s in zip(questions, seeds, strict=True)]
         return [answer_question(q, retriever, reference, k=config.k, max_new_tokens=config.max_new_tokens,
-                                max_context_tokens=config.max_context_tokens).text for q in questions]
+                                max_context_tokens=config.max_context_tokens, review=False).text for q in questions]
 
     def batched(generator: HuggingFaceGenerator, batch_size: int) -> list[str]:
         if args.protocol == "paper":

@@ -39,18 +39,17 @@ from eval.report import bar_chart, markdown_table, write_report
 from rag.answer import Answer, answer_questions
 from rag.cache import DEFAULT_CACHE
 from rag.generation import GeneratorOptions, check_generator_spec, load_generator
+from rag.options import DEFAULT_RERANK, AnswerOptions, SearchOptions, open_first_stage
 from rag.prompts import PROMPTS_DIR
-from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
-from rag.search import Retriever, RoutedRetriever
-from rag.store import DEFAULT_CORPUS_EXCLUDES, StoreOptions, default_corpus, open_index, open_routed_index
+from rag.rerank import QueryLikelihoodReranker, load_reranker
+from rag.search import DEFAULT_K, Retriever
+from rag.store import DEFAULT_CORPUS_EXCLUDES, default_corpus
 from rag.store.chroma import retriever_fingerprint
-from retriever_finetune.models import load_retriever
 from retriever_finetune.peft_methods import PEFT_METHODS
 from retriever_finetune.precision import HELP as PRECISION_HELP
 from retriever_finetune.precision import check_precision
-from retriever_finetune.routing import load_language_encoders
 from retriever_finetune.spec import HELP as RETRIEVER_HELP
-from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec, parse_retriever
+from retriever_finetune.spec import parse_retriever
 
 logger = logging.getLogger(__name__)
 
@@ -67,10 +66,12 @@ class RougeConfig:
     corpus: str = field(default="", metadata={"help": "functions to search (default: the split given as --data)"})
     generator: str = field(default="gemma", metadata={"help": "gemma, hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
     base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
-    rerank: str = field(default="none", metadata={"help": "also score each retriever reranked by a local LM: none, gemma, hf:NAME"})
+    rerank: str = field(default=DEFAULT_RERANK, metadata={
+        "help": "also score each retriever reranked by a local LM: none, gemma, hf:NAME; auto: gemma, except with an "
+                "openai:/ollama: generator (as rag.ask)"})
     base: str = field(default="minilm", metadata={"help": "the encoder `base` stands for"})
     runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
-    k: int = field(default=3, metadata={"help": "functions retrieved per question"})
+    k: int = field(default=DEFAULT_K, metadata={"help": "functions retrieved per question"})
     limit: int = field(default=0, metadata={"help": "evaluate a seeded sample of N questions (0: all)"})
     max_new_tokens: int = field(default=64, metadata={"help": "answer length limit"})
     max_context_tokens: int = field(default=1024, metadata={"help": "prompt budget"})
@@ -93,7 +94,9 @@ class RougeConfig:
             msg = "--retriever is empty; e.g. --retriever none base lora"
             raise InputError(msg)
         check_generator_spec(self.generator)
-        check_reranker_spec(self.rerank)
+        if self.protocol == "paper" and self.rerank == "auto":
+            self.rerank = "none"  # the paper's protocol has no reranker
+        self.rerank = AnswerOptions(generator=self.generator, rerank=self.rerank).reranker()  # auto, as rag.ask
         check_precision(self.precision)
         if self.generator == "none":
             msg = "--generator none makes no answers to score; pick gemma, hf:..., openai:... or ollama:..."
@@ -127,27 +130,19 @@ def _sample(items: list[EvalItem], limit: int, seed: int) -> list[EvalItem]:
     return [items[i] for i in chosen]
 
 
-def _first_stage(config: RougeConfig, spec: RetrieverSpec | PerLanguageSpec, corpus_path: str, corpus: list,
-                 reranker: QueryLikelihoodReranker | None) -> tuple[str, Retriever | RoutedRetriever]:
+def _first_stage(config: RougeConfig, name: str, corpus_path: str, corpus: list) -> tuple[str, Retriever]:
     """The retriever's index of the corpus, synced, with its embedding fingerprint, as a dense search
     (the paper's protocol, and the figures measured before hybrid search)."""
     # the questions are the corpus's docstrings: embed code alone, or retrieval would be handed the answer
-    store = StoreOptions(config.persist, document="code")
-    if isinstance(spec, PerLanguageSpec):
-        encoders = load_language_encoders(spec, precision=config.precision)
-        routed = open_routed_index([corpus_path], spec, encoders, store,
-                                   create_languages=sorted({r.language for r in corpus}))
-        routed.sync(corpus)
-        fingerprint = ",".join(retriever_fingerprint(encoders.spec_for(language)) for language in routed.indexes)
-        return fingerprint, RoutedRetriever(routed, reranker)
-    encoder = load_retriever(spec, precision=config.precision)
-    index = open_index([corpus_path], spec, store)
-    index.sync(corpus, encoder)
-    return retriever_fingerprint(spec), Retriever(encoder, index, reranker, lexical_weight=0)
+    options = SearchOptions(retriever=name, base=config.base, runs_dir=config.runs_dir, persist=config.persist,
+                            document="code", precision=config.precision, corpus=[corpus_path], rerank="none",
+                            lexical_weight=0)
+    retriever = open_first_stage(options, records=corpus)
+    return ",".join(retriever_fingerprint(part.spec) for _, part in retriever.index.parts()), retriever
 
 
 def _pipelines(config: RougeConfig, corpus_path: str, corpus: list, reranker: QueryLikelihoodReranker | None
-               ) -> Iterator[tuple[str, str, Retriever | RoutedRetriever | None]]:
+               ) -> Iterator[tuple[str, str, Retriever | None]]:
     """(label, cache key part, retriever) per row: `none`, then each retriever, and each again reranked."""
     specs = {s: None if s == "none" else parse_retriever(s, base=config.base, runs_dir=config.runs_dir)
              for s in config.retriever}  # resolve all first: a bad name fails before any work
@@ -155,7 +150,7 @@ def _pipelines(config: RougeConfig, corpus_path: str, corpus: list, reranker: Qu
         if spec is None:
             yield "none", "none|none", None
             continue
-        fingerprint, retriever = _first_stage(config, spec, corpus_path, corpus, None)
+        fingerprint, retriever = _first_stage(config, name, corpus_path, corpus)
         key = f"{name}|{fingerprint}"
         yield spec.label, key, retriever
         if reranker is not None:
@@ -187,7 +182,7 @@ def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, c
         # each answer cached as it is final, so an interrupted run keeps what it finished
         with tqdm(total=len(items), initial=len(items) - len(missing), desc=f"Answering with {label}", unit="q",
                   disable=not logger.isEnabledFor(logging.INFO)) as bar:
-            def keep(i: int, answer: Answer, missing: list[EvalItem] = missing, retriever: Retriever | RoutedRetriever | None = retriever,
+            def keep(i: int, answer: Answer, missing: list[EvalItem] = missing, retriever: Retriever | None = retriever,
                      cache: GenerationCache = cache, bar: tqdm = bar) -> None:
                 item = missing[i]
                 hit = None if retriever is None else any(_same_code(s.code, item.reference) for s in answer.sources)

@@ -2,7 +2,8 @@
 
 The stream stops at the template's markers and at runaway repetition (`prompts.answer_cut`); the finished
 answer is reviewed against its sources and the corpus (`grounding`), with an extractive answer when it fails.
-Does not handle: retrieval (see `search`) or loading models.
+`answer_question` is the one flow every entry point answers through. Does not handle: retrieval (see
+`search`) or loading models (see `rag.options`).
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from rag.generation import Generator, complete_all
+from rag.generation import GenerationInterrupted, Generator, complete_all
 from rag.grounding import KnownNames, check_grounding, extractive_answer, miscited
 from rag.prompts import PromptStyle, answer_cut, finish_answer, finished_prefix, prepare_answer
 from rag.question import check_question
-from rag.search import Retriever
+from rag.search import DEFAULT_K, Retriever
 from rag.store import Source
 
 
@@ -90,18 +91,29 @@ def review_answer(answer: Answer, known: KnownNames) -> Answer:
     return answer
 
 
-def answer_question(question: str, retriever: Retriever | None, generator: Generator, *, k: int = 5,
-                    max_new_tokens: int = 200, max_context_tokens: int = 1536,
-                    known: KnownNames | None = None) -> Answer:
-    """Retrieve (unless `retriever` is None: the no-context floor), prompt, generate; the whole answer,
-    reviewed against `known` (see `review_answer`) when it is given."""
+def answer_question(question: str, retriever: Retriever | None, generator: Generator | None, *, k: int = DEFAULT_K,
+                    max_new_tokens: int = 200, max_context_tokens: int = 1536, emit: Callable[[str], None] | None = None,
+                    known: KnownNames | None = None, review: bool = True) -> Answer:
+    """The one answer flow (`rag.ask`, `rag.mcp`, the benches): retrieve (unless `retriever` is None: the
+    no-context floor), prompt, generate, passing the text to `emit` as it streams; then review the answer
+    against its sources and the corpus (`review_answer`; `known`: the corpus's names, read from the retriever's
+    index when not given). With no generator the answer is the sources alone. A stream that breaks off
+    (`GenerationInterrupted`) leaves what arrived, the sources and `error` set, unreviewed."""
     question = check_question(question)
-    sources = retriever.retrieve(question, k) if retriever is not None else []
-    result = Answer(text="")
-    for _ in stream_answer(question, sources, generator, max_new_tokens=max_new_tokens,
-                           max_context_tokens=max_context_tokens, answer=result):
-        pass
-    return review_answer(result, known) if known is not None else result
+    answer = Answer(text="", sources=retriever.retrieve(question, k) if retriever is not None else [])
+    if generator is None:
+        return answer
+    try:
+        for piece in stream_answer(question, answer.sources, generator, max_new_tokens=max_new_tokens,
+                                   max_context_tokens=max_context_tokens, answer=answer):
+            if emit is not None:
+                emit(piece)
+    except GenerationInterrupted as error:
+        answer.error = str(error)
+        return answer
+    if review and (known is not None or retriever is not None):
+        review_answer(answer, known or KnownNames.from_corpus(retriever.index.name_entries()))  # type: ignore[union-attr]
+    return answer
 
 
 def answer_questions(questions: list[str], retriever: Retriever | None, generator: Generator, *, k: int = 5,

@@ -39,9 +39,7 @@ from dataclasses import dataclass, field
 
 from data.cli import Positional, run_cli
 from data.errors import InputError
-from rag.answer import Answer, review_answer, stream_answer
-from rag.generation import GenerationInterrupted
-from rag.grounding import KnownNames
+from rag.answer import Answer, answer_question
 from rag.options import AnswerOptions, OpenedModels
 from rag.question import check_question
 
@@ -53,7 +51,6 @@ class AskConfig(AnswerOptions):
     """Options of `python -m rag.ask`."""
 
     question: str = field(default="", metadata={"help": "the question"})
-    k: int = field(default=5, metadata={"help": "functions to retrieve"})
     server: str = field(default="auto", metadata={
         "help": "auto: a warm background server answers, keeping the models loaded for the next questions (started "
                 "by the first, stops after 15 idle minutes; `python -m rag.serve --stop`); none: answer in this "
@@ -62,31 +59,23 @@ class AskConfig(AnswerOptions):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.question = check_question(self.question)
-        if self.k <= 0:
-            msg = f"--k must be positive, got {self.k}"
-            raise InputError(msg)
         if self.server not in {"auto", "none"}:
             msg = f"--server must be auto or none, got {self.server!r}"
             raise InputError(msg)
 
 
 def run(config: AskConfig, emit: Callable[[str], None] | None = None, warm: OpenedModels | None = None) -> Answer:
-    """Answer the question; the answer's text is passed to `emit` as it streams (stdout by default). `warm` holds
-    the models of the previous question (the warm server's); without it they load for this one."""
+    """Answer the question; the answer's text is passed to `emit` as it streams (stdout by default), then what
+    the review found. `warm` holds the models of the previous question (the warm server's); without it they
+    load for this one."""
     emit = emit or (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
     generator, retriever = (warm or OpenedModels()).open(config)
-    sources = retriever.retrieve(config.question, config.k)
-    answer = Answer(text="", sources=sources)
+    answer = answer_question(config.question, retriever, generator, k=config.k, max_new_tokens=config.max_new_tokens,
+                             max_context_tokens=config.max_context_tokens, emit=emit)
     if generator is not None:
-        try:
-            for piece in stream_answer(config.question, sources, generator, max_new_tokens=config.max_new_tokens,
-                                       max_context_tokens=config.max_context_tokens, answer=answer):
-                emit(piece)
-        except GenerationInterrupted as error:  # keep what arrived, still list the sources, exit non-zero
-            answer.error = str(error)
         emit("\n")
-        if not answer.error:
-            emit(review_note(review_answer(answer, KnownNames.from_corpus(retriever.index.name_entries()))))
+        if not answer.error:  # an answer that broke off keeps what arrived, lists the sources, exits non-zero
+            emit(review_note(answer))
     return answer
 
 

@@ -25,12 +25,12 @@ from data.cli import run_cli
 from data.documents import qualified_name
 from data.errors import InputError
 from data.miner import LANGUAGES
-from rag.answer import Answer, review_answer, stream_answer
+from rag.answer import answer_question
 from rag.generation import Generator
-from rag.grounding import KnownNames, first_sentence, signature
+from rag.grounding import first_sentence, signature
 from rag.options import AnswerOptions, OpenedModels
 from rag.question import check_question
-from rag.search import Retriever, RoutedRetriever
+from rag.search import Retriever
 from rag.store import Source, default_corpus
 
 logger = logging.getLogger(__name__)
@@ -42,9 +42,6 @@ MAX_K = 100
 class McpConfig(AnswerOptions):
     """Options of `python -m rag.mcp`."""
 
-    rerank: str = field(default="none", metadata={
-        "help": "local LM that reranks search_code's and ask's candidates: gemma, hf:NAME_OR_PATH, none; auto: gemma, "
-                "except with an openai:/ollama: generator"})
     http: int = field(default=0, metadata={"help": "serve streamable HTTP on this port instead of stdio"})
     host: str = field(default="127.0.0.1", metadata={"help": "with --http: the address to bind (localhost by default)"})
 
@@ -86,6 +83,7 @@ class AskResult(BaseModel):
     fallback: str
     unverified: list[str]
     miscited: list[str]  # citations `name` [n] whose source n is another function
+    error: str = Field(default="", description="set when generation broke off: the answer is what arrived before")
     sources: list[Hit]
 
 
@@ -116,17 +114,17 @@ class CodeSearchService:
         self._generator: Generator | None = None
         self.last_refreshed: str | None = None
 
-    def _ready(self) -> Retriever | RoutedRetriever:
+    def _ready(self) -> Retriever:
         """The retriever, opened once (the index built on first use) and brought up to date with the corpus."""
         self._generator, retriever = self._models.open(self.config)  # refreshed, unless --no_refresh
         if self.config.refresh:  # --no_refresh: searched as it is, never brought up to date
             self.last_refreshed = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return retriever
 
-    def search(self, query: str, k: int, language: str | None, max_code_chars: int) -> SearchResult:
-        """The k best functions and classes for the query (of one language when given)."""
+    def search(self, query: str, k: int | None, language: str | None, max_code_chars: int) -> SearchResult:
+        """The k best functions and classes for the query (of one language when given; k: the server's --k)."""
         query = check_question(query)
-        _check_k(k)
+        k = _check_k(self.config.k if k is None else k)
         if language is not None and language.lower() not in LANGUAGES:
             msg = f"unknown language {language!r}; choose from {', '.join(sorted(LANGUAGES))}, or leave it out"
             raise InputError(msg)
@@ -137,21 +135,17 @@ class CodeSearchService:
             sources = self._ready().retrieve(query, k, language.lower() if language else None)
         return SearchResult(query=query, hits=[_hit(s, max_code_chars) for s in sources])
 
-    def ask(self, question: str, k: int) -> AskResult:
-        """The grounded answer, as `rag.ask` gives it (sources only with --generator none)."""
+    def ask(self, question: str, k: int | None) -> AskResult:
+        """The grounded answer, as `rag.ask` gives it (sources only with --generator none; k: the server's --k)."""
         question = check_question(question)
-        _check_k(k)
+        k = _check_k(self.config.k if k is None else k)
         with self._lock:
             retriever = self._ready()
-            sources = retriever.retrieve(question, k)
-            answer = Answer(text="", sources=sources)
-            if self._generator is not None:
-                for _ in stream_answer(question, sources, self._generator, max_new_tokens=self.config.max_new_tokens,
-                                       max_context_tokens=self.config.max_context_tokens, answer=answer):
-                    pass
-                review_answer(answer, KnownNames.from_corpus(retriever.index.name_entries()))
+            answer = answer_question(question, retriever, self._generator, k=k,
+                                     max_new_tokens=self.config.max_new_tokens,
+                                     max_context_tokens=self.config.max_context_tokens)
         return AskResult(answer=answer.text, fallback=answer.fallback, unverified=answer.unverified,
-                         miscited=answer.miscited, sources=[_hit(s, 2000) for s in answer.sources])
+                         miscited=answer.miscited, error=answer.error, sources=[_hit(s, 2000) for s in answer.sources])
 
     def status(self) -> IndexStatus:
         """The corpus, its entry count and the retriever, after bringing the index up to date."""
@@ -161,10 +155,11 @@ class CodeSearchService:
                                retriever=self.config.retriever, last_refreshed=self.last_refreshed)
 
 
-def _check_k(k: int) -> None:
+def _check_k(k: int) -> int:
     if not 1 <= k <= MAX_K:
         msg = f"k must be between 1 and {MAX_K}, got {k}"
         raise InputError(msg)
+    return k
 
 
 def build_server(service: CodeSearchService):  # noqa: ANN201
@@ -182,12 +177,12 @@ def build_server(service: CodeSearchService):  # noqa: ANN201
 
     @server.tool(description="Find the functions and classes of the code base that best match a natural-language "
                              "query; each with its path, line range, qualified name, signature, summary, scores and code.")
-    def search_code(query: str, k: int = 5, language: str | None = None, max_code_chars: int = 2000) -> SearchResult:
+    def search_code(query: str, k: int | None = None, language: str | None = None, max_code_chars: int = 2000) -> SearchResult:
         return acting_on(lambda: service.search(query, k, language, max_code_chars))
 
     @server.tool(description="Answer a question about the code base from its most relevant functions, citing them; "
                              "lists the names the answer uses that the code base does not have.")
-    def ask(question: str, k: int = 5) -> AskResult:
+    def ask(question: str, k: int | None = None) -> AskResult:
         return acting_on(lambda: service.ask(question, k))
 
     @server.tool(description="The indexed corpus, its number of functions and classes, the retriever, and when the "

@@ -1,6 +1,7 @@
-"""The options of a command that answers questions (`rag.ask`, `rag.mcp`), checked once, and the first stage
-they open: the retriever over the corpus's index, with the reranker they name. Does not handle: loading the
-generator (each command does, see `rag.generation`) or answering.
+"""The options every command that searches or answers derives from (`SearchOptions`, `AnswerOptions`: `rag.ask`,
+`rag.mcp`, `eval.rouge`'s first stage, the LangChain `CodeSearchRetriever`), checked once, with their defaults
+stated once; and `open_first_stage`, the one function that opens the first stage they search. Does not
+handle: answering (see `rag.answer`).
 """
 
 from __future__ import annotations
@@ -8,26 +9,31 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from data.errors import InputError
+from data.records import Record
 from rag.generation import ENDPOINT_KINDS, Generator, GeneratorOptions, check_generator_spec, load_generator
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
-from rag.search import DEFAULT_LEXICAL_WEIGHT, Retriever, RoutedRetriever, open_retriever, refresh_retriever
+from rag.search import DEFAULT_K, DEFAULT_LEXICAL_WEIGHT, Retriever, open_retriever, refresh_retriever
 from rag.store import IndexChoice, default_corpus
 
 logger = logging.getLogger(__name__)
 
+# The defaults, chosen by measurement (docs/RESULTS.md): the fused Gemma rerank lifts CoSQA first-100 MRR
+# 0.532 → 0.570 and how-to dev 0.696 → 0.782 ("Which retriever and reranker ship"); k: `rag.search.DEFAULT_K`.
+DEFAULT_RERANK = "auto"
+
 
 @dataclass
-class AnswerOptions(IndexChoice):
-    """The corpus, generator, reranker and first-stage options shared by the commands that answer."""
+class SearchOptions(IndexChoice):
+    """The corpus, the number of functions, the reranker and the first-stage options of every command that
+    searches."""
 
     corpus: list[str] = field(default_factory=list, metadata={"help": "source trees (default: the Python standard library)"})
-    generator: str = field(default="gemma", metadata={
-        "help": "gemma (offline default), none (sources only), hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
-    base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
-    rerank: str = field(default="auto", metadata={
+    k: int = field(default=DEFAULT_K, metadata={"help": "functions to retrieve"})
+    rerank: str = field(default=DEFAULT_RERANK, metadata={
         "help": "local LM that reranks the candidates: gemma, hf:NAME_OR_PATH, none; auto: gemma, except with an "
                 "openai:/ollama: generator, where it would load a local model only to rerank (then none)"})
     rerank_candidates: int = field(default=DEFAULT_CANDIDATES, metadata={"help": "functions the index gives the reranker"})
@@ -35,16 +41,13 @@ class AnswerOptions(IndexChoice):
         "help": "weight of the LM score against the dense score in the final order (0: dense, 1: LM alone)"})
     lexical_weight: float | None = field(default=None, metadata={
         "help": f"hybrid search: weight of BM25 over names and docstrings against the dense score in the first "
-                f"stage (default {DEFAULT_LEXICAL_WEIGHT}; 0: dense search alone; not taken by a per-language retriever)"})
-    max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
-    max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
+                f"stage (default {DEFAULT_LEXICAL_WEIGHT}; 0: dense search alone)"})
     device: str = field(default="", metadata={"help": "cpu or cuda (default: cuda when present)"})
-    api_key: str = field(default="", metadata={"help": "API key of an openai: endpoint (default: $OPENAI_API_KEY)"})
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if isinstance(self.corpus, str):
             self.corpus = [self.corpus]
-        check_generator_spec(self.generator)
         if self.rerank != "auto":
             check_reranker_spec(self.rerank)
         if not 0 <= self.rerank_fusion <= 1:
@@ -53,9 +56,46 @@ class AnswerOptions(IndexChoice):
         if self.lexical_weight is not None and not 0 <= self.lexical_weight <= 1:
             msg = f"--lexical_weight must be in [0, 1] (0: dense search alone), got {self.lexical_weight}"
             raise InputError(msg)
-        if min(self.max_new_tokens, self.max_context_tokens, self.rerank_candidates) <= 0:
-            msg = "--max_new_tokens, --max_context_tokens and --rerank_candidates must be positive"
+        if self.k <= 0:
+            msg = f"--k must be positive, got {self.k}"
             raise InputError(msg)
+        if self.rerank_candidates <= 0:
+            msg = f"--rerank_candidates must be positive, got {self.rerank_candidates}"
+            raise InputError(msg)
+
+    def reranker(self) -> str:
+        """The reranker `--rerank` asks for: ``auto`` is the packaged Gemma."""
+        return "gemma" if self.rerank == "auto" else self.rerank
+
+    def generator_options(self) -> GeneratorOptions:
+        """How the reranker (and a generator) load."""
+        return GeneratorOptions(device=self.device or None, precision=self.precision)
+
+
+@dataclass
+class AnswerOptions(SearchOptions):
+    """`SearchOptions` and the generator's, shared by the commands that answer."""
+
+    generator: str = field(default="gemma", metadata={
+        "help": "gemma (offline default), none (sources only), hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
+    base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
+    max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
+    max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
+    api_key: str = field(default="", metadata={"help": "API key of an openai: endpoint (default: $OPENAI_API_KEY)"})
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_generator_spec(self.generator)
+        if min(self.max_new_tokens, self.max_context_tokens) <= 0:
+            msg = "--max_new_tokens and --max_context_tokens must be positive"
+            raise InputError(msg)
+
+    def reranker(self) -> str:
+        """``auto`` is the packaged Gemma unless the generator is an endpoint (a local model only to rerank)."""
+        if self.rerank == "auto" and self.generator.partition(":")[0] in ENDPOINT_KINDS:
+            logger.info("generator %s is an endpoint: no local reranker (ask for one with --rerank gemma)", self.generator)
+            return "none"
+        return super().reranker()
 
     def generator_options(self) -> GeneratorOptions:
         """How the generator and the reranker load."""
@@ -63,25 +103,18 @@ class AnswerOptions(IndexChoice):
                                 api_key=self.api_key or None, precision=self.precision)
 
 
-def reranker_for(rerank: str, generator: str) -> str:
-    """The reranker `--rerank` asks for; ``auto`` is the packaged Gemma unless the generator is an endpoint."""
-    if rerank != "auto":
-        return rerank
-    if generator.partition(":")[0] in ENDPOINT_KINDS:
-        logger.info("generator %s is an endpoint: no local reranker (ask for one with --rerank gemma)", generator)
-        return "none"
-    return "gemma"
-
-
-def open_first_stage(options: AnswerOptions, generator: Generator | None) -> Retriever | RoutedRetriever:
-    """The retriever over the corpus's index (built on first use, refreshed), with the reranker the options
-    name; a reranker that is the generator's own model reuses the loaded `generator`."""
-    rerank = reranker_for(options.rerank, options.generator)
+def open_first_stage(options: SearchOptions, generator: Generator | None = None, *, build: bool = True,
+                     records: Sequence[Record] | None = None) -> Retriever:
+    """The one way into the first stage: the retriever over the corpus's index (built on first use unless
+    `build` is False, refreshed), with the reranker the options name; a reranker that is the generator's own
+    model reuses the loaded `generator`. `records`: index exactly these instead of mining the corpus
+    (an evaluation's corpus, see `rag.search.open_retriever`)."""
+    rerank = options.reranker()
     reranker = load_reranker(rerank, options.generator_options(), candidates=options.rerank_candidates,
                              fusion_weight=options.rerank_fusion,
-                             reuse=generator if rerank == options.generator else None)
-    return open_retriever(options, options.corpus, reranker=reranker, device=options.device or None,
-                          lexical_weight=options.lexical_weight)
+                             reuse=generator if generator is not None and rerank == getattr(options, "generator", None) else None)
+    return open_retriever(options, options.corpus, reranker=reranker, device=options.device or None, build=build,
+                          lexical_weight=options.lexical_weight, records=records)
 
 
 class OpenedModels:
@@ -91,9 +124,9 @@ class OpenedModels:
 
     def __init__(self) -> None:
         self._key: str | None = None
-        self._opened: tuple[Generator | None, Retriever | RoutedRetriever] | None = None
+        self._opened: tuple[Generator | None, Retriever] | None = None
 
-    def open(self, options: AnswerOptions) -> tuple[Generator | None, Retriever | RoutedRetriever]:
+    def open(self, options: AnswerOptions) -> tuple[Generator | None, Retriever]:
         """The generator (None with ``--generator none``) and the first stage for `options`."""
         key = _models_key(options)
         if self._opened is not None and key == self._key:

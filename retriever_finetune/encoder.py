@@ -303,6 +303,11 @@ class Encoder:
             self.model.train(was_training)
         return out
 
+    def encoder_for(self, language: str | None = None) -> Encoder:  # noqa: ARG002
+        """The encoder of `language`'s functions: this one embeds every language (`routing.LanguageEncoders`
+        routes languages to adapters)."""
+        return self
+
     def encode_queries(self, texts: Sequence[str], **kwargs: object) -> np.ndarray:
         """Embed natural-language queries (truncated at `max_query_length` tokens)."""
         return self.encode(texts, max_length=self.max_query_length, desc="Encoding queries",

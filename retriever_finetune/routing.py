@@ -125,3 +125,14 @@ def load_language_encoders(spec: PerLanguageSpec, *, device: str | None = None, 
                                           towers=adapter_towers(fallback_spec.adapter) if name else "both", **options)
     return LanguageEncoders(specs=specs, encoders=encoders, fallback_spec=fallback_spec, fallback=fallback_encoder,
                             base=backbone.name, model=model)
+
+
+def load_query_encoders(spec: RetrieverSpec | PerLanguageSpec, *, device: str | None = None,
+                        precision: str = "auto", **options: object) -> Encoder | LanguageEncoders:
+    """What a spec embeds with: one `Encoder`, or one per language on a shared base (`load_language_encoders`);
+    both answer `encoder_for(language)`, so nothing past here asks which it is."""
+    from retriever_finetune.models import load_retriever
+
+    if isinstance(spec, PerLanguageSpec):
+        return load_language_encoders(spec, device=device, precision=precision, **options)  # type: ignore[arg-type]
+    return load_retriever(spec, device=device, precision=precision, **options)

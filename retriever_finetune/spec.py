@@ -179,14 +179,14 @@ def parse_retrievers(texts: Sequence[str], *, base: str = "minilm", runs_dir: st
 
 
 def refuse_for_per_language(spec: RetrieverSpec | PerLanguageSpec, **given: bool) -> None:
-    """Refuse, in one line, an option given (``lexical_weight=True``) that a per-language retriever does not
-    take: it searches one collection per language by dense similarity, with one adapter per language."""
+    """Refuse, in one line, an option given (``quantize=True``) that a per-language retriever does not take:
+    it embeds one collection per language, each with its own adapter."""
     if not isinstance(spec, PerLanguageSpec):
         return
     refused = [f"--{name}" for name, is_given in given.items() if is_given]
     if refused:
         msg = (f"{' and '.join(refused)} {'does' if len(refused) == 1 else 'do'} not apply to a per-language "
-               f"retriever ({spec.text}: dense search of one collection per language); drop "
+               f"retriever ({spec.text}: one collection per language, each embedded by its own adapter); drop "
                f"{'it' if len(refused) == 1 else 'them'} or use one retriever for every language")
         raise InputError(msg)
 

@@ -296,7 +296,7 @@ def run(config: PaperRagConfig) -> dict:
         ranks = retrieval_ranks(config, runs, items, own, records)
         rouge_config = rouge.RougeConfig(
             retriever=list(config.retrievers), data=str(path),
-            generator=config.generator, base=config.base, runs_dir=str(runs), protocol="paper", limit=config.questions,
+            generator=config.generator, base=config.base, runs_dir=str(runs), protocol="paper", rerank="none", limit=config.questions,
             out=str(Path(config.out) / "rouge" / name.replace(" ", "-")), cache_dir=str(Path(config.out) / "cache" / "generations"),
             persist=str(Path(config.out) / "chroma"), batch_size=config.batch_size, precision=config.precision,
             n_resamples=config.n_resamples, seed=config.seed)

@@ -7,23 +7,21 @@ Does not handle: generation (compose it in LCEL, see the README) or the reranker
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import typing
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import ConfigDict, Field, PrivateAttr, create_model, model_validator
 
-from data.documents import DEFAULT_DOCUMENT
 from data.errors import InputError
-from rag.cache import DEFAULT_CACHE
-from rag.generation import GeneratorOptions
+from rag.options import SearchOptions, open_first_stage
 from rag.question import check_question
-from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, load_reranker
-from rag.search import Retriever, RoutedRetriever, open_retriever, refresh_retriever
-from rag.store import IndexChoice, Source
-from retriever_finetune.spec import DEFAULT_RETRIEVER
+from rag.search import Retriever, refresh_retriever
+from rag.store import Source
 
 logger = logging.getLogger(__name__)
 
@@ -41,65 +39,57 @@ def source_document(source: Source) -> Document:
     return Document(page_content=source.code, metadata=metadata, id=source.id)
 
 
-class CodeSearchRetriever(BaseRetriever):
+def _fields_of(options: type) -> dict[str, Any]:
+    """The pydantic fields of an options dataclass: its names, types, defaults and help, as they are declared."""
+    hints = typing.get_type_hints(options)
+    fields: dict[str, Any] = {}
+    for option in dataclasses.fields(options):
+        default: Any = (Field(default_factory=option.default_factory, description=option.metadata.get("help"))
+                        if option.default_factory is not dataclasses.MISSING else
+                        Field(default=option.default, description=option.metadata.get("help")))
+        fields[option.name] = (hints[option.name], default)
+    return fields
+
+
+# the retriever's fields are `SearchOptions`' (same names, defaults and checks as `rag.ask`), plus `build`
+_SearchFields = create_model("_SearchFields", __base__=BaseRetriever, **_fields_of(SearchOptions))
+
+
+class CodeSearchRetriever(_SearchFields):  # type: ignore[misc, valid-type]
     """Question → the k most relevant functions of a corpus, best first.
 
         >>> retriever = CodeSearchRetriever(corpus=["src/"], retriever="minilm-questions", k=5)  # doctest: +SKIP
         >>> retriever.invoke("how to parse json")[0].metadata["name"]                            # doctest: +SKIP
 
-    The corpus's index is built on first use (as `rag.index` does) unless ``build=False``. ``rerank``:
-    ``none`` (default here, dense order), ``gemma`` or ``hf:NAME`` (a local causal LM, see `rag.rerank`).
-    ``invoke(query, k=N)`` overrides `k` for one call. ``retriever="python=runs/lora-py,javascript=runs/lora-js"``
-    embeds each language with its own adapter (one base model in memory; `rag.search.routed`).
+    Its options are `rag.options.SearchOptions`' (the reranker: `auto`, the packaged Gemma, as `rag.ask`;
+    ``none`` keeps the first stage's order), checked as `rag.ask` checks them. The corpus's index is built on
+    first use (as `rag.index` does) unless ``build=False``. ``invoke(query, k=N)`` overrides `k` for one call.
+    ``retriever="python=runs/lora-py,javascript=runs/lora-js"`` embeds each language with its own adapter (one
+    base model in memory; `rag.store.routed`).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    corpus: list[str] = Field(default_factory=list, description="source trees (default: the standard library)")
-    retriever: str = DEFAULT_RETRIEVER
-    base: str = "minilm"
-    dim: int = 0  # Matryoshka vector size (embeddinggemma: 768, 512, 256, 128); 0: full size
-    runs_dir: str = "runs"
-    persist: str = str(DEFAULT_CACHE / "chroma")
-    chroma_host: str = ""
-    chroma_port: int = 8000
-    document: str = DEFAULT_DOCUMENT
-    rerank: str = "none"
-    rerank_candidates: int = DEFAULT_CANDIDATES
-    rerank_fusion: float = DEFAULT_FUSION_WEIGHT
-    lexical_weight: float | None = None  # hybrid search: BM25's weight in the first stage (None: 0.1; 0: dense)
-    k: int = 4
     build: bool = True
-    device: str = ""
-    precision: str = "auto"  # encoding and reranking: bf16 where the hardware has it (`retriever_finetune.precision`)
-    refresh: bool = True  # before each question, update the index with the corpus files edited since
-    include_ignored: bool = False  # inside git, also index the files .gitignore excludes
-    _pipeline: Retriever | RoutedRetriever | None = PrivateAttr(default=None)
+    _pipeline: Retriever | None = PrivateAttr(default=None)
 
-    @field_validator("k", "rerank_candidates")
-    @classmethod
-    def _positive(cls, value: int) -> int:
-        if value <= 0:
-            msg = f"must be positive, got {value}"
-            raise ValueError(msg)
-        return value
+    @model_validator(mode="after")
+    def _checked(self) -> CodeSearchRetriever:
+        self.options()  # SearchOptions' checks, before any model loads
+        return self
+
+    def options(self) -> SearchOptions:
+        """The options, as the commands take them."""
+        return SearchOptions(**{f.name: getattr(self, f.name) for f in dataclasses.fields(SearchOptions)})
 
     @property
-    def pipeline(self) -> Retriever | RoutedRetriever:
+    def pipeline(self) -> Retriever:
         """The encoder(s), index and reranker, loaded (and the index built) on first use."""
         if self._pipeline is None:
-            choice = self._choice()
-            choice.store_options()  # a bad document format fails before any model loads
-            reranker = load_reranker(self.rerank, GeneratorOptions(device=self.device or None, precision=self.precision),
-                                     candidates=self.rerank_candidates, fusion_weight=self.rerank_fusion)
-            self._pipeline = open_retriever(choice, self.corpus, reranker=reranker, device=self.device or None,
-                                            build=self.build, lexical_weight=self.lexical_weight)
+            options = self.options()
+            options.store_options()  # a bad document format fails before any model loads
+            self._pipeline = open_first_stage(options, build=self.build)
         return self._pipeline
-
-    def _choice(self) -> IndexChoice:
-        return IndexChoice(retriever=self.retriever, base=self.base, dim=self.dim, runs_dir=self.runs_dir, persist=self.persist,
-                           chroma_host=self.chroma_host, chroma_port=self.chroma_port, document=self.document,
-                           precision=self.precision, refresh=self.refresh, include_ignored=self.include_ignored)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None) -> list[Document]:
@@ -110,5 +100,5 @@ class CodeSearchRetriever(BaseRetriever):
         opened = self._pipeline is not None
         pipeline = self.pipeline  # opening it refreshes the index
         if opened and self.refresh:
-            refresh_retriever(self._choice(), self.corpus, pipeline)  # files edited since the last question
+            refresh_retriever(self.options(), self.corpus, pipeline)  # files edited since the last question
         return [source_document(s) for s in pipeline.retrieve(check_question(query), count)]

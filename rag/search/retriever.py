@@ -1,18 +1,24 @@
-"""The first stage: question → the k best functions of one index, dense or hybrid, then an optional reranker.
+"""The first stage: question → the k best functions of an index, dense or hybrid, then an optional reranker.
 
-Hybrid search (the default) pools the dense neighbours and the BM25 best (`lexical`), ordered by their fused
-standardised scores. Does not handle: building the index (see `rag.store`) or loading models.
+One path for every index (`rag.store.SearchIndex`): a single collection is an index of one part that holds
+every language; a per-language index (`rag.store.routed`) has a part per language, each embedded by its own
+adapter. The question is embedded once per encoder its parts need, each part searched, the hits merged by
+cosine. Hybrid search (the default) pools those dense neighbours and the BM25 best (`lexical`), ordered by
+their fused standardised scores. Does not handle: building the index (see `rag.store`) or loading models.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
+import numpy as np
+
 from data.errors import InputError
 from rag.search.lexical import LexicalIndex, fused_order
-from rag.store import CodeIndex, Source
+from rag.store import SearchIndex, Source
 from retriever_finetune.encoder import Encoder
 
 logger = logging.getLogger(__name__)
@@ -28,12 +34,28 @@ class Reranker(Protocol):
         ...
 
 
+class QueryEncoders(Protocol):
+    """The encoder that embeds a question for the part of an index that holds `language` (None: every
+    language): an `Encoder` is its own, `retriever_finetune.routing.LanguageEncoders` routes per language."""
+
+    def encoder_for(self, language: str | None) -> Encoder:
+        """The encoder of that part."""
+        ...
+
+
 DEFAULT_LEXICAL_WEIGHT = 0.1
+DEFAULT_K = 5  # functions per question: the setting `bench/answers.py` measures (docs/RESULTS.md, "Answers")
 HYBRID_POOL = 100
 
 
+def merge_by_score(result_lists: Sequence[Sequence[Source]], k: int) -> list[Source]:
+    """The k best sources of several searches by cosine, best first (ties keep the lists' order)."""
+    keyed = [(source.score, source) for results in result_lists for source in results]
+    return [source for _, source in sorted(keyed, key=lambda pair: -pair[0])[:k]]
+
+
 class Retriever:
-    """Question → top-k functions, through the encoder's query side and the Chroma index; with a reranker,
+    """Question → top-k functions, through the encoders' query side and the index's parts; with a reranker,
     the first stage gives `reranker.candidates` functions (at least k) and the reranker keeps the best k.
 
     Hybrid search (`lexical_weight` > 0): the first stage pools the index's `HYBRID_POOL` nearest functions
@@ -41,12 +63,12 @@ class Retriever:
     ``(1 - lexical_weight) * z(cosine) + lexical_weight * z(BM25)``; 0 is dense search alone.
     """
 
-    def __init__(self, encoder: Encoder, index: CodeIndex, reranker: Reranker | None = None, *,
+    def __init__(self, encoders: QueryEncoders, index: SearchIndex, reranker: Reranker | None = None, *,
                  lexical_weight: float = DEFAULT_LEXICAL_WEIGHT) -> None:
         if not 0 <= lexical_weight <= 1:
             msg = f"lexical weight must be in [0, 1] (0: dense search alone), got {lexical_weight}"
             raise InputError(msg)
-        self.encoder = encoder
+        self.encoders = encoders
         self.index = index
         self.reranker = reranker
         self.lexical_weight = lexical_weight
@@ -64,19 +86,31 @@ class Retriever:
         return self._lexical
 
     def search(self, question: str, k: int, language: str | None = None) -> list[Source]:
-        """The k best functions of the first stage (of one language when given): nearest in embedding space,
-        fused with BM25 when hybrid."""
-        tokens = len(self.encoder.tokenize([question], 10**6, self.encoder.prompts.query)[0])
-        if tokens > self.encoder.max_query_length:
-            logger.warning("question is %d tokens; the retriever reads only the first %d", tokens,
-                           self.encoder.max_query_length)
-        query = self.encoder.encode_queries([question], show_progress=False)[0]
+        """The k best functions of the first stage (of one language when given): nearest in embedding space
+        over the index's parts, fused with BM25 when hybrid."""
+        vectors: dict[int, np.ndarray] = {}
+
+        def query(part_language: str | None) -> np.ndarray:  # each encoder embeds the question once
+            encoder = self.encoders.encoder_for(part_language)
+            if id(encoder) not in vectors:
+                tokens = len(encoder.tokenize([question], 10**6, encoder.prompts.query)[0])
+                if tokens > encoder.max_query_length:
+                    logger.warning("question is %d tokens; the retriever reads only the first %d", tokens,
+                                   encoder.max_query_length)
+                vectors[id(encoder)] = encoder.encode_queries([question], show_progress=False)[0]
+            return vectors[id(encoder)]
+
+        parts = [(held, part) for held, part in self.index.parts() if held is None or language in (None, held)]
+        searched = [(held, part) for held, part in parts if part.count()] or parts[:1]  # all empty: the index says so
+        n = max(k, HYBRID_POOL) if self.lexical_weight else k
+        pool = merge_by_score([part.search(query(held), n, language) for held, part in searched], n)
         if not self.lexical_weight:
-            return self.index.search(query, k, language)
-        pool = self.index.search(query, max(k, HYBRID_POOL), language)
-        lexical = self.lexical().search(question, max(k, HYBRID_POOL), language)
+            return pool
+        lexical = self.lexical().search(question, n, language)
         dense_ids = {s.id for s in pool}
-        pool += self.index.fetch([i for i in lexical if i not in dense_ids], query)
+        missing = [i for i in lexical if i not in dense_ids]
+        fetched = {s.id: s for held, part in searched for s in part.fetch(missing, query(held))} if missing else {}
+        pool += [fetched[i] for i in missing if i in fetched]
         lexical_scores = [lexical.get(s.id, 0.0) for s in pool]
         order, fused = fused_order([s.score for s in pool], lexical_scores, self.lexical_weight)
         return [replace(pool[i], lexical_score=lexical_scores[i], hybrid_score=fused[i]) for i in order[:k]]

@@ -7,19 +7,27 @@ from rag.store.build import (
            StoreOptions,
            build_index,
            build_routed_index,
+           build_search_index,
            check_corpus,
            default_corpus,
            index_exists,
+           index_records,
            mine_corpus,
            open_index,
            open_routed_index,
+           open_search_index,
            routed_index_exists,
+           search_index_exists,
 )
-from rag.store.chroma import CodeIndex, IndexStats, Source, collection_name, open_client, record_id, writer_lock
+from rag.store.chroma import CodeIndex, collection_name, open_client
+from rag.store.lock import IndexBusy, writer_lock
 from rag.store.refresh import refresh_index
 from rag.store.routed import LanguageRoutedIndex
+from rag.store.searchable import SearchIndex
+from rag.store.source import IndexStats, Source, record_id
 
-__all__ = ["DEFAULT_CORPUS_EXCLUDES", "CodeIndex", "IndexChoice", "IndexStats", "LanguageRoutedIndex", "Source",
-           "StoreOptions", "build_index", "build_routed_index", "check_corpus", "collection_name", "default_corpus", "index_exists",
-           "mine_corpus", "open_client", "open_index", "open_routed_index", "record_id", "refresh_index",
-           "routed_index_exists", "writer_lock"]
+__all__ = ["DEFAULT_CORPUS_EXCLUDES", "CodeIndex", "IndexBusy", "IndexChoice", "IndexStats", "LanguageRoutedIndex", "SearchIndex",
+           "Source", "StoreOptions", "build_index", "build_routed_index", "build_search_index", "check_corpus",
+           "collection_name", "default_corpus", "index_exists", "index_records", "mine_corpus", "open_client",
+           "open_index", "open_routed_index", "open_search_index", "record_id", "refresh_index", "routed_index_exists",
+           "search_index_exists", "writer_lock"]

@@ -18,10 +18,13 @@ from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, SUFFIX_TO_LANGUAGE, Min
 from data.records import Record
 from data.splits import dedup_records
 from rag.cache import DEFAULT_CACHE
-from rag.store.chroma import CHROMA_BATCH, CodeIndex, IndexStats, collection_name, open_client, writer_lock
+from rag.store.chroma import CHROMA_BATCH, CodeIndex, collection_name, open_client
+from rag.store.lock import writer_lock
 from rag.store.refresh import corpus_options, current_manifest, write_manifest
 from rag.store.remembered import recall_retriever, remember_retriever
 from rag.store.routed import LanguageRoutedIndex
+from rag.store.searchable import SearchIndex
+from rag.store.source import IndexStats
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.precision import HELP as PRECISION_HELP
 from retriever_finetune.precision import check_precision
@@ -242,3 +245,39 @@ def routed_index_exists(paths: Sequence[str], spec: PerLanguageSpec, encoders: L
         return open_routed_index(paths, spec, encoders, store).count() > 0
     except InputError:
         return False
+
+
+# one entry per step for every kind of index: the spec decides here, and nowhere above the store
+def open_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec, encoders: Encoder | LanguageEncoders,
+                      store: StoreOptions, *, create_languages: Sequence[str] = ()) -> SearchIndex:
+    """The existing index of (corpus, spec): one collection, or one per language (and those of `create_languages`)."""
+    if isinstance(spec, PerLanguageSpec):
+        return open_routed_index(paths, spec, encoders, store, create_languages=create_languages)  # type: ignore[arg-type]
+    return open_index(paths, spec, store, create=bool(create_languages))
+
+
+def search_index_exists(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec,
+                        encoders: Encoder | LanguageEncoders, store: StoreOptions) -> bool:
+    """True when (corpus, spec) has a non-empty index."""
+    if isinstance(spec, PerLanguageSpec):
+        return routed_index_exists(paths, spec, encoders, store)  # type: ignore[arg-type]
+    return index_exists(paths, spec, store)
+
+
+def build_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec, encoders: Encoder | LanguageEncoders,
+                       store: StoreOptions, **options: object) -> IndexStats:
+    """`build_index` or `build_routed_index`, as the spec asks (`options`: theirs)."""
+    if isinstance(spec, PerLanguageSpec):
+        return build_routed_index(paths, spec, encoders, store, **options)  # type: ignore[arg-type]
+    return build_index(paths, spec, encoders, store, **options)  # type: ignore[arg-type]
+
+
+def index_records(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec, encoders: Encoder | LanguageEncoders,
+                  store: StoreOptions, records: Sequence[Record]) -> SearchIndex:
+    """The index of (corpus, spec) holding exactly `records` (an evaluation's corpus: synced, not mined)."""
+    index = open_search_index(paths, spec, encoders, store, create_languages=sorted({r.language for r in records}))
+    if isinstance(spec, PerLanguageSpec):
+        index.sync(records)  # type: ignore[call-arg]
+    else:
+        index.sync(records, encoders)  # type: ignore[call-arg]
+    return index

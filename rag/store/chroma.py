@@ -13,12 +13,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import re
-import socket
-import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +22,8 @@ from tqdm.auto import tqdm
 
 from data.documents import DEFAULT_DOCUMENT, check_document_format, document_text
 from data.errors import InputError
-from data.records import Record, line_range
+from data.records import Record
+from rag.store.source import IndexStats, Source, record_id
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.spec import RetrieverSpec
 
@@ -34,70 +31,6 @@ logger = logging.getLogger(__name__)
 
 CHROMA_BATCH = 1024  # functions encoded and written together: sorted by length inside it, so batches pad little
 # (`python bench/index_padding.py`), and what an interruption loses is one such chunk
-
-
-@dataclass(frozen=True)
-class Source:
-    """One retrieved function."""
-
-    id: str
-    repo: str
-    path: str
-    func_name: str
-    language: str
-    start_line: int
-    url: str
-    code: str
-    docstring: str
-    score: float  # cosine similarity
-    rerank_score: float | None = None  # set by a reranker (higher is better)
-    lexical_score: float | None = None  # BM25 of the question over its name and docstring (hybrid search)
-    hybrid_score: float | None = None  # the fused first-stage score of hybrid search (standardised, unitless)
-
-    @property
-    def first_stage_score(self) -> float:
-        """What the first stage ranked it by: the hybrid score when there was one, else the cosine."""
-        return self.score if self.hybrid_score is None else self.hybrid_score
-
-    @classmethod
-    def from_record(cls, record: Record, score: float) -> Source:
-        """A mined record as a search result (what the index would return for it)."""
-        return cls(id=record_id(record), repo=record.repo, path=record.path, func_name=record.func_name,
-                   language=record.language, start_line=record.start_line or 0, url=record.url, code=record.code,
-                   docstring=record.docstring, score=score)
-
-    @property
-    def location(self) -> str:
-        """``path:line``."""
-        return f"{self.path}:{self.start_line}" if self.start_line else self.path
-
-    @property
-    def end_line(self) -> int | None:
-        """Last line of the function in its file (from its url), None where unknown."""
-        return line_range(self.url)[1]
-
-
-@dataclass
-class IndexStats:
-    """What one indexing pass changed."""
-
-    collection: str
-    added: int = 0
-    deleted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    total: int = 0
-
-    @property
-    def changed(self) -> bool:
-        """Whether the pass added, deleted or updated anything."""
-        return bool(self.added or self.deleted or self.updated)
-
-
-def record_id(record: Record) -> str:
-    """Content hash of the function (not its line number, which moves when code above it changes)."""
-    key = "\x00".join((record.repo, record.path, record.func_name, record.code, record.docstring))
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
 def retriever_fingerprint(spec: RetrieverSpec) -> str:
@@ -144,60 +77,6 @@ def open_client(persist: str | Path, *, host: str | None = None, port: int = 800
 
 ENTRIES_PAGE = 10_000  # entries read by one `get` (`CodeIndex.entries`)
 SCOPED_READ_FILES = 200  # up to this many changed files, a sync reads only their entries (by path)
-WRITER_LOCK_SUFFIX = "-writer-lock"
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-@contextlib.contextmanager
-def writer_lock(client, name: str, *, break_lock: bool = False) -> Iterator[None]:  # noqa: ANN001
-    """Hold the one-writer lock of collection `name` while the block runs.
-
-    The lock is an empty collection ``<name>-writer-lock`` created in the same store, so it holds across
-    processes and machines sharing a Chroma server (creating a collection that exists fails atomically). A
-    lock left by a dead process of this machine is taken over; one held by a live process (or another
-    machine's) makes the second writer refuse, unless `break_lock`.
-
-    Raises:
-        InputError: another writer holds the lock.
-    """
-    lock = f"{name}{WRITER_LOCK_SUFFIX}"
-    owner = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
-    for attempt in range(2):
-        try:
-            client.create_collection(lock, metadata=owner, embedding_function=None)
-            break
-        except Exception as error:  # chromadb raises InternalError / UniqueConstraintError for "already exists"
-            if "already exists" not in str(error) or attempt:
-                raise
-            holder = client.get_collection(lock, embedding_function=None).metadata or {}
-            pid = int(holder.get("pid", 0))
-            # a dead process's lock, or this process's own from a write that failed with the server
-            stale = holder.get("host") == owner["host"] and (pid == os.getpid() or not _process_alive(pid))
-            if not (stale or break_lock):
-                msg = (f"index {name!r} is being written by another process (pid {holder.get('pid')} on "
-                       f"{holder.get('host')}, since {holder.get('since')}); wait for it to finish and run again, "
-                       "or pass --break_lock if that process is gone")
-                raise InputError(msg) from None
-            logger.warning("taking over the writer lock of %s from pid %s on %s (%s)", name, holder.get("pid"),
-                           holder.get("host"), "gone" if stale else "--break_lock")
-            with contextlib.suppress(Exception):
-                client.delete_collection(lock)
-    try:
-        yield
-    finally:
-        with contextlib.suppress(Exception):  # a server that died keeps the lock; the next run takes it over
-            client.delete_collection(lock)
-
-
 def _source(id_: str, code: str, meta: dict, score: float) -> Source:
     return Source(id=id_, repo=meta["repo"], path=meta["path"], func_name=meta["func_name"], language=meta["language"],
                   start_line=int(meta["start_line"]), url=meta["url"], code=code, docstring=meta["docstring"],
@@ -376,6 +255,10 @@ class CodeIndex:
             logger.debug("%d of %d entries were added by another process since this one read %s; left out",
                          len(ids) - len(vectors), len(ids), self.name)
             return vectors
+
+    def parts(self) -> list[tuple[str | None, CodeIndex]]:
+        """One part that holds every language (`searchable.SearchIndex`)."""
+        return [(None, self)]
 
     def name_entries(self) -> list[tuple[str, str, str, str]]:
         """``(repo, path, func_name, language)`` of every indexed function and class."""

@@ -23,7 +23,9 @@ from pathlib import Path
 from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, mine_tree, source_files
 from data.records import Record
 from rag.cache import DEFAULT_CACHE
-from rag.store.chroma import CHROMA_BATCH, INDEX_CONTENTS, CodeIndex, IndexStats, open_client, writer_lock
+from rag.store.chroma import CHROMA_BATCH, INDEX_CONTENTS, CodeIndex, open_client
+from rag.store.lock import writer_lock
+from rag.store.source import IndexStats
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ from collections.abc import Iterator, Sequence
 from data.errors import InputError
 from data.miner import LANGUAGES
 from data.records import Record
-from rag.store.chroma import CHROMA_BATCH, CodeIndex, IndexStats
+from rag.store.chroma import CHROMA_BATCH, CodeIndex
+from rag.store.source import IndexStats
 from retriever_finetune.routing import LanguageEncoders
 
 
@@ -26,7 +27,7 @@ class LanguageRoutedIndex:
     def __init__(self, client, name: str, encoders: LanguageEncoders, *, document: str,  # noqa: ANN001
                  create_languages: Sequence[str] = ()) -> None:
         """Open every language collection of `name` that exists, and create those of `create_languages`."""
-        self.name, self.encoders = name, encoders
+        self.name, self.encoders, self.document = name, encoders, document
         self.indexes: dict[str, CodeIndex] = {}
         existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
         for language in sorted(LANGUAGES):
@@ -49,6 +50,20 @@ class LanguageRoutedIndex:
             for field in ("added", "deleted", "updated", "unchanged", "total"):
                 setattr(total, field, getattr(total, field) + getattr(stats, field))
         return total
+
+    def parts(self) -> list[tuple[str | None, CodeIndex]]:
+        """A part per language (`searchable.SearchIndex`)."""
+        return list(self.indexes.items())
+
+    def entries(self) -> tuple[list[str], list[dict]]:
+        """Ids and metadata of every language's entries."""
+        ids: list[str] = []
+        metadatas: list[dict] = []
+        for index in self.indexes.values():
+            some_ids, some_metadatas = index.entries()
+            ids += some_ids
+            metadatas += some_metadatas
+        return ids, metadatas
 
     def count(self) -> int:
         """Functions in all languages' collections."""

@@ -63,7 +63,7 @@ def echo(monkeypatch: pytest.MonkeyPatch) -> EchoGenerator:
 
 def argv(split: Path, tmp_path: Path, base: Path, *extra: str) -> list[str]:
     return ["--data", str(split), "--base", str(base), "--out", str(tmp_path / "report"), "--cache_dir",
-            str(tmp_path / "cache"), "--persist", str(tmp_path / "db"), "--max_new_tokens", "400", "--quiet", *extra]
+            str(tmp_path / "cache"), "--persist", str(tmp_path / "db"), "--max_new_tokens", "400", "--rerank", "none", "--quiet", *extra]
 
 
 def test_report_cache_and_none_has_no_context(split: Path, tiny_bert_dir: Path, tmp_path: Path,
@@ -152,7 +152,7 @@ def test_no_data_means_the_standard_library_test_split_and_a_missing_run_names_i
     monkeypatch.setattr(rouge, "SPLITS_DIR", tmp_path / "splits")
     monkeypatch.setattr(rouge, "default_corpus", lambda: [str(library)])
     monkeypatch.chdir(tmp_path)
-    common = ["--base", str(tiny_bert_dir), "--quiet", "--max_new_tokens", "8"]
+    common = ["--base", str(tiny_bert_dir), "--quiet", "--max_new_tokens", "8", "--rerank", "none"]
 
     assert rouge.main(["--retriever", "lora", *common]) == 2
     error = capsys.readouterr().err

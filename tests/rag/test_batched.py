@@ -173,7 +173,7 @@ def test_batched_answers_equal_streamed_answers(tiny_gpt2_dir: Path, instruction
     generator = load_generator(f"hf:{tiny_gpt2_dir}", GeneratorOptions(precision="float32"))
     generator.instruction_tuned = instruction_tuned  # the base-model style adds a given start and "See also"
     questions = ["how to parse json", "read a file line by line", "write json to a file"]
-    streamed = [answer_question(q, FixedRetriever(), generator, k=2, max_new_tokens=24) for q in questions]
+    streamed = [answer_question(q, FixedRetriever(), generator, k=2, max_new_tokens=24, review=False) for q in questions]
     batched = answer_questions(questions, FixedRetriever(), generator, k=2, max_new_tokens=24, batch_size=2)
     assert [a.text for a in batched] == [a.text for a in streamed]
     assert [a.prompt for a in batched] == [a.prompt for a in streamed]

@@ -58,7 +58,7 @@ class TestCodeSearchRetrieverStandard(RetrieversIntegrationTests):
     def _index(self, request: pytest.FixtureRequest, tree: Path, tiny_bert_dir: Path,
                tmp_path_factory: pytest.TempPathFactory) -> None:
         request.cls.params = {"corpus": [str(tree)], "retriever": str(tiny_bert_dir),
-                              "persist": str(tmp_path_factory.mktemp("chroma")), "device": "cpu"}
+                              "persist": str(tmp_path_factory.mktemp("chroma")), "device": "cpu", "rerank": "none"}
 
     @property
     def retriever_constructor(self) -> type[CodeSearchRetriever]:
@@ -76,7 +76,7 @@ class TestCodeSearchRetrieverStandard(RetrieversIntegrationTests):
 @pytest.fixture(scope="module")
 def retriever_options(tree: Path, tiny_bert_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"corpus": [str(tree)], "retriever": str(tiny_bert_dir), "persist": str(tmp_path_factory.mktemp("db")),
-            "device": "cpu"}
+            "device": "cpu", "rerank": "none"}
 
 
 async def test_retriever_scores_order_and_async(retriever_options: dict, tiny_gpt2_dir: Path) -> None:
@@ -91,7 +91,7 @@ async def test_retriever_scores_order_and_async(retriever_options: dict, tiny_gp
     assert {d.id for d in hybrid} == {d.id for d in docs}  # the whole tree: the same 7, in another order
     assert {"repo", "path", "line", "name", "language", "docstring", "url", "id"} <= set(docs[0].metadata)
     assert [d.id for d in await dense.ainvoke("how to average numbers")] == [d.id for d in docs]
-    reranked = CodeSearchRetriever(**retriever_options, k=3, rerank=f"hf:{tiny_gpt2_dir}", rerank_candidates=7)
+    reranked = CodeSearchRetriever(**{**retriever_options, "rerank": f"hf:{tiny_gpt2_dir}"}, k=3, rerank_candidates=7)
     top = reranked.invoke("how to average numbers")
     assert len(top) == 3 and all("rerank_score" in d.metadata for d in top)
     with pytest.raises(InputError, match="no index of"):

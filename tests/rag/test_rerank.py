@@ -91,7 +91,7 @@ def test_retriever_hands_the_reranker_its_candidates() -> None:
             asked.append(k)
             return [source(str(i), "pass") for i in range(k)]
 
-    fake = FakeRetriever(encoder=None, index=None, reranker=ReversingReranker())  # type: ignore[arg-type]
+    fake = FakeRetriever(encoders=None, index=None, reranker=ReversingReranker())  # type: ignore[arg-type]
     assert [s.func_name for s in fake.retrieve("q", 2)] == ["3", "2"] and asked == [4]
     assert [s.func_name for s in fake.retrieve("q", 6)] == ["5", "4", "3", "2", "1", "0"] and asked[-1] == 6
 

@@ -12,8 +12,7 @@ from transformers import BertModel
 from data.documents import DEFAULT_DOCUMENT, document_text
 from data.errors import InputError
 from rag import index as index_cli
-from rag.search import RoutedRetriever
-from rag.search.routed import merge_by_score
+from rag.search import Retriever, merge_by_score
 from rag.store import Source, StoreOptions, build_routed_index, open_routed_index
 from retriever_finetune.models import load_encoder
 from retriever_finetune.routing import load_language_encoders
@@ -91,7 +90,7 @@ def test_a_query_is_embedded_per_adapter_and_merged_by_score(runs: dict[str, Pat
     encoders = load_language_encoders(spec)
     build_routed_index([str(mixed_tree)], spec, encoders, store)
     question = "parse a json document"
-    routed = RoutedRetriever(open_routed_index([str(mixed_tree)], spec, encoders, store))
+    routed = Retriever(encoders, open_routed_index([str(mixed_tree)], spec, encoders, store), lexical_weight=0)
     hits = routed.retrieve(question, 5)
     assert [h.language for h in routed.retrieve(question, 5, "javascript")] == ["javascript", "javascript"]
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
@@ -101,6 +100,29 @@ def test_a_query_is_embedded_per_adapter_and_merged_by_score(runs: dict[str, Pat
         query = reference.encode_queries([question], show_progress=False)[0]
         code = reference.encode_code([document_text(hit, DEFAULT_DOCUMENT)], show_progress=False)[0]
         assert hit.score == pytest.approx(float(query @ code), abs=1e-4)
+
+
+def test_hybrid_search_runs_over_a_per_language_index(runs: dict[str, Path], mixed_tree: Path, tiny_bert_dir: Path,
+                                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.search import retriever as retriever_module
+
+    spec, store = parse_retriever(spec_of(runs)), StoreOptions(str(tmp_path / "db"))
+    encoders = load_language_encoders(spec)
+    build_routed_index([str(mixed_tree)], spec, encoders, store)
+    index = open_routed_index([str(mixed_tree)], spec, encoders, store)
+    # a pool of one per part: the BM25 best has to be fetched from the part that holds it, scored by its adapter
+    monkeypatch.setattr(retriever_module, "HYBRID_POOL", 1)
+    lexical_alone = Retriever(encoders, index, lexical_weight=1.0)
+    for question, name, language in (("the larger of two numbers, max", "Max", "go"),
+                                     ("reverse a string", "reverse", "javascript"),
+                                     ("mean of numbers", "mean", "python")):
+        hit = lexical_alone.retrieve(question, 1)[0]
+        assert (hit.func_name, hit.language) == (name, language) and hit.lexical_score > 0
+        reference = load_encoder(str(runs.get(language, tiny_bert_dir)), device="cpu")
+        query = reference.encode_queries([question], show_progress=False)[0]
+        code = reference.encode_code([document_text(hit, DEFAULT_DOCUMENT)], show_progress=False)[0]
+        assert hit.score == pytest.approx(float(query @ code), abs=1e-4)
+    assert [h.language for h in lexical_alone.retrieve("parse json", 3, "javascript")] == ["javascript", "javascript"]
 
 
 def test_one_copy_of_the_base_weights(runs: dict[str, Path], tiny_bert_dir: Path) -> None:
@@ -158,7 +180,7 @@ def test_langchain_pieces_take_a_routing_spec(runs: dict[str, Path], mixed_tree:
 
     spec = spec_of(runs)
     docs = CodeSearchRetriever(corpus=[str(mixed_tree)], retriever=spec, persist=str(tmp_path / "db"), k=5,
-                               device="cpu").invoke("parse a json document")
+                               device="cpu", rerank="none").invoke("parse a json document")
     assert len(docs) == 5 and {d.metadata["language"] for d in docs} == {"python", "javascript", "go"}
     by_language = CodeSearchEmbeddings.per_language(spec)
     assert set(by_language) == {"python", "javascript", "*"}
@@ -234,21 +256,25 @@ def test_eval_commands_take_a_per_language_retriever(runs: dict[str, Path], tmp_
     echo = EchoGenerator()
     monkeypatch.setattr(rouge, "load_generator", lambda spec, options: echo)
     assert rouge.main(["--data", str(data), "--retriever", "none", spec, "--k", "2", "--out", str(tmp_path / "rouge"),
-                       "--cache_dir", str(tmp_path / "cache"), "--persist", str(tmp_path / "db"), "--quiet"]) == 0
+                       "--cache_dir", str(tmp_path / "cache"), "--persist", str(tmp_path / "db"), "--rerank", "none", "--quiet"]) == 0
     assert len(echo.prompts) == 2 * len(rows)
     assert all(p.count("<<<SOURCE [") == 2 for p in echo.prompts[len(rows):])
     summary = json.loads((tmp_path / "rouge" / "report.json").read_text())["summary"]
     assert 0 < summary[spec]["hit_rate"] <= 1
 
 
-def test_options_a_per_language_retriever_does_not_take_are_refused(runs: dict[str, Path], mixed_tree: Path,
-                                                                    tmp_path: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_hybrid_search_reaches_a_per_language_retriever_and_quantize_is_refused(
+        runs: dict[str, Path], mixed_tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from rag import ask
 
     argv = ["parse a json document", "--retriever", spec_of(runs), "--corpus", str(mixed_tree), "--persist",
-            str(tmp_path / "db"), "--generator", "none", "--rerank", "none", "--lexical_weight", "0.3"]
-    assert ask.main(argv) == 2
+            str(tmp_path / "db"), "--generator", "none", "--rerank", "none", "--lexical_weight", "0.3", "--k", "3",
+            "--quiet"]
+    assert ask.main(argv) == 0
+    sources = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  [")]
+    assert len(sources) == 3 and all("bm25" in line for line in sources)  # hybrid: every source has its BM25 score
+    quantized = [str(mixed_tree), "--retriever", spec_of(runs), "--persist", str(tmp_path / "db2"), "--quantize", "int8"]
+    assert index_cli.main(quantized) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--lexical_weight does not apply to a per-language retriever" in err[0]
-    assert not (tmp_path / "db").exists()  # refused before anything was built
+    assert len(err) == 1 and "--quantize does not apply to a per-language retriever" in err[0]
+    assert not (tmp_path / "db2").exists()  # refused before anything was built
