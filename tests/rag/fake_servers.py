@@ -2,7 +2,7 @@
 `/v1/chat/completions` (streamed server-sent events) as the official clients expect them.
 
 Each records the JSON bodies it received and answers in one of these modes: ``ok`` (streams WORDS), ``404``
-(unknown model), ``401`` (key refused), ``429`` (rate limited), ``500`` (server error), ``drop`` (streams two
+(unknown model), ``made_up`` (streams MADE_UP), ``401`` (key refused), ``429`` (rate limited), ``500`` (server error), ``drop`` (streams two
 pieces, then closes the connection in the middle of the chunked body). 429 and 500 are what clients retry.
 Responses use chunked transfer encoding, as the real servers do.
 """
@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 WORDS = ["Use ", "`jsonish.parse_json`", " [1] to ", "parse ", "a ", "string."]  # a function of the test corpus
+MADE_UP = ["Use ", "`jsonish.parse_yaml`", " [1]."]  # a function the test corpus does not have
 
 
 class FakeChatServer(ThreadingHTTPServer):
@@ -57,7 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", self.content_type)
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        pieces = WORDS[:2] if mode == "drop" else WORDS
+        pieces = WORDS[:2] if mode == "drop" else MADE_UP if mode == "made_up" else WORDS
         for event in self.events(pieces, body.get("model", "")):
             data = event.encode()
             self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")

@@ -3,7 +3,10 @@ server running, and an edit followed between two calls."""
 
 import asyncio
 import json
+import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,9 @@ import pytest
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
-from .conftest import write_module
+from .conftest import FUNCTIONS, write_module
+
+FUNCTIONS_IN_CORPUS = [function[0] for functions in FUNCTIONS.values() for function in functions]
 
 
 def server_parameters(corpus: Path, tiny_bert_dir: Path, tmp_path: Path, *extra: str) -> StdioServerParameters:
@@ -104,20 +109,76 @@ def test_bad_input_an_agent_can_act_on(corpus: Path, tiny_bert_dir: Path, tmp_pa
     assert back.is_error and "k must be between 1 and 100" in back.content[0].text  # still serving
 
 
-def test_a_client_that_disconnects_mid_call_leaves_a_usable_index(corpus: Path, tiny_bert_dir: Path,
-                                                                  tmp_path: Path) -> None:
-    parameters = server_parameters(corpus, tiny_bert_dir, tmp_path)
+def server_pids(database: Path) -> list[int]:
+    """The `rag.mcp` processes serving this test's index (read from /proc)."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"rag.mcp" in words and str(database).encode() in words:
+            pids.append(int(cmdline.parent.name))
+    return pids
 
-    async def leave_mid_call() -> None:
+
+def test_a_client_that_leaves_mid_write_killing_its_server_leaves_an_index_the_next_completes(
+        corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
+    from rag.store import open_client
+    from rag.store.lock import WRITER_LOCK_SUFFIX
+
+    for number in range(40):  # enough functions that the first build holds the writer lock a while
+        write_module(corpus, f"filler{number}.py", [(f"step{number}_{i}", f"Step {i} of stage {number}.", "return x")
+                                                    for i in range(25)])
+    parameters = server_parameters(corpus, tiny_bert_dir, tmp_path)
+    database = tmp_path / "db"
+
+    def writing() -> bool:
+        if not (database / "chroma.sqlite3").exists():
+            return False
+        names = [c if isinstance(c, str) else c.name for c in open_client(database).list_collections()]
+        return any(name.endswith(WRITER_LOCK_SUFFIX) for name in names)
+
+    async def leave_mid_write() -> None:
         async with stdio_client(parameters) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
             call = asyncio.ensure_future(session.call_tool("search_code", {"query": "parse json"}))  # builds the index
-            await asyncio.sleep(1.0)
-            call.cancel()
+            deadline = time.monotonic() + 120
+            while not writing():
+                assert not call.done(), "the call ended before its index write was seen"
+                assert time.monotonic() < deadline, "no index write began"
+                await asyncio.sleep(0.01)
+            call.cancel()  # the client leaves while the server writes, and kills it (as agent hosts do)
+            for pid in server_pids(database):
+                os.kill(pid, signal.SIGKILL)
 
-    asyncio.run(leave_mid_call())
-    [search] = asyncio.run(session_calls(parameters, [lambda s: s.call_tool("search_code", {"query": "parse json"})]))
+    asyncio.run(leave_mid_write())
+    search, status = asyncio.run(session_calls(parameters, [
+        lambda s: s.call_tool("search_code", {"query": "parse json"}), lambda s: s.call_tool("index_status", {})]))
     assert len(structured(search)["hits"]) == 5
+    assert structured(status)["entries"] == 40 * 25 + len(FUNCTIONS_IN_CORPUS)  # the dead writer's work, completed
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+def test_ask_reviews_the_generated_answer(corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
+    from .fake_servers import WORDS, fake_server
+
+    results = {}
+    for mode in ("ok", "made_up", "drop"):
+        with fake_server("ollama", mode) as chat:
+            parameters = server_parameters(corpus, tiny_bert_dir, tmp_path, "--generator", "ollama:llama3",
+                                           "--base_url", chat.url)
+            [answer] = asyncio.run(session_calls(parameters, [
+                lambda s: s.call_tool("ask", {"question": "how to parse json", "k": 2})]))
+            results[mode] = structured(answer)
+    ok = results["ok"]
+    assert "".join(WORDS) in ok["answer"] and ok["sources"][0]["name"] == "jsonish.parse_json"
+    assert (ok["unverified"], ok["miscited"], ok["fallback"], ok["error"]) == ([], [], "", "")
+    made_up = results["made_up"]  # a name the corpus lacks: flagged, and the extractive answer from the sources
+    assert made_up["unverified"] == ["jsonish.parse_yaml"] and "parse_json" in made_up["fallback"]
+    dropped = results["drop"]  # the stream broke off: what arrived, the sources, and why
+    assert dropped["error"] and dropped["answer"].startswith("Use") and len(dropped["sources"]) == 2
 
 
 @pytest.mark.enable_socket
@@ -162,7 +223,7 @@ def test_with_no_refresh_the_index_is_never_reported_refreshed(corpus: Path, tin
     from rag.mcp import CodeSearchService, McpConfig
 
     options = {"corpus": [str(corpus)], "persist": str(tmp_path / "db"), "retriever": str(tiny_bert_dir),
-               "generator": "none"}
+               "generator": "none", "rerank": "none"}
     CodeSearchService(McpConfig(**options)).status()  # builds the index
     frozen = CodeSearchService(McpConfig(**options, refresh=False))
     frozen.search("parse json", 2, None, 100)

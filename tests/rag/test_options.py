@@ -1,0 +1,40 @@
+"""The options every entry point derives from: one default for the reranker and for k, and the checks."""
+
+import dataclasses
+
+import pytest
+
+from data.errors import InputError
+
+
+def test_every_entry_point_shares_the_reranker_and_k_defaults() -> None:
+    from eval.rouge import RougeConfig
+    from rag.ask import AskConfig
+    from rag.langchain import CodeSearchRetriever
+    from rag.mcp import McpConfig
+
+    rouge_defaults = {f.name: f.default for f in dataclasses.fields(RougeConfig)}
+    ask, mcp, langchain = AskConfig(question="how to parse json"), McpConfig(), CodeSearchRetriever()
+    # the measured defaults (docs/RESULTS.md): the fused Gemma rerank, five sources
+    assert (ask.rerank, mcp.rerank, langchain.rerank, rouge_defaults["rerank"]) == ("auto",) * 4
+    assert (ask.k, mcp.k, langchain.k, rouge_defaults["k"]) == (5,) * 4
+    assert ask.reranker() == mcp.reranker() == langchain.options().reranker() == "gemma"
+    assert RougeConfig(generator="gemma").rerank == "gemma" and RougeConfig(protocol="paper").rerank == "none"
+    endpoint = {"generator": "openai:gpt-4o", "base_url": "http://127.0.0.1:1/v1"}
+    assert AskConfig(question="q", **endpoint).reranker() == McpConfig(**endpoint).reranker() == "none"
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("k", 0, "--k must be positive"), ("rerank", "gpt9", "reranker"), ("rerank_fusion", 1.5, "--rerank_fusion"),
+    ("lexical_weight", -0.1, "--lexical_weight"), ("rerank_candidates", 0, "--rerank_candidates")])
+def test_every_entry_point_refuses_the_same_bad_options(field: str, value: object, message: str) -> None:
+    from rag.ask import AskConfig
+    from rag.langchain import CodeSearchRetriever
+    from rag.mcp import McpConfig
+
+    with pytest.raises(InputError, match=message):
+        AskConfig(question="q", **{field: value})
+    with pytest.raises(InputError, match=message):
+        McpConfig(**{field: value})
+    with pytest.raises(ValueError, match=message):  # pydantic's ValidationError is a ValueError
+        CodeSearchRetriever(**{field: value})
