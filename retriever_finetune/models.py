@@ -7,7 +7,6 @@ id — only then is the network used. Does not handle: training (see `train`) or
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +24,6 @@ from retriever_finetune.codet5p import MODEL_TYPE as CODET5P_MODEL_TYPE
 from retriever_finetune.codet5p import CodeT5pEmbeddingConfig, CodeT5pEmbeddingModel
 from retriever_finetune.encoder import Encoder, Pooling, Prompts, output_size
 from retriever_finetune.precision import PrecisionPolicy
-from retriever_finetune.st_modules import read_layout, read_modules, transformer_subfolder
 from retriever_finetune.spec import (
     PerLanguageSpec,
     RetrieverSpec,
@@ -35,6 +33,7 @@ from retriever_finetune.spec import (
     looks_like_hub_id,
     parse_retriever,
 )
+from retriever_finetune.st_modules import read_layout, read_modules, transformer_subfolder
 
 logger = logging.getLogger(__name__)
 

@@ -187,6 +187,12 @@ def after_optimizer_step(model: nn.Module, method: str, step: int) -> None:
         model.base_model.update_and_allocate(step)
 
 
+def finish_training(model: nn.Module, method: str, total_steps: int) -> None:
+    """AdaLoRA masks the ranks it pruned once training ends."""
+    if method == "adalora":
+        model.base_model.update_and_allocate(total_steps)
+
+
 def method_state(model: nn.Module, method: str) -> dict:
     """State a method keeps outside its parameters, for checkpoints (AdaLoRA's importance scores, rank pattern)."""
     if method != "adalora":

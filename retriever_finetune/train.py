@@ -19,9 +19,8 @@ import logging
 import resource
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import torch
 from accelerate import Accelerator
@@ -30,137 +29,29 @@ from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from data.cli import run_cli
-from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
 from data.errors import InputError
+from retriever_finetune.batch_loss import FrozenCodeVectors, batch_loss
 from retriever_finetune.batches import Pair, epoch_batches, steps_per_epoch
 from retriever_finetune.checkpoint import CHECKPOINTS, Progress, latest_checkpoint, load_checkpoint, save_checkpoint
-from retriever_finetune.distributed import gather_rows, shard, world
-from retriever_finetune.encoder import TOWERS, Encoder, Towers
-from retriever_finetune.loss import info_nce_loss
+from retriever_finetune.distributed import shard, world
+from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import backbone_encoder, load_backbone
 from retriever_finetune.peft_methods import (
-    DEFAULT_LEARNING_RATES,
-    DEFAULT_PROMPT_INIT_TEXT,
-    MethodOptions,
     after_optimizer_step,
     count_parameters,
-    extra_loss,
+    finish_training,
     make_trainable,
     method_state,
     restore_method_state,
 )
-from retriever_finetune.precision import check_precision, resolve_precision
+from retriever_finetune.precision import resolve_precision
 from retriever_finetune.run_dir import METRICS, prepare_run_dir, write_json, write_model_card
 from retriever_finetune.sources import TrainingData, TrainingSource, load_training_data, read_questions, source_pairs
 from retriever_finetune.spec import FULL_MODEL_DIR, TOWERS_FILE
+from retriever_finetune.train_config import TrainConfig
 from retriever_finetune.validation import pool_mrr
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class TrainConfig:
-    """Options of `python -m retriever_finetune.train`."""
-
-    train: list[str] = field(default_factory=list, metadata={
-        "help": "training sources: docstrings:FILE.jsonl, questions:FILE.jsonl or pairs:FILE.json, each optionally "
-                "@WEIGHT (pairs per epoch = weight x size); a bare path is docstrings:PATH"})
-    out: str = field(default="", metadata={"help": "run folder to create (adapter, metrics, model card)"})
-    base: str = field(default="minilm", metadata={"help": "base encoder: minilm, codet5p-110m-embedding, folder or Hub id"})
-    method: Literal["lora", "adalora", "ia3", "prompt", "full"] = field(
-        default="lora", metadata={"help": "what to train; full = full fine-tuning baseline"})
-    valid: str = field(default="", metadata={"help": "validation source (as --train): MRR logged before training and per epoch"})
-    language: str = field(default="", metadata={"help": "train on this language only (per-language adapter)"})
-    document: str = field(default=DEFAULT_DOCUMENT, metadata={
-        "help": "what the code side of question pairs embeds; use the format the index serves (rag.index --document)",
-        "choices": list(DOCUMENT_FORMATS)})
-    questions_per_function: int = field(default=1, metadata={"help": "rewritten questions per function (questions: sources)"})
-    exclude_questions: str = field(default="", metadata={
-        "help": "questions never to train on (e.g. an evaluation set): a CoSQA-style JSON list or one question a line"})
-    towers: Towers = field(default="both", metadata={
-        "help": "both: one adapted encoder for questions and code; query: adapt the question side only (code is "
-                "embedded once by the frozen base, so training is several times faster and a base index serves it)"})
-    negatives_per_pair: int = field(default=1, metadata={"help": "hard negatives (label-0 codes) of its own question per pair and step"})
-    epochs: int = field(default=1, metadata={"help": "passes over the training pairs"})
-    max_steps: int = field(default=0, metadata={"help": "stop after this many optimiser steps (0: epochs decide)"})
-    max_train_pairs: int = field(default=0, metadata={"help": "use only the first N pairs (0: all)"})
-    batch_size: int = field(default=32, metadata={"help": "pairs per batch: each is a negative for the others"})
-    grad_accum: int = field(default=1, metadata={"help": "batches per optimiser step"})
-    learning_rate: float = field(default=0.0, metadata={"help": f"0: per-method default {DEFAULT_LEARNING_RATES}"})
-    warmup_ratio: float = field(default=0.1, metadata={"help": "share of steps with linear warm-up"})
-    weight_decay: float = field(default=0.0, metadata={"help": "AdamW weight decay"})
-    temperature: float = field(default=0.05, metadata={"help": "InfoNCE temperature (scale = 1/temperature)"})
-    max_query_length: int = field(default=256, metadata={"help": "tokens of the text side"})
-    max_code_length: int = field(default=256, metadata={"help": "tokens of the code side"})
-    lora_r: int = field(default=8, metadata={"help": "LoRA rank"})
-    lora_alpha: int = field(default=16, metadata={"help": "LoRA/AdaLoRA alpha"})
-    lora_dropout: float = field(default=0.1, metadata={"help": "LoRA/AdaLoRA dropout"})
-    adalora_init_r: int = field(default=12, metadata={"help": "AdaLoRA initial rank"})
-    adalora_target_r: int = field(default=8, metadata={"help": "AdaLoRA average target rank"})
-    num_virtual_tokens: int = field(default=10, metadata={"help": "prompt tuning: virtual tokens"})
-    prompt_init_text: str = field(default=DEFAULT_PROMPT_INIT_TEXT, metadata={
-        "help": "prompt tuning: the virtual tokens start as this text's token embeddings ('': random init)"})
-    target_modules: str = field(default="", metadata={"help": "comma-separated modules to adapt (default: per architecture)"})
-    valid_max: int = field(default=1000, metadata={"help": "validation pool size cap"})
-    checkpoint_every: int = field(default=200, metadata={"help": "save a resumable checkpoint every N steps"})
-    precision: str = field(default="auto", metadata={
-        "help": "training step and validation encoding: auto (bf16 autocast where the CPU or GPU has native bf16, "
-                "float32 master weights), float32, or bf16 (refused without native bf16)"})
-    device: str = field(default="", metadata={"help": "cpu or cuda (default: cuda when present)"})
-    seed: int = field(default=42, metadata={"help": "seed of shuffling, dropout and initialisation"})
-    resume: bool = field(default=False, metadata={"help": "continue an interrupted run in --out"})
-    overwrite: bool = field(default=False, metadata={"help": "replace whatever run --out holds"})
-
-    def __post_init__(self) -> None:
-        if isinstance(self.train, str):
-            self.train = [self.train]
-        if not self.train:
-            msg = "--train SOURCE is required (e.g. questions:corpus.train.jsonl pairs:staqc.json)"
-            raise InputError(msg)
-        for entry in self.train:
-            TrainingSource.parse(entry)  # fail on a malformed entry before anything loads
-        check_document_format(self.document)
-        check_precision(self.precision)
-        if not self.out:
-            msg = "--out FOLDER is required (e.g. runs/lora)"
-            raise InputError(msg)
-        methods = ("lora", "adalora", "ia3", "prompt", "full")
-        if self.method not in methods:
-            msg = f"unknown method {self.method!r}: choose from {methods}"
-            raise InputError(msg)
-        for name in ("epochs", "batch_size", "grad_accum", "max_query_length", "max_code_length", "lora_r",
-                     "num_virtual_tokens", "valid_max", "checkpoint_every", "questions_per_function"):
-            if getattr(self, name) <= 0:
-                msg = f"--{name} must be positive, got {getattr(self, name)}"
-                raise InputError(msg)
-        if self.towers not in TOWERS:
-            msg = f"--towers must be one of {TOWERS}, got {self.towers!r}"
-            raise InputError(msg)
-        if self.towers == "query" and self.method not in ("lora", "adalora", "ia3"):
-            msg = f"--towers query adapts with a switchable adapter (lora, adalora, ia3), not {self.method!r}"
-            raise InputError(msg)
-        if self.negatives_per_pair < 0:
-            msg = f"--negatives_per_pair must be 0 or more, got {self.negatives_per_pair}"
-            raise InputError(msg)
-        if self.batch_size < 2:
-            msg = "--batch_size must be at least 2: in-batch negatives need other pairs"
-            raise InputError(msg)
-        if self.temperature <= 0 or self.learning_rate < 0 or not 0 <= self.warmup_ratio < 1:
-            msg = "--temperature must be > 0, --learning_rate >= 0 and --warmup_ratio in [0, 1)"
-            raise InputError(msg)
-
-    @property
-    def lr(self) -> float:
-        """The learning rate in force."""
-        return self.learning_rate or DEFAULT_LEARNING_RATES[self.method]
-
-    def method_options(self) -> MethodOptions:
-        """The PEFT hyperparameters of this config."""
-        targets = tuple(x.strip() for x in self.target_modules.split(",") if x.strip()) or None
-        return MethodOptions(lora_r=self.lora_r, lora_alpha=self.lora_alpha, lora_dropout=self.lora_dropout,
-                             adalora_init_r=self.adalora_init_r, adalora_target_r=self.adalora_target_r,
-                             num_virtual_tokens=self.num_virtual_tokens, prompt_init_text=self.prompt_init_text,
-                             target_modules=targets)
 
 
 @dataclass
@@ -273,8 +164,10 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
                     # several processes: each embeds its share; the loss gathers every share (`distributed`)
                     batch = [pairs[i] for i in shard(indices, accelerator.process_index, processes)]
                     with accelerator.autocast():
-                        loss, objective = _batch_loss(encoder, trained_model, batch, config, progress.step,
-                                                      frozen_codes)
+                        loss, objective = batch_loss(encoder, trained_model, batch, method=config.method,
+                                                     temperature=config.temperature,
+                                                     negatives_per_pair=config.negatives_per_pair,
+                                                     step=progress.step, frozen_codes=frozen_codes)
                     if not torch.isfinite(objective):
                         msg = (f"loss became {objective.item()} at step {progress.step + 1}: training diverged; lower "
                                f"--learning_rate (now {config.lr}); the last good checkpoint is kept in {out}")
@@ -307,8 +200,7 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
         raise
     finally:
         bar.close()
-    if config.method == "adalora":
-        model.base_model.update_and_allocate(total_steps)  # final masking of the pruned ranks
+    finish_training(model, config.method, total_steps)
     wall = time.perf_counter() - started
     peak, memory_kind = _peak_memory_mb(accelerator.device)
     metrics = {
@@ -330,33 +222,6 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
     return TrainResult(out=out, metrics=metrics)
 
 
-def _step_negatives(batch: list[Pair], per_pair: int, step: int) -> tuple[list[str], list[int]]:
-    """Up to `per_pair` hard negatives of each pair (rotating with the step), and the row each belongs to."""
-    texts, owners = [], []
-    for row, pair in enumerate(batch):
-        for k in range(min(per_pair, len(pair.negatives))):
-            texts.append(pair.negatives[(step * per_pair + k) % len(pair.negatives)])
-            owners.append(row)
-    return texts, owners
-
-
-class FrozenCodeVectors:
-    """Code vectors of the frozen base, computed once per distinct text (training with ``--towers query``)."""
-
-    def __init__(self, encoder: Encoder) -> None:
-        self.encoder = encoder
-        self.vectors: dict[str, torch.Tensor] = {}
-
-    def __call__(self, texts: list[str]) -> torch.Tensor:
-        """(len(texts), dim) unit vectors, no gradient."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
-        if missing:
-            with torch.no_grad(), self.encoder.code_tower():
-                fresh = self.encoder.embed(self.encoder.collate(self.encoder.tokenize_code(missing)))
-            self.vectors.update(zip(missing, fresh.detach(), strict=True))
-        return torch.stack([self.vectors[t] for t in texts])
-
-
 def _prepare_run_dir_once(accelerator: Accelerator, out: Path, config: TrainConfig) -> bool:
     """The main process prepares the run folder (only it writes there); every process learns whether to resume,
     or raises the main process's error."""
@@ -374,41 +239,6 @@ def _prepare_run_dir_once(accelerator: Accelerator, out: Path, config: TrainConf
     if isinstance(outcome[0], str):
         raise InputError(outcome[0])
     return bool(outcome[0])
-
-
-def _batch_loss(encoder: Encoder, trained_model: torch.nn.Module, batch: list[Pair], config: TrainConfig,
-                step: int = 0, frozen_codes: FrozenCodeVectors | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """(InfoNCE loss of the global batch, the objective this process minimises).
-
-    `batch` is this process's shard. With N processes the embeddings of every shard are gathered, so the loss
-    is the whole batch's; the objective is N x InfoNCE (DDP averages the N processes' gradients, each holding
-    only its own rows' share) plus any method regulariser.
-    """
-    def embed_code(texts: list[str]) -> torch.Tensor:
-        if frozen_codes is not None:
-            return frozen_codes(texts)
-        return encoder.embed(encoder.collate(encoder.tokenize_code(texts)), trained_model)
-
-    rank, processes = world()
-    texts = encoder.collate(encoder.tokenize_queries([p.text for p in batch]))
-    query_vectors, shard_sizes = gather_rows(encoder.embed(texts, trained_model))  # (global batch, dim)
-    negatives, owners = _step_negatives(batch, config.negatives_per_pair, step)
-    # one forward for codes and negatives: under DDP every process must make the same number of forward calls
-    local_codes = embed_code([p.code for p in batch] + negatives)  # (shard + n_negatives, dim)
-    code_vectors, _ = gather_rows(local_codes[: len(batch)])  # (global batch, dim)
-    negative_vectors = local_codes[len(batch) :]
-    owners = [owner + sum(shard_sizes[:rank]) for owner in owners]  # rows of the global batch
-    owner_rows = torch.tensor(owners, dtype=torch.long, device=query_vectors.device)
-    if processes > 1:  # collective calls: every process makes them, with or without negatives of its own
-        negative_vectors, _ = gather_rows(negative_vectors)
-        owner_rows, _ = gather_rows(owner_rows)
-    has_negatives = negative_vectors.shape[0] > 0
-    loss = info_nce_loss(query_vectors, code_vectors, temperature=config.temperature,
-                         hard_negatives=negative_vectors if has_negatives else None,
-                         negative_owners=owner_rows if has_negatives else None)
-    regulariser = extra_loss(encoder.model, config.method)
-    objective = loss * processes
-    return loss, (objective if regulariser is None else objective + regulariser)
 
 
 def _save_model(out: Path, config: TrainConfig, model: torch.nn.Module, backbone: object) -> None:
