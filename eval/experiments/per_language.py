@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from rag.search.routed import merge_by_score
 
 from data import mine
 from data.cli import run_cli
@@ -33,7 +34,6 @@ from data.errors import InputError
 from data.records import Record, read_jsonl, write_jsonl
 from eval import mrr
 from eval.report import markdown_table
-from rag.search.routed import merge_by_score
 from rag.store import Source
 from retriever_finetune import train
 from retriever_finetune.models import load_encoder
