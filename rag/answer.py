@@ -93,14 +93,17 @@ def review_answer(answer: Answer, known: KnownNames) -> Answer:
 
 def answer_question(question: str, retriever: Retriever | None, generator: Generator | None, *, k: int = DEFAULT_K,
                     max_new_tokens: int = 200, max_context_tokens: int = 1536, emit: Callable[[str], None] | None = None,
-                    known: KnownNames | None = None, review: bool = True) -> Answer:
+                    known: KnownNames | None = None, review: bool = True, sources: list[Source] | None = None) -> Answer:
     """The one answer flow (`rag.ask`, `rag.mcp`, the benches): retrieve (unless `retriever` is None: the
     no-context floor), prompt, generate, passing the text to `emit` as it streams; then review the answer
     against its sources and the corpus (`review_answer`; `known`: the corpus's names, read from the retriever's
-    index when not given). With no generator the answer is the sources alone. A stream that breaks off
-    (`GenerationInterrupted`) leaves what arrived, the sources and `error` set, unreviewed."""
+    index when not given; with neither, the sources and the standard library). `sources`: answer from these
+    instead of retrieving (a LangChain chain's documents). With no generator the answer is the sources alone. A
+    stream that breaks off (`GenerationInterrupted`) leaves what arrived, the sources and `error` set, unreviewed."""
     question = check_question(question)
-    answer = Answer(text="", sources=retriever.retrieve(question, k) if retriever is not None else [])
+    if sources is None:
+        sources = retriever.retrieve(question, k) if retriever is not None else []
+    answer = Answer(text="", sources=sources)
     if generator is None:
         return answer
     try:
@@ -111,8 +114,10 @@ def answer_question(question: str, retriever: Retriever | None, generator: Gener
     except GenerationInterrupted as error:
         answer.error = str(error)
         return answer
-    if review and (known is not None or retriever is not None):
-        review_answer(answer, known or KnownNames.from_corpus(retriever.index.name_entries()))  # type: ignore[union-attr]
+    if review and (known is not None or retriever is not None or answer.sources):
+        if known is None:
+            known = KnownNames.from_corpus(retriever.index.name_entries() if retriever is not None else [])
+        review_answer(answer, known)
     return answer
 
 

@@ -10,9 +10,9 @@
 3. runs `eval.mrr` (full protocol: each language's test split is its own pool) with the frozen base, the shared
    adapter and the two per-language ones; the per-language row takes each language's own adapter, as
    ``--retriever python=...,javascript=...`` serves them;
-4. searches the two test splits as one mixed pool, as a routed index does (`rag.search.routed`): each language's
+4. searches the two test splits as one mixed pool, as a routed index does (`rag.search.Retriever`): each language's
    functions embedded by its adapter, each query by both adapters, the two top-20 lists merged by cosine (as
-   `rag.search.routed` does) or by per-list z-score (``calibrated``, the alternative measured here and not
+   `rag.search.Retriever` does) or by per-list z-score (``calibrated``, the alternative measured here and not
    shipped); against one encoder (frozen, shared) over the same pool. MRR@10.
 Stages whose output exists are skipped; a half-trained run resumes.
 """
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from rag.search.routed import merge_by_score
+from rag.search import merge_by_score
 
 from data import mine
 from data.cli import run_cli

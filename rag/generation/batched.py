@@ -7,13 +7,13 @@ decoded from the shared KV cache. A row leaves the batch as soon as it ends: at 
 its token limit, or where `stop(index, text, piece)` returns a cut position; its cache rows are dropped, and
 once a quarter of the slots is free the next prompts are prefilled and their cache rows joined to the batch
 (padded on the left to the batch's width), so one long answer does not leave the others' slots idle. Steps
-run in the precision of the weights given (`generators.HuggingFaceGenerator.batch_model`: a bf16 copy where
+run in the precision of the weights given (`local.HuggingFaceGenerator.batch_model`: a bf16 copy where
 the policy gives `decode_batch` bf16); float32 weights prefill under the policy's `prefill` autocast.
 
 Decoding is greedy with a repetition penalty, or sampled (temperature, repetition penalty) with one seeded
 generator per prompt drawing one uniform number per token (inverse-CDF sampling), so a prompt's sample does not
 depend on which others share its batch. Does not handle: prompts, streaming to a reader (see
-`generators.HuggingFaceGenerator.stream`) or endpoint generators.
+`local.HuggingFaceGenerator.stream`) or endpoint generators.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ StopCheck = Callable[[int, str, str], "int | None"]
 Finished = Callable[[int, str], None]
 """``on_done(prompt_index, completion)``: called as each prompt's completion is final."""
 
-GREEDY_REPETITION_PENALTY = 1.15  # greedy answers, streamed (`generators.HuggingFaceGenerator.stream`) or batched
+GREEDY_REPETITION_PENALTY = 1.15  # greedy answers, streamed (`local.HuggingFaceGenerator.stream`) or batched
 
 
 @dataclass(frozen=True)

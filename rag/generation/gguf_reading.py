@@ -3,7 +3,7 @@
 `gguf.GGUFReader` slices its memory map once per element of every array field; for Gemma's 262,144-token
 vocabulary that is millions of `memmap.__getitem__`/`__array_finalize__` calls, most of the converting minute.
 The same bytes in an ordinary array parse to the same fields, faster (`python bench/gguf_conversion.py`;
-figures in docs/RESULTS.md). Does not handle: the conversion itself (see `generators.gemma_from_package`).
+figures in docs/RESULTS.md). Does not handle: the conversion itself (see `gemma.gemma_from_package`).
 """
 
 from __future__ import annotations

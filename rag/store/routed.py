@@ -1,6 +1,6 @@
 """A corpus indexed per language: one collection per language, each embedded by its language's adapter
 (`retriever_finetune.routing`), named ``<collection>-<language>``. Does not handle: searching it (see
-`rag.search.routed`) or mining (`build`).
+`rag.search.Retriever`, which searches every `searchable.SearchIndex` the same way) or mining (`build`).
 """
 
 from __future__ import annotations
