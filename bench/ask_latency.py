@@ -16,8 +16,6 @@ prompt, decode tokens per second, and the whole answer from the question. Then, 
 from __future__ import annotations
 
 import argparse
-import copy
-import dataclasses
 import json
 import os
 import statistics
@@ -40,7 +38,6 @@ from rag.generation import HuggingFaceGenerator, load_generator  # noqa: E402
 from rag.options import SearchOptions, open_first_stage  # noqa: E402
 from rag.prompts import prepare_answer, prompt_style  # noqa: E402
 from rag.rerank import load_reranker  # noqa: E402
-from rag.search import Retriever  # noqa: E402
 
 QUESTIONS = ["how to parse json", "read a file line by line", "compute the md5 hash of a string",
              "split a path into directory and file name", "parse command line arguments"]
@@ -57,13 +54,6 @@ def median_s(run, inputs, repeats: int = 1) -> float:  # noqa: ANN001
     return statistics.median(times)
 
 
-def with_reranker(retriever: Retriever, reranker: object) -> Retriever:
-    """The same first stage, its candidates reranked (the generator's model loaded once per precision)."""
-    reranked = copy.copy(retriever)
-    reranked.reranker = reranker  # type: ignore[assignment]
-    return reranked
-
-
 def phases(precision: str, spec: str, persist: str, fresh: bool, gemma: HuggingFaceGenerator,
            repeats: int) -> dict[str, float]:
     """Every phase of an answer, timed in one precision."""
@@ -78,7 +68,7 @@ def phases(precision: str, spec: str, persist: str, fresh: bool, gemma: HuggingF
     generator = HuggingFaceGenerator(gemma.name, gemma.model, gemma.tokenizer, instruction_tuned=False,
                                      precision=precision)
     reranker = load_reranker("gemma", reuse=generator)
-    reranked = with_reranker(search, reranker)
+    reranked = search.variant(reranker=reranker)  # the generator's model loaded once per precision
     search.retrieve(QUESTIONS[0], 5)  # BM25 index and caches built outside the timings
     out["encode_question_ms"] = 1000 * median_s(lambda q: encoder.encode_queries([q], show_progress=False),
                                                 QUESTIONS, repeats)
@@ -142,7 +132,7 @@ def main() -> None:
     options = SearchOptions(retriever=spec, rerank="none", precision=precisions[-1],
                             persist=by_precision[precisions[-1]]["persist"])  # type: ignore[arg-type]
     plain = open_first_stage(options)
-    retriever = open_first_stage(dataclasses.replace(options, lexical_weight=0))  # the ANN search alone, against exact search
+    retriever = plain.variant(lexical_weight=0)  # the ANN search alone, against exact search
     encoder, index = plain.encoders.encoder_for(None), plain.index
     everything = index.collection.get(include=["embeddings"])
     ids, matrix = everything["ids"], np.asarray(everything["embeddings"], dtype=np.float32)
@@ -171,7 +161,7 @@ def main() -> None:
         if next(pieces) == prompt_style(generator).start(sources).lstrip():
             next(pieces, None)
 
-    reranked = with_reranker(plain, load_reranker("gemma", reuse=generator))
+    reranked = plain.variant(reranker=load_reranker("gemma", reuse=generator))
     result["question_to_first_token_median_s"] = median_s(lambda q: first_generated(q, reranked.retrieve(q, 5)),
                                                           QUESTIONS)
     result["question_to_first_token_no_rerank_median_s"] = median_s(lambda q: first_generated(q, plain.retrieve(q, 5)),

@@ -15,7 +15,6 @@ that `rag.ask` uses, paired with the same questions.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import logging
 import random
@@ -39,9 +38,9 @@ from eval.report import bar_chart, markdown_table, write_report
 from rag.answer import Answer, answer_questions
 from rag.cache import DEFAULT_CACHE
 from rag.generation import GeneratorOptions, check_generator_spec, load_generator
-from rag.options import DEFAULT_RERANK, AnswerOptions, SearchOptions, open_first_stage
+from rag.options import DEFAULT_RERANK, SearchOptions, open_first_stage, resolve_reranker
 from rag.prompts import PROMPTS_DIR
-from rag.rerank import QueryLikelihoodReranker, load_reranker
+from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
 from rag.search import DEFAULT_K, Retriever
 from rag.store import DEFAULT_CORPUS_EXCLUDES, default_corpus
 from rag.store.chroma import retriever_fingerprint
@@ -96,7 +95,7 @@ class RougeConfig:
         check_generator_spec(self.generator)
         if self.protocol == "paper" and self.rerank == "auto":
             self.rerank = "none"  # the paper's protocol has no reranker
-        self.rerank = AnswerOptions(generator=self.generator, rerank=self.rerank).reranker()  # auto, as rag.ask
+        self.rerank = check_reranker_spec(resolve_reranker(self.rerank, self.generator))  # auto, as rag.ask
         check_precision(self.precision)
         if self.generator == "none":
             msg = "--generator none makes no answers to score; pick gemma, hf:..., openai:... or ollama:..."
@@ -154,8 +153,7 @@ def _pipelines(config: RougeConfig, corpus_path: str, corpus: list, reranker: Qu
         key = f"{name}|{fingerprint}"
         yield spec.label, key, retriever
         if reranker is not None:
-            retriever = copy.copy(retriever)
-            retriever.reranker = reranker
+            retriever = retriever.variant(reranker=reranker)
             yield (f"{spec.label} + rerank {config.rerank}",
                    f"{key}|rerank={config.rerank}|fusion={reranker.fusion_weight:g}|{_prompts_digest(('rerank',))}",
                    retriever)

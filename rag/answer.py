@@ -114,7 +114,7 @@ def answer_question(question: str, retriever: Retriever | None, generator: Gener
     except GenerationInterrupted as error:
         answer.error = str(error)
         return answer
-    if review and (known is not None or retriever is not None or answer.sources):
+    if review:
         if known is None:
             known = KnownNames.from_corpus(retriever.index.name_entries() if retriever is not None else [])
         review_answer(answer, known)

@@ -26,6 +26,17 @@ logger = logging.getLogger(__name__)
 DEFAULT_RERANK = "auto"
 
 
+def resolve_reranker(rerank: str, generator: str = "") -> str:
+    """The reranker `--rerank` asks for: ``auto`` is the packaged Gemma, unless `generator` is an endpoint (it
+    would load a local model only to rerank; then none)."""
+    if rerank != "auto":
+        return rerank
+    if generator.partition(":")[0] in ENDPOINT_KINDS:
+        logger.info("generator %s is an endpoint: no local reranker (ask for one with --rerank gemma)", generator)
+        return "none"
+    return "gemma"
+
+
 @dataclass
 class SearchOptions(IndexChoice):
     """The corpus, the number of functions, the reranker and the first-stage options of every command that
@@ -65,7 +76,7 @@ class SearchOptions(IndexChoice):
 
     def reranker(self) -> str:
         """The reranker `--rerank` asks for: ``auto`` is the packaged Gemma."""
-        return "gemma" if self.rerank == "auto" else self.rerank
+        return resolve_reranker(self.rerank)
 
     def generator_options(self) -> GeneratorOptions:
         """How the reranker (and a generator) load."""
@@ -92,10 +103,7 @@ class AnswerOptions(SearchOptions):
 
     def reranker(self) -> str:
         """``auto`` is the packaged Gemma unless the generator is an endpoint (a local model only to rerank)."""
-        if self.rerank == "auto" and self.generator.partition(":")[0] in ENDPOINT_KINDS:
-            logger.info("generator %s is an endpoint: no local reranker (ask for one with --rerank gemma)", self.generator)
-            return "none"
-        return super().reranker()
+        return resolve_reranker(self.rerank, self.generator)
 
     def generator_options(self) -> GeneratorOptions:
         """How the generator and the reranker load."""
@@ -112,7 +120,7 @@ def open_first_stage(options: SearchOptions, generator: Generator | None = None,
     rerank = options.reranker()
     reranker = load_reranker(rerank, options.generator_options(), candidates=options.rerank_candidates,
                              fusion_weight=options.rerank_fusion,
-                             reuse=generator if generator is not None and rerank == getattr(options, "generator", None) else None)
+                             reuse=generator if rerank == getattr(options, "generator", None) else None)
     return open_retriever(options, options.corpus, reranker=reranker, device=options.device or None, build=build,
                           lexical_weight=options.lexical_weight, records=records)
 

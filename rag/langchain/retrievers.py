@@ -72,6 +72,7 @@ class CodeSearchRetriever(_SearchFields):  # type: ignore[misc, valid-type]
 
     build: bool = True
     _pipeline: Retriever | None = PrivateAttr(default=None)
+    _opened_with: SearchOptions | None = PrivateAttr(default=None)  # with the retriever the corpus was indexed with
 
     @model_validator(mode="after")
     def _checked(self) -> CodeSearchRetriever:
@@ -88,7 +89,8 @@ class CodeSearchRetriever(_SearchFields):  # type: ignore[misc, valid-type]
         if self._pipeline is None:
             options = self.options()
             options.store_options()  # a bad document format fails before any model loads
-            self._pipeline = open_first_stage(options, build=self.build)
+            self._pipeline = open_first_stage(options, build=self.build)  # fills in a remembered retriever
+            self._opened_with = options
         return self._pipeline
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
@@ -100,5 +102,5 @@ class CodeSearchRetriever(_SearchFields):  # type: ignore[misc, valid-type]
         opened = self._pipeline is not None
         pipeline = self.pipeline  # opening it refreshes the index
         if opened and self.refresh:
-            refresh_retriever(self.options(), self.corpus, pipeline)  # files edited since the last question
+            refresh_retriever(self._opened_with, self.corpus, pipeline)  # files edited since the last question
         return [source_document(s) for s in pipeline.retrieve(check_question(query), count)]

@@ -50,9 +50,9 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
         InputError: no index yet and `build` is False, or what parsing the retriever raises.
     """
     weight = DEFAULT_LEXICAL_WEIGHT if lexical_weight is None else lexical_weight
-    spec = choice.spec()
     store = choice.store_options()
     if records is not None:
+        spec = choice.spec()
         encoders = load_query_encoders(spec, device=device, precision=choice.precision)
         return Retriever(encoders, index_records(list(corpus), spec, encoders, store, records), reranker,
                          lexical_weight=weight)
@@ -116,4 +116,3 @@ def _refuse_unless(build: bool, paths: Sequence[str], label: str) -> None:
         msg = f"no index of {', '.join(paths)} for {label} yet; build it with `python -m rag.index` (or build=True)"
         raise InputError(msg)
     logger.info("no index of %s for %s yet: building it (once)", ", ".join(paths), label)
-

@@ -9,6 +9,7 @@ their fused standardised scores. Does not handle: building the index (see `rag.s
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -73,6 +74,17 @@ class Retriever:
         self.reranker = reranker
         self.lexical_weight = lexical_weight
         self._lexical: LexicalIndex | None = None
+
+    def variant(self, **changes: object) -> Retriever:
+        """The same first stage (encoders, index, what was read of it) with other settings, e.g. ``reranker=``
+        or ``lexical_weight=``: nothing is loaded or opened again."""
+        copied = copy.copy(self)
+        for name, value in changes.items():
+            if not hasattr(self, name):
+                msg = f"a Retriever has no setting {name!r}"
+                raise TypeError(msg)
+            setattr(copied, name, value)
+        return copied
 
     def forget_entries(self) -> None:
         """Drop what was read of the collection (its entries, the BM25 index): it has changed."""
