@@ -112,8 +112,9 @@ class Retriever:
                 vectors[id(encoder)] = encoder.encode_queries([question], show_progress=False)[0]
             return vectors[id(encoder)]
 
-        parts = [(held, part) for held, part in self.index.parts() if held is None or language in (None, held)]
-        searched = [(held, part) for held, part in parts if part.count()] or parts[:1]  # all empty: the index says so
+        searched = [(held, part) for held, part in self.index.parts() if held is None or language in (None, held)]
+        if len(searched) > 1:  # a language with nothing indexed is skipped (a lone part that is empty says so)
+            searched = [(held, part) for held, part in searched if part.count()] or searched[:1]
         n = max(k, HYBRID_POOL) if self.lexical_weight else k
         pool = merge_by_score([part.search(query(held), n, language) for held, part in searched], n)
         if not self.lexical_weight:
