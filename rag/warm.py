@@ -44,8 +44,11 @@ def servers_folder() -> Path:
 
 
 def server_wanted(argv: list[str]) -> bool:
-    """False when the command line or the environment asks for no server, or off POSIX (Unix sockets, flock)."""
+    """False when the command line or the environment asks for no server, off POSIX (Unix sockets, flock), and
+    for ``--help`` (answered here, without starting a background process)."""
     if os.name != "posix" or os.environ.get(SERVER_ENV, "").lower() in {"none", "off", "0", "no"}:
+        return False
+    if "-h" in argv or "--help" in argv:
         return False
     for position, arg in enumerate(argv):
         value = arg.split("=", 1)[1] if arg.startswith("--server=") else \

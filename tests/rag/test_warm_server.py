@@ -118,3 +118,11 @@ def test_server_none_answers_in_the_calling_process(corpus: Path, tiny_bert_dir:
     assert not (home / ".cache" / "codesearch-rag" / "servers").exists()
     bad = ask(home, "how to parse json", [*common[:-1], "sometimes"], server="none")
     assert bad.returncode == 2 and "--server must be auto or none" in bad.stderr
+
+
+def test_help_is_answered_without_starting_a_server(home: Path) -> None:
+    shown = subprocess.run([sys.executable, "-m", "rag.ask", "--help"], cwd=ROOT, env=environment(home),
+                           capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0 and "--rerank" in shown.stdout, shown.stderr
+    assert "started a warm server" not in shown.stderr
+    assert not (home / ".cache" / "codesearch-rag" / "servers").exists() or not server_log(home)
