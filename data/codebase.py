@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.errors import InputError
+from data.cli import InputError
 from data.records import read_json_lines
 
 logger = logging.getLogger(__name__)

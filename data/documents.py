@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from data.errors import InputError
+from data.cli import InputError
 
 DOCUMENT_FORMATS = ("docstring+code", "code")
 """`docstring+code` (the default for code bases) gives the retriever the function's own description (its

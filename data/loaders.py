@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from data.errors import InputError
+from data.cli import InputError
 from data.records import Record, read_jsonl
 
 logger = logging.getLogger(__name__)

@@ -9,8 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.cli import Positional, run_cli
-from data.errors import InputError
+from data.cli import InputError, Positional, run_cli
 from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, MineReport, mine_tree
 from data.records import write_jsonl
 from data.splits import SPLITS, dedup_records, split_records

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from data.errors import InputError
+from data.cli import InputError
 from data.functions import MinedFunction, first_paragraph, iter_functions
 from data.languages import DEFAULT_EXCLUDED_DIRS, LANGUAGES, SUFFIX_TO_LANGUAGE, LanguageSpec
 from data.python_api import (

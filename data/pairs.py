@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.errors import InputError
+from data.cli import InputError
 
 logger = logging.getLogger(__name__)
 

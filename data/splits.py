@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable
 from typing import Literal
 
-from data.errors import InputError
+from data.cli import InputError
 from data.records import Record
 
 logger = logging.getLogger(__name__)

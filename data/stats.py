@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from data.cli import Positional, run_cli
-from data.errors import InputError
+from data.cli import InputError, Positional, run_cli
 from data.loaders import load_records
 
 PERCENTILES = (50, 90, 99)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from rouge_score import rouge_scorer
 
-from data.errors import InputError
+from data.cli import InputError
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 _SCORERS: dict[tuple[tuple[str, ...], bool], rouge_scorer.RougeScorer] = {}

@@ -15,7 +15,7 @@ import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from data.errors import InputError
+from data.cli import InputError
 from data.records import Record, read_jsonl
 
 logger = logging.getLogger(__name__)

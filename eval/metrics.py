@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from data.errors import InputError
+from data.cli import InputError
 
 
 def positive_ranks(scores: np.ndarray, positives: np.ndarray) -> np.ndarray:

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from data.cli import run_cli
+
+from data.cli import InputError, run_cli
 from data.codebase import load_codebase_benchmark
-from data.errors import InputError
 from data.loaders import load_records
 from eval.answer_metrics import paired_bootstrap_ci
 from eval.paper import paper_section

@@ -17,8 +17,8 @@ from typing import Literal
 
 import numpy as np
 
+from data.cli import InputError
 from data.codebase import CodeBaseBenchmark
-from data.errors import InputError
 from data.records import Record
 from eval.metrics import positive_ranks, summarize
 

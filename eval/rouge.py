@@ -27,8 +27,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from data import mine
-from data.cli import run_cli
-from data.errors import InputError
+from data.cli import InputError, run_cli
 from data.loaders import load_records
 from eval.answer_metrics import ROUGE_TYPES, bootstrap_ci, paired_bootstrap_ci, rouge_f1
 from eval.answers import EvalItem, Generation, GenerationCache, load_eval_data

@@ -15,9 +15,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.cli import Positional, run_cli
+from data.cli import InputError, Positional, run_cli
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS
-from data.errors import InputError
 from rag.cache import DEFAULT_CACHE
 from rag.store import mine_corpus
 from rag.synthetic import synthesize_questions

@@ -37,8 +37,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from data.cli import Positional, run_cli
-from data.errors import InputError
+from data.cli import InputError, Positional, run_cli
 from rag.answer import Answer, answer_question
 from rag.options import AnswerOptions, OpenedModels
 from rag.question import check_question

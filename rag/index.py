@@ -8,8 +8,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 
-from data.cli import Positional, run_cli
-from data.errors import InputError
+from data.cli import InputError, Positional, run_cli
 from rag.store import (
     IndexChoice,
     IndexStats,

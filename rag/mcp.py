@@ -21,9 +21,8 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel, Field
 
-from data.cli import run_cli
+from data.cli import InputError, run_cli
 from data.documents import qualified_name
-from data.errors import InputError
 from data.miner import LANGUAGES
 from rag.answer import answer_question
 from rag.generation import Generator

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from data.errors import InputError
+from data.cli import InputError
 
 MAX_QUESTION_CHARS = 10_000
 

@@ -16,8 +16,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 
+from data.cli import InputError
 from data.documents import document_text
-from data.errors import InputError
 from rag.generation import Generator, GeneratorOptions, HuggingFaceGenerator, load_generator
 from rag.generation.batched import left_pad
 from rag.prompts import read_prompt

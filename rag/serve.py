@@ -25,8 +25,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.cli import LOG_FORMAT, run_cli
-from data.errors import InputError
+from data.cli import LOG_FORMAT, InputError, run_cli
 from rag.options import OpenedModels
 from rag.warm import IDLE_SECONDS, all_sockets, socket_path
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from data.cli import InputError
 from data.documents import document_text
-from data.errors import InputError
 from data.questions import rewrite_corpus
 from data.records import Record
 from retriever_finetune.encoder import Encoder

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from data.errors import InputError
+from data.cli import InputError
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from torch import nn
 from tqdm.auto import tqdm
 from transformers import PreTrainedTokenizerBase
 
-from data.errors import InputError
+from data.cli import InputError
 from retriever_finetune.precision import FLOAT32, PrecisionPolicy, resolve_precision
 
 logger = logging.getLogger(__name__)

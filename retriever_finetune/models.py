@@ -19,7 +19,7 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokenizerBase
 from transformers.utils import cached_file
 
-from data.errors import InputError
+from data.cli import InputError
 from retriever_finetune.codet5p import MODEL_TYPE as CODET5P_MODEL_TYPE
 from retriever_finetune.codet5p import CodeT5pEmbeddingConfig, CodeT5pEmbeddingModel
 from retriever_finetune.encoder import Encoder, Pooling, Prompts, output_size

@@ -22,7 +22,7 @@ from peft.utils.constants import (
 from torch import nn
 from transformers import PreTrainedTokenizerBase
 
-from data.errors import InputError
+from data.cli import InputError
 
 logger = logging.getLogger(__name__)
 

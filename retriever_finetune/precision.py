@@ -23,7 +23,7 @@ from typing import Literal
 
 import torch
 
-from data.errors import InputError
+from data.cli import InputError
 
 logger = logging.getLogger(__name__)
 

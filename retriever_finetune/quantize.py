@@ -21,7 +21,7 @@ from typing import Literal
 import torch
 from torch import nn
 
-from data.errors import InputError
+from data.cli import InputError
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from data.errors import InputError
+from data.cli import InputError
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import Backbone, canonical_name, load_backbone
 from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec, adapter_towers, find_adapter_dir

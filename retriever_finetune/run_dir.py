@@ -12,7 +12,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from data.errors import InputError
+from data.cli import InputError
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from data.cli import InputError
 from data.documents import document_text
-from data.errors import InputError
 from data.loaders import load_records
 from data.pairs import load_labelled_pairs
 from data.questions import rewrite_corpus

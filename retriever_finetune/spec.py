@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from data.errors import InputError
+from data.cli import InputError
 from data.miner import LANGUAGES
 from retriever_finetune.encoder import TOWERS, Towers
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from data.errors import InputError
+from data.cli import InputError
 
 ModuleFile = Callable[[str], str | None]
 """A file of the model by its relative path → its local path (downloaded when a Hub id), None when absent."""

@@ -28,8 +28,7 @@ from accelerate.utils import set_seed
 from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
-from data.cli import run_cli
-from data.errors import InputError
+from data.cli import InputError, run_cli
 from retriever_finetune.batch_loss import FrozenCodeVectors, batch_loss
 from retriever_finetune.batches import Pair, epoch_batches, steps_per_epoch
 from retriever_finetune.checkpoint import CHECKPOINTS, Progress, latest_checkpoint, load_checkpoint, save_checkpoint

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from data.cli import InputError
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
-from data.errors import InputError
 from retriever_finetune.encoder import TOWERS, Towers
 from retriever_finetune.peft_methods import (
     DEFAULT_LEARNING_RATES,

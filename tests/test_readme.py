@@ -58,7 +58,7 @@ def test_readme_commands_parse_as_typed(command: list[str], monkeypatch: pytest.
     """Each README command's options are ones its CLI takes (parsed and validated, not run)."""
     import importlib
 
-    from data.cli import build_parser, parse_config
+    from data.cli.runner import build_parser, parse_config
 
     module = importlib.import_module(command[0])
     parsed = []

@@ -20,10 +20,9 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from data.cli import run_cli
+from data.cli import InputError, run_cli
 from data.codebase import load_cosqa
 from data.documents import DEFAULT_DOCUMENT, document_text
-from data.errors import InputError
 from data.records import Record
 from eval.experiments.question_retrieval import COSQA_CODE_BASE, COSQA_QUERIES, cosqa_records
 from eval.howto import first_relevant_rank, load_howto

@@ -31,8 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from data import mine
-from data.cli import run_cli
-from data.errors import InputError
+from data.cli import InputError, run_cli
 from eval import rouge
 from eval.answer_metrics import bootstrap_ci, paired_bootstrap_ci
 from eval.answers import EvalItem, load_eval_data

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data import mine
-from data.cli import run_cli
-from data.errors import InputError
+from data.cli import InputError, run_cli
 from eval import mrr
 from retriever_finetune import train
 from retriever_finetune.run_dir import CONFIG, METRICS

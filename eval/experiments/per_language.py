@@ -26,14 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from rag.search import merge_by_score
 
 from data import mine
-from data.cli import run_cli
-from data.errors import InputError
+from data.cli import InputError, run_cli
 from data.records import Record, read_jsonl, write_jsonl
 from eval import mrr
 from eval.report import markdown_table
+from rag.search import merge_by_score
 from rag.store import Source
 from retriever_finetune import train
 from retriever_finetune.models import load_encoder

@@ -31,10 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from data import mine
-from data.cli import run_cli
+from data.cli import InputError, run_cli
 from data.codebase import CodeBaseBenchmark, load_cosqa
 from data.documents import DEFAULT_DOCUMENT, document_text
-from data.errors import InputError
 from data.miner import iter_functions
 from data.records import Record, read_jsonl, write_jsonl
 from eval.experiments.reranked_ranks import ScoreCache, reranked_ranks

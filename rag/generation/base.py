@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from data.errors import InputError
+from data.cli import InputError
 
 
 class Generator(Protocol):

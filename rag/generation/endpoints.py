@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 
-from data.errors import InputError
+from data.cli import InputError
 from rag.generation.base import GenerationInterrupted, Sampling
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from data.errors import InputError
+from data.cli import InputError
 from rag.cache import DEFAULT_CACHE
 from rag.generation.gguf_reading import gguf_read_into_memory
 

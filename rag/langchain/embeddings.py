@@ -10,7 +10,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from data.errors import InputError
+from data.cli import InputError
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.models import load_encoder
 from retriever_finetune.routing import load_language_encoders

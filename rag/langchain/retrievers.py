@@ -17,7 +17,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr, create_model, model_validator
 
-from data.errors import InputError
+from data.cli import InputError
 from rag.options import SearchOptions, open_first_stage
 from rag.question import check_question
 from rag.search import Retriever, refresh_retriever

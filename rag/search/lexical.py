@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from data.cli import InputError
 from data.documents import qualified_name
-from data.errors import InputError
 from rag.store import CodeIndex
 
 _WORD = re.compile(r"[A-Za-z0-9]+")

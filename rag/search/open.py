@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from data.errors import InputError
+from data.cli import InputError
 from data.records import Record
 from rag.search.retriever import DEFAULT_LEXICAL_WEIGHT, QueryEncoders, Reranker, Retriever
 from rag.store import (

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from data.errors import InputError
+from data.cli import InputError
 from rag.search.lexical import LexicalIndex, fused_order
 from rag.store import SearchIndex, Source
 from retriever_finetune.encoder import Encoder

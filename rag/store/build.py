@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data.cli import InputError
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
-from data.errors import InputError
 from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, SUFFIX_TO_LANGUAGE, MineReport, mine_tree
 from data.records import Record
 from data.splits import dedup_records

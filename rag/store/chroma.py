@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from data.cli import InputError
 from data.documents import DEFAULT_DOCUMENT, check_document_format, document_text
-from data.errors import InputError
 from data.records import Record
 from rag.store.source import IndexStats, Source, record_id
 from retriever_finetune.encoder import Encoder

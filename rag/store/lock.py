@@ -12,7 +12,7 @@ import socket
 import time
 from collections.abc import Iterator
 
-from data.errors import InputError
+from data.cli import InputError
 
 logger = logging.getLogger(__name__)
 

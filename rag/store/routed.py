@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
-from data.errors import InputError
+from data.cli import InputError
 from data.miner import LANGUAGES
 from data.records import Record
 from rag.store.chroma import CHROMA_BATCH, CodeIndex

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from data.cli import InputError
 from data.codebase import load_codebase_benchmark, load_cosqa, load_graphcodebert
-from data.errors import InputError
 from data.pairs import load_labelled_pairs
 from data.questions import first_sentence, rewrite_corpus, rewrite_docstring
 from data.records import Record

@@ -6,7 +6,7 @@ from pathlib import Path
 import datasets
 import pytest
 
-from data.errors import InputError
+from data.cli import InputError
 from data.loaders import load_records
 
 # Rows as the hub's `code_search_net` and CodeXGLUE's `Code-Code/...`/`Text-Code/NL-code-search-Adv` publish them.

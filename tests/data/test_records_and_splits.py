@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from data.errors import InputError
+from data.cli import InputError
 from data.loaders import load_records
 from data.records import Record, read_jsonl, write_jsonl
 from data.splits import dedup_records, split_records

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from data.errors import InputError
+from data.cli import InputError
 from eval.experiments.hybrid_search import HybridConfig, hybrid_rank
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import label_ranking_average_precision_score, ndcg_score
 
-from data.errors import InputError
+from data.cli import InputError
 from eval.metrics import mrr, ndcg_at_k, positive_ranks, recall_at_k, summarize
 
 

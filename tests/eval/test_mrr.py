@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from data.cli import InputError
 from data.codebase import CodeBaseBenchmark
-from data.errors import InputError
 from data.records import Record, write_jsonl
 from eval import mrr as mrr_cli
 from eval.retrieval import (

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from data.errors import InputError
+from data.cli import InputError
 from rag import index as index_cli
 from rag.store import StoreOptions, build_index, collection_name, open_client, open_index
 from retriever_finetune.models import load_encoder

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from data.cli import InputError
 from data.documents import document_text
-from data.errors import InputError
 from rag import index as index_cli
 from rag.grounding import KnownNames
 from rag.store import StoreOptions, build_index, open_index, record_id

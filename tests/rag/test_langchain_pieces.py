@@ -9,7 +9,7 @@ from langchain_core.vectorstores import InMemoryVectorStore
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 import data.miner
-from data.errors import InputError
+from data.cli import InputError
 from rag.langchain import CodeFunctionLoader, CodeRerankCompressor, CodeSearchEmbeddings, CodeSearchRetriever
 from rag.langchain.document_compressors import document_source
 from rag.rerank import load_reranker

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from data.errors import InputError
+from data.cli import InputError
 from rag.search import Retriever
 from rag.search import retriever as first_stage
 from rag.search.lexical import LexicalIndex, fuse_standardised, identifier_tokens

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from data.errors import InputError
+from data.cli import InputError
 
 
 def test_every_entry_point_shares_the_reranker_and_k_defaults() -> None:

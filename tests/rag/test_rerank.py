@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from data.errors import InputError
+from data.cli import InputError
 from rag import ask, rerank
 from rag.generation import load_generator
 from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker

@@ -9,8 +9,8 @@ import torch
 from peft import LoraConfig, get_peft_model
 from transformers import BertModel
 
+from data.cli import InputError
 from data.documents import DEFAULT_DOCUMENT, document_text
-from data.errors import InputError
 from rag import index as index_cli
 from rag.search import Retriever, merge_by_score
 from rag.store import Source, StoreOptions, build_routed_index, open_routed_index

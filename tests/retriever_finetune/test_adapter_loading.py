@@ -7,7 +7,7 @@ import pytest
 import torch
 from peft import LoraConfig, get_peft_model
 
-from data.errors import InputError
+from data.cli import InputError
 from retriever_finetune.models import canonical_name, load_backbone, load_encoder
 
 

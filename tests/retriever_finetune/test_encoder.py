@@ -9,7 +9,7 @@ import torch
 from safetensors.torch import load_file
 from transformers import T5Config, T5EncoderModel
 
-from data.errors import InputError
+from data.cli import InputError
 from retriever_finetune.codet5p import CodeT5pEmbeddingModel
 from retriever_finetune.models import load_encoder
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from data.errors import InputError
+from data.cli import InputError
 from rag import index as index_cli
 from retriever_finetune import precision
 from retriever_finetune.models import load_encoder

@@ -10,7 +10,7 @@ from peft import LoraConfig, PromptTuningConfig, TaskType, get_peft_model
 from torch.ao.nn.quantized.dynamic import Linear as QuantizedLinear
 from transformers import BertModel
 
-from data.errors import InputError
+from data.cli import InputError
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import TOWERS_FILE
 

@@ -10,15 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from sentence_transformers import SentenceTransformer
 
-from tests.conftest import PROMPTS, save_st_folder
-
-from data.errors import InputError
+from data.cli import InputError
 from retriever_finetune import models as registry
 from retriever_finetune.models import load_backbone, load_encoder
 from retriever_finetune.precision import check_precision
+from tests.conftest import PROMPTS, save_st_folder
 
 QUERIES = ["how to parse json", "read a csv file into dictionaries", "download a file from a url"]
 CODES = ["def loads(s):\n    return decode(s)", "def add(a, b):\n    return a + b",

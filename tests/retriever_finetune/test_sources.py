@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from data.errors import InputError
+from data.cli import InputError
 from data.records import Record, write_jsonl
 from retriever_finetune import train
 from retriever_finetune.batches import Pair, epoch_batches, epoch_indices

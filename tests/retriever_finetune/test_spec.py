@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from data.errors import InputError
+from data.cli import InputError
 from retriever_finetune.models import ENCODERS
 from retriever_finetune.spec import (
     REGISTRY_NAMES,

@@ -7,17 +7,17 @@ other exception is a bug and keeps its traceback. Does not handle: the jobs them
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from transformers import HfArgumentParser
-from transformers.utils import logging as transformers_logging
-
-from data.errors import InputError
+from data.cli.arguments import add_dataclass
+from data.cli.errors import InputError
 
 ConfigT = TypeVar("ConfigT")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -32,9 +32,10 @@ class Positional:
     help: str = ""
 
 
-def build_parser(config_type: type, description: str, positional: Positional | None) -> HfArgumentParser:
+def build_parser(config_type: type, description: str, positional: Positional | None) -> argparse.ArgumentParser:
     """An argparse parser generated from the config dataclass, plus the positional argument and --quiet."""
-    parser = HfArgumentParser(config_type, description=description)
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add_dataclass(parser, config_type)
     if positional is not None:
         parser.add_argument(
             "_positional", metavar=positional.field.upper(), nargs=positional.nargs or "?", help=positional.help
@@ -44,7 +45,7 @@ def build_parser(config_type: type, description: str, positional: Positional | N
     return parser
 
 
-def parse_config(config_type: type[ConfigT], argv: list[str], parser: HfArgumentParser,
+def parse_config(config_type: type[ConfigT], argv: list[str], parser: argparse.ArgumentParser,
                  positional: Positional | None) -> tuple[ConfigT, bool]:
     """Parse argv into the config; return it with the --quiet flag."""
     namespace = parser.parse_args(argv)
@@ -65,6 +66,19 @@ def parse_config(config_type: type[ConfigT], argv: list[str], parser: HfArgument
         if given not in (None, []):
             values[positional.field] = given
     return config_type(**values), namespace.quiet
+
+
+def quiet_model_libraries() -> None:
+    """No progress bar per weight load and no library warnings below errors: our own bars and logs say what
+    runs. Set through the environment, which transformers and huggingface_hub read when first imported (this
+    package imports neither), and directly when they already are."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    if "transformers" in sys.modules:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+        transformers_logging.set_verbosity_error()
 
 
 def run_cli(
@@ -92,8 +106,7 @@ def run_cli(
         print(f"error: {error}", file=sys.stderr)  # noqa: T201
         return 2
     logging.basicConfig(format=LOG_FORMAT, level=logging.WARNING if quiet else logging.INFO, force=True)
-    transformers_logging.disable_progress_bar()  # a bar per weight load is noise; our own bars say what runs
-    transformers_logging.set_verbosity_error()
+    quiet_model_libraries()
     try:
         result = run(config)
     except (InputError, FileNotFoundError) as error:
