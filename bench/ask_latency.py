@@ -3,7 +3,7 @@
     python bench/ask_latency.py [--repeats 5] [--fresh_index] [--persist DIR] [--precisions float32,auto]
 
 Each phase is timed once per precision in the same run (`--precisions`; `auto` is bf16 where the hardware
-has it natively and it measured faster, see `retriever_finetune.precision`), and reported with its ratio to
+has it natively and it measured faster, see `rag.generation.precision`), and reported with its ratio to
 float32: index build (with --fresh_index: the default index built into an empty folder, as a first `rag.ask`
 does), question encoding, search (hybrid, as `rag.ask`), rerank of 20 candidates, prefill of one answer
 prompt, decode tokens per second, and the whole answer from the question. Then, in the last precision given:

@@ -5,7 +5,7 @@
 One forward pass over 20 sequences of 300 tokens (the reranker's and a batch's shape) and over one prompt of
 1,200 tokens (a lone answer's prefill), each in float32 and under `torch.autocast("cpu", torch.bfloat16)`,
 median seconds of `--repeats` runs after a warm-up, with the ratio float32 / bf16 measured in the same run.
-The text is this interpreter's `json/decoder.py`. Basis of the `prefill` rows of `retriever_finetune.precision`.
+The text is this interpreter's `json/decoder.py`. Basis of the `prefill` rows of `rag.generation.precision`.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Numeric precision per phase of work: bf16 where the hardware computes it natively and it measured faster,
-float32 elsewhere.
+float32 elsewhere. The mechanism every model of the project shares, and the encoder's phases.
 
 `--precision auto` (the default of every command) asks the hardware: a CUDA GPU with
 `torch.cuda.is_bf16_supported()`, or a CPU with AMX or AVX512-BF16 (read at run time). On such hardware
-each phase takes the precision that measured faster on it (`PHASES`); anywhere else everything runs in
-float32. `float32` forces float32 everywhere; `bf16` asks for bf16 in every phase that has a bf16 path, and
-is refused with one line on hardware without native bf16 (emulated bf16 is slower than float32 there).
+each phase takes the precision that measured faster on it (a `PhaseTable`: the encoder's here, the
+generator's in `rag.generation.precision`); anywhere else everything runs in float32. `float32` forces
+float32 everywhere; `bf16` asks for bf16 in every phase that has a bf16 path, and is refused with one line
+on hardware without native bf16 (emulated bf16 is slower than float32 there).
 
 bf16 runs as `torch.autocast`: weights stay float32 (training keeps float32 master weights), matmuls run in
 bf16, and vectors are normalised and scores taken in float32. Does not handle: quantization (see `quantize`).
@@ -30,23 +31,20 @@ logger = logging.getLogger(__name__)
 Precision = Literal["auto", "float32", "bf16"]
 PRECISIONS: tuple[Precision, ...] = ("auto", "float32", "bf16")
 HALF_PRECISIONS = ("fp16", "float16", "half", "16")  # refused by name, with the reason
-Phase = Literal["encode", "encode_one", "rerank", "prefill", "decode", "decode_batch", "train"]
-"""``encode``: a batch of texts (code to index, evaluation queries; a bf16 copy of the encoder's weights,
-`Encoder.bf16_model`); ``encode_one``: one text alone (the question
-being asked); ``decode``: one streamed answer's steps (bf16 autocast); ``decode_batch``: the steps of many answers
-decoded together (a bf16 copy of the weights, `rag.generation.batched`)."""
+Phase = str
+"""A named phase of work whose precision is chosen on its own (the keys of a `PhaseTable`)."""
+PhaseTable = dict[str, dict[Phase, bool]]
+"""Per device type ("cpu", "cuda"): whether `auto` runs each phase in bf16 on hardware with native bf16."""
 
-# What `auto` picks on hardware with native bf16, per device type, by measurement (figures in
-# docs/RESULTS.md, "Speed: bf16 where the hardware has it"): on an AMX CPU, bf16 speeds up encoding batches and reranker scoring (from a bf16
-# copy of the weights), a batch's prefill and the training step (bf16 autocast), but slows one short text and
-# one answer's token-by-token decoding, where casting the weights at every call costs more than the bf16
-# matmuls save; many answers decoded together gain from a bf16 copy of the weights (no cast per step, half the
-# KV cache to read). On a GPU every phase gains.
-PHASES: dict[str, dict[Phase, bool]] = {
-    "cpu": {"encode": True, "encode_one": False, "rerank": True, "prefill": True, "decode": False,
-            "decode_batch": True, "train": True},
-    "cuda": {"encode": True, "encode_one": True, "rerank": True, "prefill": True, "decode": True,
-             "decode_batch": True, "train": True},
+# The encoder's phases. ``encode``: a batch of texts (code to index, evaluation queries; a bf16 copy of the
+# encoder's weights, `Encoder.bf16_model`); ``encode_one``: one text alone (the question being asked);
+# ``train``: the training step (bf16 autocast, float32 master weights). What `auto` picks, by measurement
+# (docs/RESULTS.md, "Speed: bf16 where the hardware has it"): on a bf16 CPU, batches and the training step
+# gain; one short text loses, casting the weights at every call costing more than the bf16 matmuls save. On a
+# GPU every phase gains.
+ENCODER_PHASES: PhaseTable = {
+    "cpu": {"encode": True, "encode_one": False, "train": True},
+    "cuda": {"encode": True, "encode_one": True, "train": True},
 }
 HELP = ("auto: bf16 where the hardware has it natively and it measured faster (CPU with AMX or AVX512-BF16: "
         "encoding, reranking, batched prefill and decoding, training; GPU: everything), float32 elsewhere; float32: "
@@ -130,15 +128,15 @@ class PrecisionPolicy:
 FLOAT32 = PrecisionPolicy("cpu", frozenset(), "float32")
 
 
-def resolve_precision(precision: str, device: str | torch.device) -> PrecisionPolicy:
-    """The per-phase policy of ``--precision`` on `device`.
+def resolve_precision(precision: str, device: str | torch.device, phases: PhaseTable = ENCODER_PHASES) -> PrecisionPolicy:
+    """The per-phase policy of ``--precision`` on `device`, for the phases of `phases` (the encoder's by default).
 
     Raises:
         InputError: an unknown value, or ``bf16`` on hardware without native bf16.
     """
     precision = check_precision(precision)
     device = torch.device(device)
-    device_type = device.type if device.type in PHASES else "cpu"
+    device_type = device.type if device.type in phases else "cpu"
     if precision == "float32":
         return PrecisionPolicy(device_type, frozenset(), precision)
     native = has_native_bf16(device)
@@ -147,7 +145,7 @@ def resolve_precision(precision: str, device: str | torch.device) -> PrecisionPo
             where = "this GPU" if device.type == "cuda" else "this CPU (it has neither AMX nor AVX512-BF16)"
             msg = f"--precision bf16: {where} has no native bf16, where it runs slower than float32; use --precision auto or float32"
             raise InputError(msg)
-        return PrecisionPolicy(device_type, frozenset(PHASES[device_type]), precision)
+        return PrecisionPolicy(device_type, frozenset(phases[device_type]), precision)
     if not native:
         return PrecisionPolicy(device_type, frozenset(), precision)
-    return PrecisionPolicy(device_type, frozenset(p for p, bf16 in PHASES[device_type].items() if bf16), precision)
+    return PrecisionPolicy(device_type, frozenset(p for p, bf16 in phases[device_type].items() if bf16), precision)

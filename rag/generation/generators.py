@@ -78,7 +78,7 @@ class GeneratorOptions:
     cache_dir: Path = DEFAULT_CACHE
     device: str | None = None
     api_key: str | None = None
-    precision: str = "auto"  # see `retriever_finetune.precision`
+    precision: str = "auto"  # see `rag.generation.precision`
 
 
 def _gemma(_: str, options: GeneratorOptions) -> Generator:

@@ -1,5 +1,5 @@
 """A local Hugging Face causal LM as a generator: streamed greedy answers, batched decoding, seeded sampling,
-in the precision the hardware runs fastest (`retriever_finetune.precision`). Does not handle: loading the
+in the precision the hardware runs fastest (`rag.generation.precision`). Does not handle: loading the
 weights (see `generators`, `gemma`).
 """
 
@@ -12,7 +12,8 @@ from collections.abc import Iterator, Sequence
 from rag.generation.base import Sampling
 from rag.generation.batched import GREEDY_REPETITION_PENALTY, Decoding, Finished, StopCheck, generate_batch
 from rag.generation.memo import CompletionMemo
-from retriever_finetune.precision import PrecisionPolicy, resolve_precision
+from rag.generation.precision import resolve_generation_precision
+from retriever_finetune.precision import PrecisionPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class HuggingFaceGenerator:
         self.name = name
         self.instruction_tuned = instruction_tuned
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.precision = precision if isinstance(precision, PrecisionPolicy) else resolve_precision(precision, self.device)
+        self.precision = resolve_generation_precision(precision, self.device)
         self.model = model.to(self.device).eval()
         self._bf16_model = None  # made on first batched decoding or reranking, where the policy gives bf16
         self._memo = CompletionMemo()

@@ -9,6 +9,7 @@ import torch
 
 from data.cli import InputError
 from rag import index as index_cli
+from rag.generation.precision import resolve_generation_precision
 from retriever_finetune import precision
 from retriever_finetune.models import load_encoder
 from retriever_finetune.precision import resolve_precision
@@ -47,18 +48,24 @@ def test_the_flags_alone_detect_amx_or_avx512_bf16(monkeypatch: pytest.MonkeyPat
         assert precision.cpu_has_native_bf16() is native, flags
 
 
-def test_auto_on_a_bf16_cpu_keeps_one_answers_decoding_in_float32(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_on_a_bf16_cpu_keeps_one_text_and_one_answers_decoding_in_float32(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(precision, "has_native_bf16", lambda device: True)
-    policy = resolve_precision("auto", "cpu")
-    # one answer's decoding and one text: slower in bf16; many answers decoded together: faster
-    assert policy.bf16_phases == {"encode", "rerank", "prefill", "decode_batch", "train"}
-    assert policy.dtype("decode") == torch.float32 and policy.dtype("encode") == torch.bfloat16
-    assert resolve_precision("bf16", "cpu").bf16_phases == {"encode", "encode_one", "rerank", "prefill", "decode",
-                                                            "decode_batch", "train"}
+    policy = resolve_precision("auto", "cpu")  # the encoder's phases
+    # one text alone and one answer's decoding: slower in bf16; batches and many answers decoded together: faster
+    assert policy.bf16_phases == {"encode", "train"}
+    assert policy.dtype("encode_one") == torch.float32 and policy.dtype("encode") == torch.bfloat16
+    generation = resolve_generation_precision("auto", "cpu")
+    assert generation.bf16_phases == {"rerank", "prefill", "decode_batch"}
+    assert generation.dtype("decode") == torch.float32 and generation.dtype("prefill") == torch.bfloat16
+    assert resolve_precision("bf16", "cpu").bf16_phases == {"encode", "encode_one", "train"}
+    assert resolve_generation_precision("bf16", "cpu").bf16_phases == {"rerank", "prefill", "decode", "decode_batch"}
     assert resolve_precision("float32", "cpu").bf16_phases == frozenset()
+    assert resolve_generation_precision("float32", "cpu").bf16_phases == frozenset()
+    on_gpu = resolve_generation_precision("auto", "cuda")
+    assert on_gpu.device_type == "cuda" and on_gpu.bf16_phases == {"rerank", "prefill", "decode", "decode_batch"}
     with policy.autocast("encode"):
         assert torch.is_autocast_enabled("cpu") and torch.get_autocast_dtype("cpu") == torch.bfloat16
-    with torch.autocast("cpu", dtype=torch.bfloat16), policy.autocast("decode"):
+    with torch.autocast("cpu", dtype=torch.bfloat16), generation.autocast("decode"):
         assert not torch.is_autocast_enabled("cpu")  # an enclosing autocast does not leak into a float32 phase
 
 
