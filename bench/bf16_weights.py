@@ -26,15 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from data.corpus import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus  # noqa: E402
 from data.documents import document_text  # noqa: E402
 from rag.generation import HuggingFaceGenerator, load_generator  # noqa: E402
 from rag.rerank import QueryLikelihoodReranker  # noqa: E402
-from rag.store import (  # noqa: E402
-    DEFAULT_CORPUS_EXCLUDES,
-    Source,
-    default_corpus,
-    mine_corpus,
-)
+from rag.store import Source  # noqa: E402
 from retriever_finetune.models import load_retriever  # noqa: E402
 from retriever_finetune.precision import FLOAT32  # noqa: E402
 from retriever_finetune.spec import parse_retriever  # noqa: E402

@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as `python b
 import numpy as np  # noqa: E402
 from sentence_transformers import SentenceTransformer  # noqa: E402
 
+from data.corpus import DEFAULT_CORPUS_EXCLUDES  # noqa: E402
 from data.miner import DEFAULT_EXCLUDED_DIRS, mine_tree  # noqa: E402
 from data.records import Record  # noqa: E402
 from data.splits import dedup_records, split_records  # noqa: E402
 from eval.metrics import positive_ranks, summarize  # noqa: E402
-from rag.store import DEFAULT_CORPUS_EXCLUDES  # noqa: E402
 from retriever_finetune.encoder import Encoder  # noqa: E402
 from retriever_finetune.models import ENCODERS, load_encoder  # noqa: E402
 

@@ -17,9 +17,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from data.corpus import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus  # noqa: E402
 from data.documents import DEFAULT_DOCUMENT, document_text  # noqa: E402
-from rag.store import DEFAULT_CORPUS_EXCLUDES, default_corpus  # noqa: E402
-from rag.store.build import mine_corpus  # noqa: E402
 from retriever_finetune.models import load_retriever  # noqa: E402
 from retriever_finetune.spec import parse_retriever  # noqa: E402
 

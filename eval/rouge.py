@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 
 from data import mine
 from data.cli import InputError, run_cli
+from data.corpus import DEFAULT_CORPUS_EXCLUDES, default_corpus
 from data.loaders import load_records
 from eval.answer_metrics import ROUGE_TYPES, bootstrap_ci, paired_bootstrap_ci, rouge_f1
 from eval.answers import EvalItem, Generation, GenerationCache, load_eval_data
@@ -41,7 +42,6 @@ from rag.options import DEFAULT_RERANK, SearchOptions, open_first_stage, resolve
 from rag.prompts import PROMPTS_DIR
 from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
 from rag.search import DEFAULT_K, Retriever
-from rag.store import DEFAULT_CORPUS_EXCLUDES, default_corpus
 from rag.store.chroma import retriever_fingerprint
 from retriever_finetune.peft_methods import PEFT_METHODS
 from retriever_finetune.precision import HELP as PRECISION_HELP

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.cli import InputError, Positional, run_cli
+from data.corpus import mine_corpus
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS
 from rag.cache import DEFAULT_CACHE
-from rag.store import mine_corpus
 from rag.synthetic import synthesize_questions
 from retriever_finetune import train
 from retriever_finetune.encoder import Towers

@@ -9,16 +9,8 @@ import contextlib
 from dataclasses import dataclass, field
 
 from data.cli import InputError, Positional, run_cli
-from rag.store import (
-    IndexChoice,
-    IndexStats,
-    build_index,
-    build_routed_index,
-    check_corpus,
-    index_exists,
-    open_index,
-    refresh_index,
-)
+from data.corpus import check_corpus
+from rag.store import IndexChoice, IndexStats, build_index, build_routed_index, index_exists, open_index, refresh_index
 from retriever_finetune.models import load_retriever
 from retriever_finetune.quantize import QUANTIZATIONS, check_quantization
 from retriever_finetune.routing import load_language_encoders

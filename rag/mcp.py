@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pydantic import BaseModel, Field
 
 from data.cli import InputError, run_cli
+from data.corpus import default_corpus
 from data.documents import qualified_name
 from data.miner import LANGUAGES
 from rag.answer import answer_question
@@ -30,7 +31,7 @@ from rag.grounding import first_sentence, signature
 from rag.options import AnswerOptions, OpenedModels
 from rag.question import check_question
 from rag.search import Retriever
-from rag.store import Source, default_corpus
+from rag.store import Source
 
 logger = logging.getLogger(__name__)
 

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from data.cli import InputError
+from data.corpus import default_corpus
 from data.records import Record
 from rag.generation import ENDPOINT_KINDS, Generator, GeneratorOptions, check_generator_spec, load_generator
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
 from rag.search import DEFAULT_K, DEFAULT_LEXICAL_WEIGHT, Retriever, open_retriever, refresh_retriever
-from rag.store import IndexChoice, default_corpus
+from rag.store import IndexChoice
 
 logger = logging.getLogger(__name__)
 

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from data.cli import InputError, run_cli
 from data.codebase import load_cosqa
+from data.corpus import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus
 from data.documents import DEFAULT_DOCUMENT, document_text
 from data.records import Record
 from eval.experiments.question_retrieval import COSQA_CODE_BASE, COSQA_QUERIES, cosqa_records
@@ -30,7 +31,6 @@ from eval.metrics import mrr, recall_at_k
 from eval.report import markdown_table, write_report
 from rag.search.lexical import LexicalIndex, fused_order, lexical_text
 from rag.search.retriever import HYBRID_POOL
-from rag.store import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus
 from retriever_finetune.models import load_retriever
 from retriever_finetune.spec import parse_retriever
 

@@ -33,6 +33,7 @@ import numpy as np
 from data import mine
 from data.cli import InputError, run_cli
 from data.codebase import CodeBaseBenchmark, load_cosqa
+from data.corpus import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus
 from data.documents import DEFAULT_DOCUMENT, document_text
 from data.miner import iter_functions
 from data.records import Record, read_jsonl, write_jsonl
@@ -42,7 +43,6 @@ from eval.metrics import mrr, positive_ranks, recall_at_k, summarize
 from eval.report import markdown_table, write_report
 from eval.retrieval import cached_encode, evaluate_pool
 from rag.rerank import DEFAULT_FUSION_WEIGHT, load_reranker
-from rag.store import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus
 from retriever_finetune import train
 from retriever_finetune.models import load_retriever
 from retriever_finetune.run_dir import CONFIG, METRICS

@@ -14,17 +14,15 @@ import logging
 from collections.abc import Callable, Sequence
 
 from data.cli import InputError
+from data.corpus import DEFAULT_CORPUS_EXCLUDES, check_corpus, default_corpus
 from data.records import Record
 from rag.search.retriever import DEFAULT_LEXICAL_WEIGHT, QueryEncoders, Reranker, Retriever
 from rag.store import (
-    DEFAULT_CORPUS_EXCLUDES,
     IndexBusy,
     IndexChoice,
     SearchIndex,
     StoreOptions,
     build_search_index,
-    check_corpus,
-    default_corpus,
     index_records,
     open_search_index,
     refresh_index,

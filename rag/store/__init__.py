@@ -2,17 +2,13 @@
 are built from source trees, and how they follow the files as they change."""
 
 from rag.store.build import (
-           DEFAULT_CORPUS_EXCLUDES,
            IndexChoice,
            StoreOptions,
            build_index,
            build_routed_index,
            build_search_index,
-           check_corpus,
-           default_corpus,
            index_exists,
            index_records,
-           mine_corpus,
            open_index,
            open_routed_index,
            open_search_index,
@@ -26,8 +22,8 @@ from rag.store.routed import LanguageRoutedIndex
 from rag.store.searchable import SearchIndex
 from rag.store.source import IndexStats, Source, record_id
 
-__all__ = ["DEFAULT_CORPUS_EXCLUDES", "CodeIndex", "IndexBusy", "IndexChoice", "IndexStats", "LanguageRoutedIndex", "SearchIndex",
-           "Source", "StoreOptions", "build_index", "build_routed_index", "build_search_index", "check_corpus",
-           "collection_name", "default_corpus", "index_exists", "index_records", "mine_corpus", "open_client",
+__all__ = ["CodeIndex", "IndexBusy", "IndexChoice", "IndexStats", "LanguageRoutedIndex", "SearchIndex",
+           "Source", "StoreOptions", "build_index", "build_routed_index", "build_search_index",
+           "collection_name", "index_exists", "index_records", "open_client",
            "open_index", "open_routed_index", "open_search_index", "record_id", "refresh_index", "routed_index_exists",
            "search_index_exists", "writer_lock"]
