@@ -48,9 +48,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tqdm.auto import tqdm  # noqa: E402
 
+from data.cache import DEFAULT_CACHE  # noqa: E402
 from eval.howto import HOWTO_QUERIES  # noqa: E402
 from rag.answer import Answer, answer_question  # noqa: E402
-from rag.cache import DEFAULT_CACHE  # noqa: E402
 from rag.grounding import KnownNames, identifiers_used  # noqa: E402
 from rag.options import AnswerOptions, OpenedModels  # noqa: E402
 from rag.search import DEFAULT_LEXICAL_WEIGHT  # noqa: E402

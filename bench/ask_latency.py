@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from data.cache import DEFAULT_CACHE  # noqa: E402
 from rag.answer import answer_question, stream_answer  # noqa: E402
-from rag.cache import DEFAULT_CACHE  # noqa: E402
 from rag.generation import HuggingFaceGenerator, load_generator  # noqa: E402
 from rag.options import SearchOptions, open_first_stage  # noqa: E402
 from rag.prompts import prepare_answer, prompt_style  # noqa: E402

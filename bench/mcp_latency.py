@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 from mcp.client.session import ClientSession  # noqa: E402
 from mcp.client.stdio import StdioServerParameters, stdio_client  # noqa: E402
 
+from data.cache import DEFAULT_CACHE  # noqa: E402
 from eval.howto import HOWTO_QUERIES  # noqa: E402
-from rag.cache import DEFAULT_CACHE  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -7,7 +7,7 @@ dropped, words lowercased, at most `MAX_WORDS`, and the language named the way w
 after, or not at all). Every choice is drawn from a hash of the function and a seed, so the same corpus
 gives the same questions on every machine.
 
-Does not handle: questions a docstring does not suggest (see `rag.synthetic` for LM-written ones), or
+Does not handle: questions a docstring does not suggest (see `retriever_finetune.synthetic` for LM-written ones), or
 docstrings that say nothing a user would ask (constructors, tests, dunder methods): those give no question.
 """
 

@@ -27,6 +27,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from data import mine
+from data.cache import DEFAULT_CACHE
 from data.cli import InputError, run_cli
 from data.corpus import DEFAULT_CORPUS_EXCLUDES, default_corpus
 from data.loaders import load_records
@@ -36,7 +37,6 @@ from eval.paper import paper_section
 from eval.paper_protocol import PAPER_K, PAPER_MAX_NEW_TOKENS, PAPER_ROUGE_TYPES, paper_answers, question_seed
 from eval.report import bar_chart, markdown_table, write_report
 from rag.answer import Answer, answer_questions
-from rag.cache import DEFAULT_CACHE
 from rag.generation import GeneratorOptions, check_generator_spec, load_generator
 from rag.options import DEFAULT_RERANK, SearchOptions, open_first_stage, resolve_reranker
 from rag.prompts import PROMPTS_DIR

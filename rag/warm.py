@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from rag.cache import DEFAULT_CACHE
+from data.cache import DEFAULT_CACHE
 
 IDLE_SECONDS = 900
 START_TIMEOUT_S = 180

@@ -6,7 +6,7 @@ An entry is ``KIND:PATH`` with an optional ``@WEIGHT`` (pairs drawn per epoch = 
   alone: the docstring *is* the query, so embedding it with the code would hand the model the answer.
 - ``questions:FILE.jsonl``: CodeSearchNet records, each docstring rewritten into web-style questions
   (`data.questions`), against the function in the served document format.
-- ``pairs:FILE.json``: labelled question–code pairs (StaQC/CoSQA shape, or what `rag.synthetic` writes),
+- ``pairs:FILE.json``: labelled question–code pairs (StaQC/CoSQA shape, or what `retriever_finetune.synthetic` writes),
   label-0 codes as hard negatives of their own question.
 
 A bare path is ``docstrings:PATH``. Does not handle: batching (see `batches`).

@@ -144,3 +144,26 @@ def st_gemma_dir(tmp_path_factory: pytest.TempPathFactory, tokenizer) -> Path:  
     Gemma3TextModel(config).save_pretrained(raw)
     tokenizer.save_pretrained(raw)
     return save_st_folder(raw, tmp_path_factory.mktemp("st_gemma"), 32, "mean")
+
+
+FUNCTIONS = {
+    "jsonish.py": [("parse_json", "Parse a JSON document into Python objects.", "return decode(text)"),
+                   ("dump_json", "Serialise objects to a JSON string.", "return encode(obj)")],
+    "files.py": [("read_lines", "Read a text file line by line.", "return open(path).readlines()"),
+                 ("write_text", "Write a string to a file.", "open(path, 'w').write(text)")],
+    "maths.py": [("mean", "Average of a list of numbers.", "return sum(xs) / len(xs)")],
+}
+
+
+def write_module(folder: Path, name: str, functions: list[tuple[str, str, str]]) -> None:
+    body = "\n\n".join(f'def {fn}(x):\n    """{doc}"""\n    {code}\n' for fn, doc, code in functions)
+    (folder / name).write_text(body)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, functions in FUNCTIONS.items():
+        write_module(folder, name, functions)
+    return folder

@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from data.cache import DEFAULT_CACHE
 from data.cli import InputError
-from rag.cache import DEFAULT_CACHE
 from rag.generation.gguf_reading import gguf_read_into_memory
 
 logger = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from data.cache import DEFAULT_CACHE
 from data.cli import InputError
-from rag.cache import DEFAULT_CACHE
 from rag.generation.base import GenerationInterrupted, Generator, Sampling
 from rag.generation.batched import Finished, StopCheck
 from rag.generation.endpoints import ChatEndpointGenerator

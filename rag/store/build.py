@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data.cache import DEFAULT_CACHE
 from data.cli import InputError
 from data.corpus import mine_corpus
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
 from data.miner import LANGUAGES, SUFFIX_TO_LANGUAGE
 from data.records import Record
-from rag.cache import DEFAULT_CACHE
 from rag.store.chroma import CHROMA_BATCH, CodeIndex, collection_name, open_client
 from rag.store.lock import writer_lock
 from rag.store.refresh import corpus_options, current_manifest, write_manifest

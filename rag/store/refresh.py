@@ -20,9 +20,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from data.cache import DEFAULT_CACHE
 from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, mine_tree, source_files
 from data.records import Record
-from rag.cache import DEFAULT_CACHE
 from rag.store.chroma import CHROMA_BATCH, INDEX_CONTENTS, CodeIndex, open_client
 from rag.store.lock import writer_lock
 from rag.store.source import IndexStats

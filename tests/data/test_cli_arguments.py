@@ -17,7 +17,7 @@ from transformers import HfArgumentParser
 from data.cli.arguments import add_dataclass
 
 CLI_MODULES = [
-    "data.mine", "data.stats", "retriever_finetune.train", "rag.index", "rag.ask", "rag.adapt", "rag.mcp",
+    "data.mine", "data.stats", "retriever_finetune.train", "retriever_finetune.adapt", "rag.index", "rag.ask", "rag.mcp",
     "rag.serve", "eval.mrr", "eval.rouge", "eval.experiments.peft_comparison", "eval.experiments.paper_rag",
     "eval.experiments.question_retrieval", "eval.experiments.per_language", "eval.experiments.hybrid_search",
 ]
@@ -77,8 +77,8 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> dict[str, Any] | 
 def described(parser: argparse.ArgumentParser) -> list[tuple]:
     """Each option's strings, destination, default (not a --no_ option's: the option before it sets it), nargs,
     const, choices and whether it is required."""
-    return sorted((tuple(a.option_strings), a.dest, None if a.const is False else repr(a.default), a.nargs, repr(a.const), a.choices and tuple(a.choices),
-                   a.required) for a in parser._actions if a.dest != "help")
+    return sorted((tuple(a.option_strings), a.dest, None if a.const is False else repr(a.default), a.nargs, repr(a.const),
+                   a.choices and tuple(a.choices), a.required) for a in parser._actions if a.dest != "help")
 
 
 @pytest.mark.parametrize("module_name", CLI_MODULES)

@@ -1,4 +1,5 @@
-"""Fixtures for the RAG tests: a small corpus tree and a fake generator that echoes its prompt."""
+"""Fixtures for the RAG tests: a fake generator that echoes its prompt, and a writer lock held elsewhere (the small
+corpus tree is in tests/conftest.py)."""
 
 import subprocess
 import sys
@@ -8,28 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
-FUNCTIONS = {
-    "jsonish.py": [("parse_json", "Parse a JSON document into Python objects.", "return decode(text)"),
-                   ("dump_json", "Serialise objects to a JSON string.", "return encode(obj)")],
-    "files.py": [("read_lines", "Read a text file line by line.", "return open(path).readlines()"),
-                 ("write_text", "Write a string to a file.", "open(path, 'w').write(text)")],
-    "maths.py": [("mean", "Average of a list of numbers.", "return sum(xs) / len(xs)")],
-}
-
-
-def write_module(folder: Path, name: str, functions: list[tuple[str, str, str]]) -> None:
-    body = "\n\n".join(f'def {fn}(x):\n    """{doc}"""\n    {code}\n' for fn, doc, code in functions)
-    (folder / name).write_text(body)
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, functions in FUNCTIONS.items():
-        write_module(folder, name, functions)
-    return folder
 
 
 class EchoGenerator:

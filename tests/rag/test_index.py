@@ -15,8 +15,7 @@ from rag.grounding import KnownNames
 from rag.store import StoreOptions, build_index, open_index, record_id
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec, parse_retriever
-
-from .conftest import write_module
+from tests.conftest import write_module
 
 
 @pytest.fixture

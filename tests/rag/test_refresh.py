@@ -16,8 +16,9 @@ from rag.store import StoreOptions, build_index, open_index, refresh_index
 from rag.store.refresh import manifest_path
 from retriever_finetune.models import load_retriever
 from retriever_finetune.spec import parse_retriever
+from tests.conftest import write_module
 
-from .conftest import write_module, writer_held_inside
+from .conftest import writer_held_inside
 
 
 class CountingEncoder:

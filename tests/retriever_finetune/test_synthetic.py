@@ -1,5 +1,5 @@
 """Synthetic questions: written once and reused, rewritten when an input changes, filtered by round trip;
-`rag.adapt` from a tree to a query-side adapter; bad input."""
+`retriever_finetune.adapt` from a tree to a query-side adapter; bad input."""
 
 import json
 from pathlib import Path
@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from data.records import Record
-from rag import adapt as adapt_cli
-from rag.synthetic import keep_consistent, synthesize_questions
+from retriever_finetune import adapt as adapt_cli
 from retriever_finetune.models import load_encoder
-
-from .conftest import write_module
+from retriever_finetune.synthetic import keep_consistent, synthesize_questions
+from tests.conftest import write_module
 
 
 def records() -> list[Record]:

@@ -1,9 +1,9 @@
 """CLI: tune a retriever adapter to one code base, with no labels: synthetic questions over its own functions.
 
-    python -m rag.adapt PATH... [--out runs/adapt-NAME] [--extra pairs:staqc.json] [--filter_top_k 10]
+    python -m retriever_finetune.adapt PATH... [--out runs/adapt-NAME] [--extra pairs:staqc.json] [--filter_top_k 10]
 
 Mines the documented functions of PATH (as `rag.index` does), writes web-style questions for them
-(`rag.synthetic`, cached), and trains a query-side LoRA on them (`retriever_finetune.train`): the index of the
+(`synthetic`, cached), and trains a query-side LoRA on them (`retriever_finetune.train`): the index of the
 frozen base serves it unchanged. Then ask with it:
 
     python -m rag.ask "how do I ..." --corpus PATH --retriever runs/adapt-NAME
@@ -15,11 +15,11 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data.cache import DEFAULT_CACHE
 from data.cli import InputError, Positional, run_cli
 from data.corpus import mine_corpus
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS
-from rag.cache import DEFAULT_CACHE
-from rag.synthetic import synthesize_questions
+from retriever_finetune.synthetic import synthesize_questions
 from retriever_finetune import train
 from retriever_finetune.encoder import Towers
 from retriever_finetune.models import load_encoder
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class AdaptConfig:
-    """Options of `python -m rag.adapt`."""
+    """Options of `python -m retriever_finetune.adapt`."""
 
     paths: list[str] = field(default_factory=list, metadata={"help": "source trees of the code base to adapt to"})
     out: str = field(default="", metadata={"help": "run folder (default: runs/adapt-<first path's name>)"})
@@ -81,7 +81,7 @@ def run(config: AdaptConfig) -> train.TrainResult:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of `python -m rag.adapt`."""
+    """Entry point of `python -m retriever_finetune.adapt`."""
     return run_cli(AdaptConfig, run, argv, description=__doc__ or "", render=train.render,
                    positional=Positional("paths", "*", "source trees of the code base"))
 
