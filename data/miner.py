@@ -195,8 +195,10 @@ def iter_tree(
         files = [path for path in files if path in only]
     if show_progress is None:
         show_progress = logger.isEnabledFor(logging.INFO)
+    # The package verdicts are this run's (a long-lived process mining again sees an __init__.py edited since);
+    # in a process pool each chunk of files gets its own copy.
     mine_one = functools.partial(_mine_file, base=base, repo=repo, documented_only=documented_only,
-                                 max_file_bytes=max_file_bytes)
+                                 max_file_bytes=max_file_bytes, deprecated_packages={})
     with tqdm(total=len(files), desc=f"Mining {repo}", unit="file", disable=not show_progress) as bar:
         if workers <= 1 or len(files) < 2:
             results: Iterator[tuple[list[Record], MineReport]] = map(mine_one, files)
@@ -217,12 +219,10 @@ def iter_tree(
                 pool.shutdown(cancel_futures=True)
 
 
-_DEPRECATED_PACKAGES: dict[Path, bool] = {}  # per process: each folder's verdict (`in_deprecated_python_module`)
-
-
 def _mine_file(path: Path, *, base: Path, repo: str, documented_only: bool, max_file_bytes: int,
-               ) -> tuple[list[Record], MineReport]:
-    """The records of one source file and what reading it counted (run in a worker process by `iter_tree`)."""
+               deprecated_packages: dict[Path, bool]) -> tuple[list[Record], MineReport]:
+    """The records of one source file and what reading it counted (run in a worker process by `iter_tree`).
+    `deprecated_packages`: each folder's verdict so far in this run (`in_deprecated_python_module`)."""
     report = MineReport()
     records: list[Record] = []
     text = _read_source(path, max_file_bytes, report)
@@ -231,7 +231,7 @@ def _mine_file(path: Path, *, base: Path, repo: str, documented_only: bool, max_
     language = SUFFIX_TO_LANGUAGE[path.suffix]
     tree = python_tree(text) if language == "python" and not documented_only else None  # parsed once, used twice
     if not documented_only and language == "python" and in_deprecated_python_module(
-            path, text, base, _DEPRECATED_PACKAGES, tree):
+            path, text, base, deprecated_packages, tree):
         report.skipped["deprecated modules"] += 1  # an index points at what to use, not at what is going away
         return records, report
     report.files_read += 1

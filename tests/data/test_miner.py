@@ -253,6 +253,18 @@ def test_an_index_leaves_out_modules_that_warn_of_their_own_deprecation(tmp_path
     assert {"old_warn_api", "old_helper_api", "old_kw_api", "__init___api", "inner_api"} <= training
 
 
+def test_a_package_deprecated_after_a_first_run_is_left_out_of_the_next_one(tmp_path: Path) -> None:
+    """A long-lived process (the warm server, the MCP server) mines the same tree again after an edit."""
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "sub" / "inner.py").write_text('def inner(x):\n    """Do the inner thing."""\n    return x\n')
+    assert [r.func_name for r in mine_tree(tmp_path, documented_only=False)] == ["inner"]
+    (tmp_path / "pkg" / "__init__.py").write_text("import warnings\nwarnings.warn('pkg is going', DeprecationWarning)\n")
+    report = MineReport()
+    assert mine_tree(tmp_path, documented_only=False, report=report) == []
+    assert report.skipped["deprecated modules"] == 2  # the package's __init__.py and the module under it
+
+
 def test_an_index_reads_all_with_what_is_added_to_it_later(tmp_path: Path) -> None:
     (tmp_path / "exports.py").write_text(
         "import posix\n__all__ = 'first', 'second'\n"
