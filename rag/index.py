@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 
 from data.cli import InputError, Positional, run_cli
 from data.corpus import check_corpus
-from rag.store import IndexChoice, IndexStats, build_index, build_routed_index, index_exists, open_index, refresh_index
-from retriever_finetune.models import load_retriever
+from rag.store import IndexChoice, IndexStats, build_search_index, refresh_search_index, search_index_exists
 from retriever_finetune.quantize import QUANTIZATIONS, check_quantization
-from retriever_finetune.routing import load_language_encoders
-from retriever_finetune.spec import PerLanguageSpec, refuse_for_per_language
+from retriever_finetune.routing import load_encoders
+from retriever_finetune.spec import refuse_for_per_language
 
 
 @dataclass
@@ -57,29 +56,24 @@ def run(config: IndexConfig) -> IndexStats:
 
 
 def _build_or_update(config: IndexConfig) -> IndexStats:
-    exclude = [x for x in config.exclude.split(",") if x]
-    languages = [x for x in config.languages.split(",") if x]
+    """Refresh the index with the files changed since its last build, or build it (in full, or from scratch with
+    --rebuild); one path for one retriever and for one per language."""
+    options = {"exclude": [x for x in config.exclude.split(",") if x],
+               "languages": [x for x in config.languages.split(",") if x], "include_ignored": config.include_ignored}
     spec = config.spec()
     refuse_for_per_language(spec, quantize=config.quantize != "none")
-    if isinstance(spec, PerLanguageSpec):
-        encoders = load_language_encoders(spec, max_code_length=config.max_code_length, precision=config.precision)
-        return build_routed_index(config.paths, spec, encoders, config.store_options(),
-                                  rebuild=config.rebuild, batch_size=config.batch_size, break_lock=config.break_lock,
-                                  exclude=exclude, languages=languages, include_ignored=config.include_ignored)
-    encoder = load_retriever(spec, max_code_length=config.max_code_length, precision=config.precision)
+    encoders = load_encoders(spec, max_code_length=config.max_code_length, precision=config.precision)
     if config.quantize != "none":
-        encoder.quantize_code(config.quantize)
+        encoders.quantize_code(config.quantize)  # type: ignore[union-attr]  # one encoder: refused above otherwise
     store = config.store_options()
-    if config.refresh and not config.rebuild and index_exists(config.paths, spec, store):
+    if config.refresh and not config.rebuild and search_index_exists(config.paths, spec, encoders, store):
         # the files changed since the last build only (in full when the index has no record of its files)
-        with contextlib.suppress(InputError):  # another retriever's collection: build_index says so below
-            stats = refresh_index(config.paths, open_index(config.paths, spec, store, create=False), encoder, store,
-                                  exclude=exclude, languages=languages, include_ignored=config.include_ignored)
+        with contextlib.suppress(InputError):  # another retriever's collection: the build says so below
+            stats = refresh_search_index(config.paths, spec, encoders, store, **options)  # type: ignore[arg-type]
             if stats is not None:
                 return stats
-    return build_index(config.paths, spec, encoder, store, rebuild=config.rebuild, batch_size=config.batch_size,
-                       break_lock=config.break_lock, exclude=exclude, languages=languages,
-                       include_ignored=config.include_ignored, workers=config.workers)
+    return build_search_index(config.paths, spec, encoders, store, rebuild=config.rebuild, batch_size=config.batch_size,
+                              break_lock=config.break_lock, workers=config.workers, **options)
 
 
 def render(stats: IndexStats) -> str:

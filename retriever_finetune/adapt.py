@@ -19,10 +19,10 @@ from data.cache import DEFAULT_CACHE
 from data.cli import InputError, Positional, run_cli
 from data.corpus import mine_corpus
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS
-from retriever_finetune.synthetic import synthesize_questions
 from retriever_finetune import train
 from retriever_finetune.encoder import Towers
 from retriever_finetune.models import load_encoder
+from retriever_finetune.synthetic import synthesize_questions
 
 logger = logging.getLogger(__name__)
 

@@ -127,10 +127,11 @@ def load_language_encoders(spec: PerLanguageSpec, *, device: str | None = None, 
                             base=backbone.name, model=model)
 
 
-def load_query_encoders(spec: RetrieverSpec | PerLanguageSpec, *, device: str | None = None,
-                        precision: str = "auto", **options: object) -> Encoder | LanguageEncoders:
-    """What a spec embeds with: one `Encoder`, or one per language on a shared base (`load_language_encoders`);
-    both answer `encoder_for(language)`, so nothing past here asks which it is."""
+def load_encoders(spec: RetrieverSpec | PerLanguageSpec, *, device: str | None = None,
+                  precision: str = "auto", **options: object) -> Encoder | LanguageEncoders:
+    """What a spec embeds questions and code with: one `Encoder`, or one per language on a shared base
+    (`load_language_encoders`); both answer `encoder_for(language)`, so nothing past here asks which it is.
+    `options`: `load_retriever`'s (``max_code_length``, ``batch_size``, ...)."""
     from retriever_finetune.models import load_retriever
 
     if isinstance(spec, PerLanguageSpec):

@@ -3,7 +3,7 @@ and refreshed with the files edited since, with an optional reranker. Called thr
 `rag.options.open_first_stage`, the one place an entry point opens it.
 
 One path for a single and a per-language retriever: the spec picks the encoders
-(`retriever_finetune.routing.load_query_encoders`) and the index (`rag.store.open_search_index`); the
+(`retriever_finetune.routing.load_encoders`) and the index (`rag.store.open_search_index`); the
 search and the refresh run over the index's parts. Does not handle: loading the reranker or the generator
 (see `rag.rerank`, `rag.generation`).
 """
@@ -25,10 +25,10 @@ from rag.store import (
     build_search_index,
     index_records,
     open_search_index,
-    refresh_index,
+    refresh_search_index,
     search_index_exists,
 )
-from retriever_finetune.routing import load_query_encoders
+from retriever_finetune.routing import load_encoders
 from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
     store = choice.store_options()
     if records is not None:
         spec = choice.spec()
-        encoders = load_query_encoders(spec, device=device, precision=choice.precision)
+        encoders = load_encoders(spec, device=device, precision=choice.precision)
         return Retriever(encoders, index_records(list(corpus), spec, encoders, store, records), reranker,
                          lexical_weight=weight)
     paths = list(corpus) or default_corpus()
@@ -59,7 +59,7 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
     choice.recall_retriever(paths)
     spec = choice.spec()
     excludes = () if corpus else DEFAULT_CORPUS_EXCLUDES
-    encoders = load_query_encoders(spec, device=device, precision=choice.precision)
+    encoders = load_encoders(spec, device=device, precision=choice.precision)
     if not search_index_exists(paths, spec, encoders, store):
         _refuse_unless(build, paths, spec.label)
         build_search_index(paths, spec, encoders, store, exclude=excludes, include_ignored=choice.include_ignored)
@@ -80,22 +80,16 @@ def refresh_retriever(choice: IndexChoice, corpus: Sequence[str], retriever: Ret
 
 def _refresh(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec, encoders: QueryEncoders, store: StoreOptions,
              excludes: Sequence[str], include_ignored: bool, index: SearchIndex | None = None) -> bool:
-    """Bring the index up to date with the corpus, each part against its own manifest (`refresh.refresh_index`)
-    under the whole index's writer lock; in full when a part has no manifest. Returns whether it changed.
-    A language that had no collection when a per-language index was built is picked up by `rag.index`."""
+    """Bring the index up to date with the corpus (`rag.store.refresh_search_index`); in full when a part has no
+    manifest. Returns whether it changed."""
     def run() -> bool:
-        opened = index or open_search_index(paths, spec, encoders, store)  # type: ignore[arg-type]
-        changed = False
-        for language, part in opened.parts():
-            stats = refresh_index(paths, part, encoders.encoder_for(language), store, exclude=excludes,
-                                  languages=[language] if language else [], include_ignored=include_ignored,
-                                  lock=opened.name)
-            if stats is None:
-                logger.info("no record of the corpus files for this index: checking every file once")
-                return build_search_index(paths, spec, encoders, store, exclude=excludes,  # type: ignore[arg-type]
-                                          include_ignored=include_ignored).changed
-            changed |= stats.changed
-        return changed
+        stats = refresh_search_index(paths, spec, encoders, store, exclude=excludes,  # type: ignore[arg-type]
+                                     include_ignored=include_ignored, index=index)
+        if stats is None:
+            logger.info("no record of the corpus files for this index: checking every file once")
+            stats = build_search_index(paths, spec, encoders, store, exclude=excludes,  # type: ignore[arg-type]
+                                       include_ignored=include_ignored)
+        return stats.changed
 
     return _unless_being_written(run)
 

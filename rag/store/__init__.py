@@ -12,6 +12,7 @@ from rag.store.build import (
            open_index,
            open_routed_index,
            open_search_index,
+           refresh_search_index,
            routed_index_exists,
            search_index_exists,
 )
@@ -22,8 +23,7 @@ from rag.store.routed import LanguageRoutedIndex
 from rag.store.searchable import SearchIndex
 from rag.store.source import IndexStats, Source, record_id
 
-__all__ = ["CodeIndex", "IndexBusy", "IndexChoice", "IndexStats", "LanguageRoutedIndex", "SearchIndex",
-           "Source", "StoreOptions", "build_index", "build_routed_index", "build_search_index",
-           "collection_name", "index_exists", "index_records", "open_client",
-           "open_index", "open_routed_index", "open_search_index", "record_id", "refresh_index", "routed_index_exists",
-           "search_index_exists", "writer_lock"]
+__all__ = ["CodeIndex", "IndexBusy", "IndexChoice", "IndexStats", "LanguageRoutedIndex", "SearchIndex", "Source",
+           "StoreOptions", "build_index", "build_routed_index", "build_search_index", "collection_name", "index_exists",
+           "index_records", "open_client", "open_index", "open_routed_index", "open_search_index", "record_id",
+           "refresh_index", "refresh_search_index", "routed_index_exists", "search_index_exists", "writer_lock"]

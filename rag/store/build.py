@@ -19,7 +19,7 @@ from data.miner import LANGUAGES, SUFFIX_TO_LANGUAGE
 from data.records import Record
 from rag.store.chroma import CHROMA_BATCH, CodeIndex, collection_name, open_client
 from rag.store.lock import writer_lock
-from rag.store.refresh import corpus_options, current_manifest, write_manifest
+from rag.store.refresh import corpus_options, current_manifest, refresh_index, write_manifest
 from rag.store.remembered import recall_retriever, remember_retriever
 from rag.store.routed import LanguageRoutedIndex
 from rag.store.searchable import SearchIndex
@@ -160,7 +160,8 @@ def _routed_name(paths: Sequence[str], spec: PerLanguageSpec, encoders: Language
 
 def build_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders, store: StoreOptions, *,
                        exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
-                       batch_size: int = CHROMA_BATCH, break_lock: bool = False, include_ignored: bool = False) -> IndexStats:
+                       batch_size: int = CHROMA_BATCH, break_lock: bool = False, include_ignored: bool = False,
+                       workers: int = 1) -> IndexStats:
     """`build_index` for a per-language retriever: one collection per language, each with
     its manifest (`refresh`), so the next question refreshes only what changed."""
     # the files' state before mining (listed and hashed once), split by language for the per-language manifests
@@ -168,7 +169,7 @@ def build_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: La
     before: dict[str, dict] = {}
     for file, entry in files.items():
         before.setdefault(SUFFIX_TO_LANGUAGE[Path(file).suffix], {})[file] = entry
-    records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored)
+    records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored, workers=workers)
     present = sorted({r.language for r in records})
     for language in present:
         encoders.spec_for(language)  # an unrouted language with no fallback fails before the index changes
@@ -226,6 +227,30 @@ def build_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSp
     if isinstance(spec, PerLanguageSpec):
         return build_routed_index(paths, spec, encoders, store, **options)  # type: ignore[arg-type]
     return build_index(paths, spec, encoders, store, **options)  # type: ignore[arg-type]
+
+
+def refresh_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec,
+                         encoders: Encoder | LanguageEncoders, store: StoreOptions, *, exclude: Sequence[str] = (),
+                         languages: Sequence[str] = (), include_ignored: bool = False,
+                         index: SearchIndex | None = None) -> IndexStats | None:
+    """Bring the index of (corpus, spec) up to date with the files changed since, each part against its own
+    manifest (`refresh.refresh_index`) under the whole index's writer lock; the counts summed over the parts.
+    None when a part has no manifest or one made with other options: the caller builds in full
+    (`build_search_index`). `index`: the one already open. A language that had no collection when a
+    per-language index was built is picked up by that full build (`rag.index`)."""
+    opened = index or open_search_index(paths, spec, encoders, store)
+    total = IndexStats(opened.name)
+    for language, part in opened.parts():
+        if language and languages and language not in languages:
+            continue  # --languages names others: this part is left as it is
+        stats = refresh_index(paths, part, encoders.encoder_for(language), store, exclude=exclude,
+                              languages=[language] if language else languages, include_ignored=include_ignored,
+                              lock=opened.name)
+        if stats is None:
+            return None
+        total = IndexStats(opened.name, total.added + stats.added, total.deleted + stats.deleted,
+                           total.updated + stats.updated, total.unchanged + stats.unchanged, total.total + stats.total)
+    return total
 
 
 def index_records(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec, encoders: Encoder | LanguageEncoders,

@@ -201,6 +201,26 @@ def test_ask_with_a_routing_spec(runs: dict[str, Path], mixed_tree: Path, tmp_pa
     assert out.count("  [") == 3 and "Sources:" in out
 
 
+def test_the_index_cli_refreshes_a_per_language_index_part_by_part(runs: dict[str, Path], mixed_tree: Path,
+                                                                   tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    tree = tmp_path / "tree"
+    shutil.copytree(mixed_tree, tree)
+    argv = [str(tree), "--retriever", spec_of(runs), "--persist", str(tmp_path / "db")]
+    assert index_cli.main([*argv, "--quiet"]) == 0
+    assert "5 added" in capsys.readouterr().out
+    (tree / "strings.js").write_text("/**\n * Repeat a string n times.\n */\nfunction repeat(s, n) {\n"
+                                     "  return s.repeat(n);\n}\n")
+    assert index_cli.main(argv) == 0
+    captured = capsys.readouterr()
+    # reverse and parseJson gone, repeat added; the python and go parts are not read again
+    assert "1 added, 2 deleted, 0 moved, 3 unchanged; 4 functions indexed" in captured.out
+    assert captured.err.count("index refreshed: 1 files") == 1 and captured.err.count("index up to date") == 2
+    assert "Mining" not in captured.err
+
+
 def test_a_per_language_index_follows_edits_before_each_question(runs: dict[str, Path], mixed_tree: Path,
                                                                   tmp_path: Path,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
