@@ -28,11 +28,10 @@ from eval.answer_metrics import paired_bootstrap_ci
 from eval.paper import paper_section
 from eval.report import bar_chart, markdown_table, write_report
 from eval.retrieval import evaluate_codebase, evaluate_retriever, group_by_language
+from retriever_finetune import routing
 from retriever_finetune.encoder import Encoder
-from retriever_finetune.models import load_retriever
 from retriever_finetune.precision import HELP as PRECISION_HELP
 from retriever_finetune.precision import check_precision
-from retriever_finetune.routing import load_language_encoders
 from retriever_finetune.spec import HELP as RETRIEVER_HELP
 from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec, adapter_towers, parse_retriever, parse_retrievers
 
@@ -81,8 +80,7 @@ class MrrConfig:
 
 def _cost(spec: RetrieverSpec | PerLanguageSpec) -> dict[str, float | None]:
     """Training cost of the run behind a retriever (a per-language one: summed over its runs)."""
-    specs = list(spec.routes.values()) if isinstance(spec, PerLanguageSpec) else [spec]
-    runs = [json.loads((Path(s.run_dir) / "metrics.json").read_text()) for s in specs
+    runs = [json.loads((Path(s.run_dir) / "metrics.json").read_text()) for s in spec.members()
             if s.run_dir and (Path(s.run_dir) / "metrics.json").is_file()]
     if not runs:
         return {"trainable_percent": 0.0, "train_wall_time_s": None, "peak_memory_mb": None}
@@ -92,8 +90,7 @@ def _cost(spec: RetrieverSpec | PerLanguageSpec) -> dict[str, float | None]:
 
 
 def _cache_key(spec: RetrieverSpec | PerLanguageSpec, config: MrrConfig) -> str:
-    specs = [*spec.routes.values(), *([spec.fallback] if spec.fallback else [])] \
-        if isinstance(spec, PerLanguageSpec) else [spec]
+    specs = spec.members()
     stamps = []
     for one in specs:
         if one.adapter or one.run_dir:
@@ -118,19 +115,16 @@ def resolve_specs(config: MrrConfig) -> list[RetrieverSpec | PerLanguageSpec]:
 
 def load_encoders(spec: RetrieverSpec | PerLanguageSpec, config: MrrConfig) -> Callable[[str], Encoder]:
     """language → the encoder that embeds it (the same one for every language but a per-language retriever's)."""
-    options = {"max_query_length": config.max_query_length, "max_code_length": config.max_code_length,
-               "batch_size": config.batch_size, "precision": config.precision}
-    if isinstance(spec, PerLanguageSpec):
-        return load_language_encoders(spec, **options).encoder_for  # type: ignore[arg-type]
-    encoder = load_retriever(spec, **options)
-    return lambda _language: encoder
+    return routing.load_encoders(spec, max_query_length=config.max_query_length, max_code_length=config.max_code_length,
+                                 batch_size=config.batch_size, precision=config.precision).encoder_for
 
 
 def code_cache_key(spec: RetrieverSpec | PerLanguageSpec, config: MrrConfig) -> str:
-    """The key of the code vectors: a query-side adapter's code is embedded by its frozen base, so it shares the
-    base's cached vectors (named as the base was typed: its folder or registry name)."""
-    if isinstance(spec, RetrieverSpec) and spec.adapter and adapter_towers(spec.adapter) == "query":
-        frozen = parse_retriever(spec.base, runs_dir=None, dim=spec.dim)
+    """The key of the code vectors: when its adapters change only the query side, the code is embedded by the
+    frozen base, so it shares the base's cached vectors (named as the base was typed: its folder or registry name)."""
+    members = spec.members()
+    if any(m.adapter for m in members) and all(not m.adapter or adapter_towers(m.adapter) == "query" for m in members):
+        frozen = parse_retriever(spec.base, runs_dir=None, dim=members[0].dim)
         return _cache_key(frozen, config)
     return _cache_key(spec, config)
 
@@ -142,9 +136,7 @@ def evaluate_each(config: MrrConfig, specs: list[RetrieverSpec | PerLanguageSpec
     cache_dir = Path(config.cache_dir) if config.cache_dir else None
     results = {}
     for spec in specs:
-        described = {"per_language": {lang: s.label for lang, s in spec.routes.items()}} \
-            if isinstance(spec, PerLanguageSpec) else {"base": spec.base, "adapter": spec.adapter, "run_dir": spec.run_dir}
-        results[spec.label] = {"spec": described, "cost": _cost(spec),
+        results[spec.label] = {"spec": spec.describe(), "cost": _cost(spec),
                                "metrics": evaluate(load_encoders(spec, config), _cache_key(spec, config), cache_dir,
                                                    code_cache_key(spec, config))}
     return results

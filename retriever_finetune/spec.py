@@ -62,6 +62,14 @@ class RetrieverSpec:
     text: str = field(default="", compare=False)  # as the user typed it (what --retriever takes back)
     dim: int | None = None  # Matryoshka truncation of the vectors (None: full size); part of the label
 
+    def members(self) -> list[RetrieverSpec]:
+        """The encoders it embeds with: itself."""
+        return [self]
+
+    def describe(self) -> dict[str, object]:
+        """What a report records of it."""
+        return {"base": self.base, "adapter": self.adapter, "run_dir": self.run_dir}
+
 
 @dataclass(frozen=True)
 class PerLanguageSpec:
@@ -80,6 +88,14 @@ class PerLanguageSpec:
     def base(self) -> str:
         """The base model every adapter was trained on (checked when the adapters load)."""
         return next(iter(self.routes.values())).base
+
+    def members(self) -> list[RetrieverSpec]:
+        """The encoders it embeds with: each language's, then the fallback's."""
+        return [*self.routes.values(), *([self.fallback] if self.fallback else [])]
+
+    def describe(self) -> dict[str, object]:
+        """What a report records of it."""
+        return {"per_language": {language: spec.label for language, spec in self.routes.items()}}
 
 
 def find_adapter_dir(path: str | Path) -> Path | None:
