@@ -45,7 +45,7 @@ from rag.search import DEFAULT_K, Retriever
 from rag.store.chroma import retriever_fingerprint
 from retriever_finetune.peft_methods import PEFT_METHODS
 from retriever_finetune.precision import HELP as PRECISION_HELP
-from retriever_finetune.precision import check_precision
+from retriever_finetune.precision import check_precision, resolve_precision
 from retriever_finetune.spec import HELP as RETRIEVER_HELP
 from retriever_finetune.spec import parse_retriever
 
@@ -158,6 +158,17 @@ def _pipelines(config: RougeConfig, corpus_path: str, corpus: list, reranker: Qu
                    retriever)
 
 
+def _bf16_key(config: RougeConfig, generator: object) -> str:
+    """The cache key's part for bf16 (bf16 prefill moves the odd token): the phases `--precision` runs in bf16 on
+    the generator's device, the encoder's and the generator's together (bf16 encoding can move a source too),
+    the same string as when one policy held both; empty in float32."""
+    precision = getattr(generator, "precision", None)
+    if precision is None or not precision.bf16_phases:
+        return ""
+    phases = precision.bf16_phases | resolve_precision(config.precision, precision.device_type).bf16_phases
+    return f"|bf16={','.join(sorted(phases))}"
+
+
 def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, corpus: list, generator: object,
                  reranker: QueryLikelihoodReranker | None = None) -> dict[str, list[Generation]]:
     """Generations per row label (from the cache where present)."""
@@ -171,9 +182,7 @@ def generate_all(config: RougeConfig, items: list[EvalItem], corpus_path: str, c
                                  config.max_context_tokens, _prompts_digest())))
         if paper:  # v3: one seeded inverse-CDF sampler per question (continuous batching)
             key += f"|paper|seed={config.seed}|{_prompts_digest(('paper',))}|sampler=v3"
-        precision = getattr(generator, "precision", None)
-        if precision is not None and precision.bf16_phases:  # bf16 prefill moves the odd token
-            key += f"|bf16={','.join(sorted(precision.bf16_phases))}"
+        key += _bf16_key(config, generator)
         cache = GenerationCache(Path(config.cache_dir), key)
         missing = [item for item in items if cache.get(item.id) is None]
         # each answer cached as it is final, so an interrupted run keeps what it finished

@@ -170,3 +170,27 @@ def test_no_data_means_the_standard_library_test_split_and_a_missing_run_names_i
     test_questions = [json.loads(line)["docstring"] for line in test_split.read_text().splitlines()]
     assert 0 < len(test_questions) < 20 and len(echo.prompts) == 3 * len(test_questions)  # lora, none, base
     assert all(any(q in prompt for prompt in echo.prompts) for q in test_questions)
+
+
+@pytest.mark.parametrize(("device", "precision", "expected"), [
+    # the strings cached answers were keyed with while one precision policy held every phase (by hand, from it)
+    ("cpu", "auto", "|bf16=decode_batch,encode,prefill,rerank,train"),
+    ("cpu", "bf16", "|bf16=decode,decode_batch,encode,encode_one,prefill,rerank,train"),
+    ("cuda", "auto", "|bf16=decode,decode_batch,encode,encode_one,prefill,rerank,train"),
+    ("cpu", "float32", ""),
+])
+def test_the_bf16_part_of_the_cache_key_is_the_one_cached_answers_were_written_under(
+        device: str, precision: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.generation.precision import resolve_generation_precision
+    from retriever_finetune import precision as precision_module
+
+    monkeypatch.setattr(precision_module, "has_native_bf16", lambda device: True)
+
+    class Generator:
+        pass
+
+    generator = Generator()
+    generator.precision = resolve_generation_precision(precision, device)
+    config = rouge.RougeConfig.__new__(rouge.RougeConfig)
+    config.precision = precision
+    assert rouge._bf16_key(config, generator) == expected
