@@ -34,7 +34,7 @@ from retriever_finetune.batches import Pair, epoch_batches, steps_per_epoch
 from retriever_finetune.checkpoint import CHECKPOINTS, Progress, latest_checkpoint, load_checkpoint, save_checkpoint
 from retriever_finetune.distributed import shard, world
 from retriever_finetune.encoder import Encoder
-from retriever_finetune.models import backbone_encoder, load_backbone
+from retriever_finetune.models import Backbone, backbone_encoder, load_backbone
 from retriever_finetune.peft_methods import (
     after_optimizer_step,
     count_parameters,
@@ -43,7 +43,7 @@ from retriever_finetune.peft_methods import (
     method_state,
     restore_method_state,
 )
-from retriever_finetune.precision import resolve_precision
+from retriever_finetune.precision import PrecisionPolicy, resolve_precision
 from retriever_finetune.run_dir import METRICS, prepare_run_dir, write_json, write_model_card
 from retriever_finetune.sources import TrainingData, TrainingSource, load_training_data, read_questions, source_pairs
 from retriever_finetune.spec import FULL_MODEL_DIR, TOWERS_FILE
@@ -97,15 +97,58 @@ def _load_data(config: TrainConfig) -> tuple[TrainingData, list[Pair]]:
     return data, valid
 
 
+@dataclass
+class _Session:
+    """What one training run works with, set up once by `_set_up`."""
+
+    config: TrainConfig
+    out: Path
+    data: TrainingData
+    valid: list[Pair]
+    accelerator: Accelerator
+    policy: PrecisionPolicy
+    total_steps: int
+    resuming: bool
+    backbone: Backbone
+    model: torch.nn.Module  # as PEFT made it (saved, checkpointed)
+    trained_model: torch.nn.Module  # as accelerate prepared it (run forward)
+    parameters: dict
+    encoder: Encoder
+    frozen_codes: FrozenCodeVectors | None
+    optimizer: torch.optim.Optimizer
+    scheduler: object
+
+    @property
+    def processes(self) -> int:
+        return self.accelerator.num_processes
+
+    def checkpoint(self, progress: Progress) -> None:
+        """Save a checkpoint to resume from (the main process writes it)."""
+        if self.accelerator.is_main_process:
+            save_checkpoint(self.out, self.model, self.optimizer, self.scheduler, progress,
+                            extra=method_state(self.model, self.config.method))
+
+
 def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
     """Train, checkpointing as it goes; `on_step(step)` is called after each optimiser step (tests use it)."""
+    session = _set_up(config)
+    progress = _start(session)
+    started = time.perf_counter() - progress.elapsed_s
+    _train(session, progress, started, on_step)
+    return _finish(session, progress, started)
+
+
+def _set_up(config: TrainConfig) -> _Session:
+    """Load the data, check it makes batches, prepare the run folder, and make the model, encoder and optimiser.
+
+    Raises:
+        InputError: a batch smaller than the processes, data that makes no batch, or a run folder in the way.
+    """
     out = Path(config.out)
     data, valid = _load_data(config)
-    pairs = data.pairs
     cpu = config.device == "cpu" or not torch.cuda.is_available()
     policy = resolve_precision(config.precision, "cpu" if cpu else "cuda")
-    precision = "bf16" if policy.uses_bf16("train") else "no"
-    accelerator = Accelerator(cpu=cpu, mixed_precision=precision)
+    accelerator = Accelerator(cpu=cpu, mixed_precision="bf16" if policy.uses_bf16("train") else "no")
     processes = accelerator.num_processes
     if config.batch_size < processes:
         msg = (f"--batch_size {config.batch_size} is smaller than the {processes} processes launched: each process "
@@ -113,12 +156,12 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
         raise InputError(msg)
     total_steps = _schedule(data, config, processes)
     if total_steps == 0:
-        msg = (f"{' '.join(config.train)}: {len(pairs)} pair(s) make no batch of {max(2, processes)} distinct "
+        msg = (f"{' '.join(config.train)}: {len(data.pairs)} pair(s) make no batch of {max(2, processes)} distinct "
                "pairs; give more data")
         raise InputError(msg)
     resuming = _prepare_run_dir_once(accelerator, out, config)
     logger.info("training %s on %s: %d pairs, %d optimiser steps, %d process(es)", config.method, config.base,
-                len(pairs), total_steps, processes)
+                len(data.pairs), total_steps, processes)
     set_seed(config.seed)
     backbone = load_backbone(config.base)
     model = make_trainable(backbone.model, config.method, config.method_options(), total_steps, backbone.name,
@@ -129,55 +172,43 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
     encoder = backbone_encoder(backbone, model, device=accelerator.device, max_query_length=config.max_query_length,
                                max_code_length=config.max_code_length, name=backbone.name, towers=config.towers,
                                precision=policy)
-    frozen_codes = FrozenCodeVectors(encoder) if config.towers == "query" else None
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.lr,
                                   weight_decay=config.weight_decay)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
     trained_model, optimizer = accelerator.prepare(model, optimizer)
+    return _Session(config, out, data, valid, accelerator, policy, total_steps, resuming, backbone, model, trained_model,
+                    parameters, encoder, FrozenCodeVectors(encoder) if config.towers == "query" else None, optimizer,
+                    scheduler)
 
+
+def _start(session: _Session) -> Progress:
+    """Where training starts: the last checkpoint's progress when resuming, else step 0 (with the validation
+    MRR before training)."""
     progress = Progress()
-    checkpoint = latest_checkpoint(out) if resuming else None
+    checkpoint = latest_checkpoint(session.out) if session.resuming else None
     if checkpoint is not None:
-        progress, state = load_checkpoint(checkpoint, model, optimizer, scheduler)
-        restore_method_state(model, config.method, state)
+        progress, state = load_checkpoint(checkpoint, session.model, session.optimizer, session.scheduler)
+        restore_method_state(session.model, session.config.method, state)
         logger.info("resumed from %s (step %d)", checkpoint, progress.step)
-    elif valid:
-        progress.valid_mrr.append(_validation_mrr(encoder, valid))
+    elif session.valid:
+        progress.valid_mrr.append(_validation_mrr(session.encoder, session.valid))
         logger.info("validation MRR before training: %.4f", progress.valid_mrr[-1])
+    return progress
 
-    def checkpoint_now() -> None:
-        if accelerator.is_main_process:
-            save_checkpoint(out, model, optimizer, scheduler, progress, extra=method_state(model, config.method))
 
-    started = time.perf_counter() - progress.elapsed_s
-    bar = tqdm(total=total_steps, initial=progress.step, desc=f"Training {config.method}", unit="step",
+def _train(session: _Session, progress: Progress, started: float, on_step: object) -> None:
+    """Optimiser steps until the schedule or the epochs end; a checkpoint every `checkpoint_every` steps and on
+    Ctrl-C; the validation MRR after each epoch."""
+    config, accelerator = session.config, session.accelerator
+    bar = tqdm(total=session.total_steps, initial=progress.step, desc=f"Training {config.method}", unit="step",
                disable=not (accelerator.is_main_process and logger.isEnabledFor(logging.INFO)))
-    model.train()
+    session.model.train()
     try:
-        while progress.step < total_steps and progress.epoch < config.epochs:
-            batches = _batches(data, config, progress.epoch, processes)
-            while progress.batch_in_epoch < len(batches) and progress.step < total_steps:
+        while progress.step < session.total_steps and progress.epoch < config.epochs:
+            batches = _batches(session.data, config, progress.epoch, session.processes)
+            while progress.batch_in_epoch < len(batches) and progress.step < session.total_steps:
                 group = batches[progress.batch_in_epoch : progress.batch_in_epoch + config.grad_accum]
-                step_loss = 0.0
-                for indices in group:
-                    # several processes: each embeds its share; the loss gathers every share (`distributed`)
-                    batch = [pairs[i] for i in shard(indices, accelerator.process_index, processes)]
-                    with accelerator.autocast():
-                        loss, objective = batch_loss(encoder, trained_model, batch, method=config.method,
-                                                     temperature=config.temperature,
-                                                     negatives_per_pair=config.negatives_per_pair,
-                                                     step=progress.step, frozen_codes=frozen_codes)
-                    if not torch.isfinite(objective):
-                        msg = (f"loss became {objective.item()} at step {progress.step + 1}: training diverged; lower "
-                               f"--learning_rate (now {config.lr}); the last good checkpoint is kept in {out}")
-                        raise InputError(msg)
-                    accelerator.backward(objective / len(group))
-                    step_loss += loss.item() / len(group)  # InfoNCE alone, comparable across methods
-                accelerator.clip_grad_norm_(model.parameters(), 1.0)
-                optimizer.step()
-                scheduler.step()
-                after_optimizer_step(model, config.method, progress.step)
-                optimizer.zero_grad(set_to_none=True)
+                step_loss = _optimizer_step(session, group, progress.step)
                 progress.step += 1
                 progress.batch_in_epoch += len(group)
                 progress.losses.append(step_loss)
@@ -185,40 +216,76 @@ def run(config: TrainConfig, *, on_step: object = None) -> TrainResult:
                 bar.update(1)
                 bar.set_postfix(loss=f"{step_loss:.4f}")
                 if progress.step % config.checkpoint_every == 0:
-                    checkpoint_now()
+                    session.checkpoint(progress)
                 if callable(on_step):
                     on_step(progress.step)
             if progress.batch_in_epoch >= len(batches):
                 progress.epoch += 1
                 progress.batch_in_epoch = 0
-                if valid:
-                    progress.valid_mrr.append(_validation_mrr(encoder, valid))
+                if session.valid:
+                    progress.valid_mrr.append(_validation_mrr(session.encoder, session.valid))
                     logger.info("epoch %d: validation MRR %.4f", progress.epoch, progress.valid_mrr[-1])
     except KeyboardInterrupt:
-        checkpoint_now()
+        session.checkpoint(progress)
         raise
     finally:
         bar.close()
-    finish_training(model, config.method, total_steps)
+
+
+def _optimizer_step(session: _Session, group: list[list[int]], step: int) -> float:
+    """One optimiser step over `group` (the batches of one gradient accumulation); returns its InfoNCE loss.
+
+    Raises:
+        InputError: the loss is not finite (training diverged).
+    """
+    config, accelerator = session.config, session.accelerator
+    step_loss = 0.0
+    for indices in group:
+        # several processes: each embeds its share; the loss gathers every share (`distributed`)
+        batch = [session.data.pairs[i] for i in shard(indices, accelerator.process_index, session.processes)]
+        with accelerator.autocast():
+            loss, objective = batch_loss(session.encoder, session.trained_model, batch, method=config.method,
+                                         temperature=config.temperature, negatives_per_pair=config.negatives_per_pair,
+                                         step=step, frozen_codes=session.frozen_codes)
+        if not torch.isfinite(objective):
+            msg = (f"loss became {objective.item()} at step {step + 1}: training diverged; lower "
+                   f"--learning_rate (now {config.lr}); the last good checkpoint is kept in {session.out}")
+            raise InputError(msg)
+        accelerator.backward(objective / len(group))
+        step_loss += loss.item() / len(group)  # InfoNCE alone, comparable across methods
+    accelerator.clip_grad_norm_(session.model.parameters(), 1.0)
+    session.optimizer.step()
+    session.scheduler.step()  # type: ignore[attr-defined]
+    after_optimizer_step(session.model, config.method, step)
+    session.optimizer.zero_grad(set_to_none=True)
+    return step_loss
+
+
+def _finish(session: _Session, progress: Progress, started: float) -> TrainResult:
+    """Finish the method's training, then save the model, its card and metrics.json (last: it marks the run
+    finished) and drop the checkpoints."""
+    config, accelerator = session.config, session.accelerator
+    finish_training(session.model, config.method, session.total_steps)
     wall = time.perf_counter() - started
     peak, memory_kind = _peak_memory_mb(accelerator.device)
+    parameters = session.parameters
     metrics = {
-        "method": config.method, "base": backbone.name, "train_pairs": len(pairs), "steps": progress.step,
-        "loss": progress.losses, "valid_mrr": progress.valid_mrr, "parameters": parameters,
+        "method": config.method, "base": session.backbone.name, "train_pairs": len(session.data.pairs),
+        "steps": progress.step, "loss": progress.losses, "valid_mrr": progress.valid_mrr, "parameters": parameters,
         "wall_time_s": wall, "pairs_per_s": progress.step * config.batch_size * config.grad_accum / max(wall, 1e-9),
         "peak_memory_mb": peak, "memory_kind": memory_kind, "device": str(accelerator.device),
         # exact: a gradient and two AdamW moments per trainable value (float32)
         "training_state_mb": parameters["trainable"] * 3 * 4 / 2**20,
-        "mixed_precision": precision, "precision": policy.describe(),
+        "mixed_precision": accelerator.mixed_precision, "precision": session.policy.describe(),
         "processes": world()[1],  # the process group each batch's loss was gathered over
     }
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
-        _save_model(out, config, model, backbone)
-        write_model_card(out, dataclasses.asdict(config), metrics)
-        write_json(out / METRICS, metrics)  # last: its presence marks the run finished
-        shutil.rmtree(out / CHECKPOINTS, ignore_errors=True)
-    return TrainResult(out=out, metrics=metrics)
+        _save_model(session.out, config, session.model, session.backbone)
+        write_model_card(session.out, dataclasses.asdict(config), metrics)
+        write_json(session.out / METRICS, metrics)  # last: its presence marks the run finished
+        shutil.rmtree(session.out / CHECKPOINTS, ignore_errors=True)
+    return TrainResult(out=session.out, metrics=metrics)
 
 
 def _prepare_run_dir_once(accelerator: Accelerator, out: Path, config: TrainConfig) -> bool:
