@@ -130,6 +130,73 @@ def _sample(scores: torch.Tensor, temperature: float, uniforms: torch.Tensor) ->
     return found.clamp(max=scores.shape[-1] - 1)
 
 
+class _Rows:
+    """The prompts decoding now: one batch row each, with their shared KV cache, attention mask, positions, the
+    token ids each has seen (for the repetition penalty) and the logits of their next token."""
+
+    def __init__(self, model: torch.nn.Module, precision: PrecisionPolicy, pad_id: int, device: torch.device) -> None:
+        self.model, self.precision, self.pad_id, self.device = model, precision, pad_id, device
+        # transformers 5 renames `past_key_values` to `cache` (the old name warns until 5.40)
+        self.cache_name = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+        self.weights_dtype = next(model.parameters()).dtype
+        self.active: list[int] = []  # prompt index of each row
+        self.cache = self.mask = self.last_position = self.logits = self.seen = None
+        self.width = 0
+
+    def admit(self, entering: list[int], rows: list[list[int]]) -> None:
+        """Prefill the prompts `entering` (token ids `rows`) together and join their cache rows to the batch."""
+        from transformers import DynamicCache
+
+        ids, new_mask, positions = left_pad(rows, self.pad_id, self.device)  # (entering, new_width) each
+        new_cache = DynamicCache(config=self.model.config)
+        float32 = self.weights_dtype == torch.float32
+        with self.precision.autocast("prefill") if float32 else contextlib.nullcontext():
+            new_logits = self.model(input_ids=ids, attention_mask=new_mask, position_ids=positions, use_cache=True,
+                                    logits_to_keep=1, **{self.cache_name: new_cache}).logits[:, -1].float()
+        if float32:
+            _cache_to_float32(new_cache)  # a bf16 prefill's cache, for float32 decode steps
+        new_seen = _pad_seen([torch.tensor(row, device=self.device) for row in rows], max(map(len, rows)))
+        if self.cache is None:
+            self.cache, self.mask, self.last_position = new_cache, new_mask, positions[:, -1]
+            self.logits, self.seen, self.width = new_logits, new_seen, new_mask.shape[1]
+        else:
+            joined = _join_caches(self.cache, self.width, new_cache, new_mask.shape[1])
+            self.mask = torch.cat([torch.nn.functional.pad(self.mask, (joined - self.width, 0)),
+                                   torch.nn.functional.pad(new_mask, (joined - new_mask.shape[1], 0))])
+            self.last_position = torch.cat([self.last_position, positions[:, -1]])
+            seen_width = max(self.seen.shape[1], new_seen.shape[1])
+            self.seen = torch.cat([_pad_seen(list(self.seen), seen_width), _pad_seen(list(new_seen), seen_width)])
+            self.logits, self.width = torch.cat([self.logits, new_logits]), joined
+        self.active += entering
+
+    def keep(self, rows: list[int]) -> None:
+        """Keep only `rows` (positions in the batch), dropping the others' cache rows and the padding columns no
+        row uses any more."""
+        if not rows:
+            self.active, self.cache = [], None
+            return
+        selected = torch.tensor(rows, dtype=torch.long, device=self.device)
+        self.cache.batch_select_indices(selected)
+        self.mask, self.last_position, self.seen = self.mask[selected], self.last_position[selected], self.seen[selected]
+        self.active = [self.active[r] for r in rows]
+        padding = int((self.mask.sum(0) == 0).long().cumprod(0).sum())  # leading columns no row uses
+        if padding:
+            self.width -= padding
+            _narrow_cache(self.cache, self.width)
+            self.mask = self.mask[:, padding:]
+
+    def step(self, chosen: list[int]) -> None:
+        """Feed each row its chosen token: one decoding step, in the weights' precision."""
+        chosen_ids = torch.tensor(chosen, device=self.device)  # (rows,)
+        self.seen = torch.cat([self.seen, chosen_ids.unsqueeze(1)], dim=1)
+        self.mask = torch.cat([self.mask, self.mask.new_ones((len(self.active), 1))], dim=1)  # (rows, width + 1)
+        self.last_position = self.last_position + 1
+        self.width += 1
+        self.logits = self.model(input_ids=chosen_ids.unsqueeze(1), attention_mask=self.mask,
+                                 position_ids=self.last_position.unsqueeze(1), use_cache=True,
+                                 **{self.cache_name: self.cache}).logits[:, -1].float()  # (rows, vocab)
+
+
 def generate_batch(model: torch.nn.Module, tokenizer: object, prompts: Sequence[str], *, max_new_tokens: int | Sequence[int],
                    precision: PrecisionPolicy, decoding: Decoding = Decoding(), seeds: Sequence[int] | None = None,
                    stop: StopCheck | None = None, device: torch.device | str = "cpu", slots: int | None = None,
@@ -140,8 +207,6 @@ def generate_batch(model: torch.nn.Module, tokenizer: object, prompts: Sequence[
     many prompts decode at once (default: all); prompts enter in the order given. `on_done(index, text)` is
     called as each completion is final (to save it before the others end).
     """
-    from transformers import DynamicCache
-
     if not prompts:
         return []
     device = torch.device(device)
@@ -158,20 +223,14 @@ def generate_batch(model: torch.nn.Module, tokenizer: object, prompts: Sequence[
     if sampled:
         seeds = list(seeds) if seeds is not None else [0] * len(prompts)
         generators = [torch.Generator(device="cpu").manual_seed(int(s)) for s in seeds]
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     eos = model.generation_config.eos_token_id if getattr(model, "generation_config", None) else None
     eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [tokenizer.eos_token_id])
-    # transformers 5 renames `past_key_values` to `cache` (the old name warns until 5.40)
-    cache_name = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
-    weights_dtype = next(model.parameters()).dtype
 
     generated: list[list[int]] = [[] for _ in prompts]
     texts = [""] * len(prompts)
     cuts: list[int | None] = [None] * len(prompts)
     waiting = list(range(len(prompts)))[::-1]  # popped from the end: prompt order
-    active: list[int] = []  # prompt index of each batch row
-    cache = mask = last_position = logits = seen = None
-    width = 0
+    batch = _Rows(model, precision, tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0, device)
 
     def finish(index: int) -> None:
         if on_done is not None:
@@ -179,38 +238,18 @@ def generate_batch(model: torch.nn.Module, tokenizer: object, prompts: Sequence[
             on_done(index, text if cut is None else text[:cut])
 
     with torch.inference_mode():
-        while active or waiting:
-            if waiting and len(active) <= slots - max(1, slots // 4):
-                entering = [waiting.pop() for _ in range(min(slots - len(active), len(waiting)))]
-                rows = [tokenizer(prompts[i])["input_ids"] for i in entering]  # as `stream` tokenizes: with BOS
-                ids, new_mask, positions = left_pad(rows, pad_id, device)  # (entering, new_width) each
-                new_cache = DynamicCache(config=model.config)
-                with precision.autocast("prefill") if weights_dtype == torch.float32 else contextlib.nullcontext():
-                    new_logits = model(input_ids=ids, attention_mask=new_mask, position_ids=positions, use_cache=True,
-                                       logits_to_keep=1, **{cache_name: new_cache}).logits[:, -1].float()
-                if weights_dtype == torch.float32:
-                    _cache_to_float32(new_cache)  # a bf16 prefill's cache, for float32 decode steps
-                new_seen = _pad_seen([torch.tensor(row, device=device) for row in rows], max(map(len, rows)))
-                if cache is None:
-                    cache, mask, last_position, logits, seen = new_cache, new_mask, positions[:, -1], new_logits, new_seen
-                    width = new_mask.shape[1]
-                else:
-                    joined = _join_caches(cache, width, new_cache, new_mask.shape[1])
-                    mask = torch.cat([torch.nn.functional.pad(mask, (joined - width, 0)),
-                                      torch.nn.functional.pad(new_mask, (joined - new_mask.shape[1], 0))])
-                    last_position = torch.cat([last_position, positions[:, -1]])
-                    seen_width = max(seen.shape[1], new_seen.shape[1])
-                    seen = torch.cat([_pad_seen(list(seen), seen_width), _pad_seen(list(new_seen), seen_width)])
-                    logits, width = torch.cat([logits, new_logits]), joined
-                active += entering
-            scores = penalise_repetition(logits, seen, decoding.repetition_penalty)  # (rows, vocab)
+        while batch.active or waiting:
+            if waiting and len(batch.active) <= slots - max(1, slots // 4):
+                entering = [waiting.pop() for _ in range(min(slots - len(batch.active), len(waiting)))]
+                batch.admit(entering, [tokenizer(prompts[i])["input_ids"] for i in entering])  # with BOS, as `stream`
+            scores = penalise_repetition(batch.logits, batch.seen, decoding.repetition_penalty)  # (rows, vocab)
             if sampled:
-                uniforms = torch.stack([torch.rand((), generator=generators[i]) for i in active]).to(device)  # type: ignore[index]
+                uniforms = torch.stack([torch.rand((), generator=generators[i]) for i in batch.active]).to(device)  # type: ignore[index]
                 chosen = _sample(scores, decoding.temperature, uniforms).tolist()
             else:
                 chosen = scores.argmax(-1).tolist()
             keep: list[int] = []
-            for row, (index, token) in enumerate(zip(active, chosen, strict=True)):
+            for row, (index, token) in enumerate(zip(batch.active, chosen, strict=True)):
                 if token in eos_ids:
                     finish(index)
                     continue
@@ -224,26 +263,10 @@ def generate_batch(model: torch.nn.Module, tokenizer: object, prompts: Sequence[
                     keep.append(row)
                 else:
                     finish(index)
-            if len(keep) < len(active):
+            if len(keep) < len(batch.active):
+                batch.keep(keep)
                 if not keep:
-                    active, cache = [], None
                     continue
-                selected = torch.tensor(keep, dtype=torch.long, device=device)
-                cache.batch_select_indices(selected)
-                mask, last_position, seen = mask[selected], last_position[selected], seen[selected]
                 chosen = [chosen[r] for r in keep]
-                active = [active[r] for r in keep]
-                padding = int((mask.sum(0) == 0).long().cumprod(0).sum())  # leading columns no row uses
-                if padding:
-                    width -= padding
-                    _narrow_cache(cache, width)
-                    mask = mask[:, padding:]
-            chosen_ids = torch.tensor(chosen, device=device)  # (rows,)
-            seen = torch.cat([seen, chosen_ids.unsqueeze(1)], dim=1)
-            mask = torch.cat([mask, mask.new_ones((len(active), 1))], dim=1)  # (rows, width + 1)
-            last_position = last_position + 1
-            width += 1
-            logits = model(input_ids=chosen_ids.unsqueeze(1), attention_mask=mask,  # in the weights' precision
-                           position_ids=last_position.unsqueeze(1), use_cache=True,
-                           **{cache_name: cache}).logits[:, -1].float()  # (rows, vocab)
+            batch.step(chosen)
     return [text if cut is None else text[:cut] for text, cut in zip(texts, cuts, strict=True)]
