@@ -13,8 +13,7 @@ from rag.search import Retriever
 from rag.store import StoreOptions, build_index, open_index
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec
-
-from .conftest import write_module
+from tests.conftest import write_module
 
 WRITER = """
 import sys

@@ -13,8 +13,7 @@ from data.cli import InputError
 from rag.langchain import CodeFunctionLoader, CodeRerankCompressor, CodeSearchEmbeddings, CodeSearchRetriever
 from rag.langchain.document_compressors import document_source
 from rag.rerank import load_reranker
-
-from .conftest import FUNCTIONS, write_module
+from tests.conftest import FUNCTIONS, write_module
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
-from .conftest import FUNCTIONS, write_module
+from tests.conftest import FUNCTIONS, write_module
 
 FUNCTIONS_IN_CORPUS = [function[0] for functions in FUNCTIONS.values() for function in functions]
 
