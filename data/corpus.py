@@ -34,27 +34,31 @@ def check_corpus(paths: Sequence[str]) -> None:
 
 
 def mine_corpus(paths: Sequence[str], *, exclude: Sequence[str] = (), languages: Sequence[str] = (),
-                documented_only: bool = False, include_ignored: bool = False, workers: int = 1) -> list[Record]:
+                documented_only: bool = False, include_ignored: bool = False, workers: int = 1,
+                max_file_bytes: int = 1_000_000, report: MineReport | None = None) -> list[Record]:
     """Every function, method and class of every path (an index's contents), deduplicated; with
-    `documented_only`, only documented functions (training pairs, synthetic questions, docstring splits).
-    Inside a git work tree, the files git tracks or could add (`include_ignored`: every file).
+    `documented_only`, only documented functions (training pairs, synthetic questions, `data.mine`).
+    Inside a git work tree, the files git tracks or could add (`include_ignored`: every file). `report`: filled
+    with what mining saw, the duplicates dropped included.
 
     Raises:
         FileNotFoundError: a path does not exist.
-        InputError: nothing to index.
+        InputError: an unknown language, or nothing found.
     """
     check_corpus(paths)
-    report = MineReport()
+    report = report if report is not None else MineReport()
     excluded = DEFAULT_EXCLUDED_DIRS | set(exclude)
     records: list[Record] = []
     for path in paths:
         records.extend(mine_tree(path, excluded_dirs=excluded, languages=frozenset(languages) or None, report=report,
-                                 documented_only=documented_only, include_ignored=include_ignored, workers=workers))
-    records, duplicates = dedup_records(records)
-    logger.info("%s; %d duplicates dropped", report.summary(), duplicates)
+                                 documented_only=documented_only, include_ignored=include_ignored, workers=workers,
+                                 max_file_bytes=max_file_bytes))
+    records, report.duplicates = dedup_records(records)
+    logger.info("%s; %d duplicates dropped", report.summary(), report.duplicates)
     if not records:
-        what = "documented functions" if documented_only else "functions or classes"
-        msg = (f"no {what} to index in {', '.join(map(str, paths))} "
-               f"({report.files_read} supported files read; supported languages: {', '.join(sorted(LANGUAGES))})")
+        what = "documented functions" if documented_only else "functions or classes to index"
+        asked = f"files read in {', '.join(sorted(languages))}" if languages else \
+            f"supported files read; supported languages: {', '.join(sorted(LANGUAGES))}"
+        msg = f"no {what} in {', '.join(map(str, paths))} ({report.files_read} {asked})"
         raise InputError(msg)
     return records

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.cli import InputError, Positional, run_cli
-from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, MineReport, mine_tree
+from data.corpus import mine_corpus
+from data.miner import LANGUAGES, MineReport
 from data.records import write_jsonl
-from data.splits import SPLITS, dedup_records, split_records
+from data.splits import SPLITS, split_records
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,6 @@ class MineResult:
 
     report: MineReport
     written: dict[str, int]
-    duplicates: int
 
 
 def split_path(out: Path, split: str) -> Path:
@@ -89,22 +89,10 @@ def split_path(out: Path, split: str) -> Path:
 
 def run(config: MineConfig) -> MineResult:
     """Mine every path, dedup, write the corpus (and its splits)."""
-    for path in config.paths:
-        if not Path(path).exists():
-            msg = f"no such file or folder: {path}"
-            raise FileNotFoundError(msg)
     report = MineReport()
-    excluded = DEFAULT_EXCLUDED_DIRS | {x.strip() for x in config.exclude.split(",") if x.strip()}
-    records = []
-    for path in config.paths:
-        records.extend(mine_tree(path, languages=config.language_set(), excluded_dirs=excluded,
-                                 max_file_bytes=config.max_file_bytes, report=report,
-                                 include_ignored=config.include_ignored))
-    records, duplicates = dedup_records(records)
-    logger.info("%s; %d duplicate functions dropped", report.summary(), duplicates)
-    if not records:
-        msg = f"found no documented functions in {', '.join(config.paths)} for {sorted(config.language_set())}"
-        raise InputError(msg)
+    records = mine_corpus(config.paths, exclude=[x.strip() for x in config.exclude.split(",") if x.strip()],
+                          languages=sorted(config.language_set()), documented_only=True,
+                          include_ignored=config.include_ignored, max_file_bytes=config.max_file_bytes, report=report)
     out = Path(config.out)
     written = {str(out): write_jsonl(records, out)}
     fractions = config.split_fractions()
@@ -113,12 +101,12 @@ def run(config: MineConfig) -> MineResult:
         for name in SPLITS:
             target = split_path(out, name)
             written[str(target)] = write_jsonl(parts[name], target)
-    return MineResult(report=report, written=written, duplicates=duplicates)
+    return MineResult(report=report, written=written)
 
 
 def render(result: MineResult) -> str:
     """What the CLI prints."""
-    lines = [result.report.summary() + f"; {result.duplicates} duplicates dropped"]
+    lines = [result.report.summary() + f"; {result.report.duplicates} duplicates dropped"]
     lines += [f"wrote {count} records to {path}" for path, count in result.written.items()]
     return "\n".join(lines)
 

@@ -64,6 +64,7 @@ class MineReport:
 
     documented: int = 0
     classes: int = 0
+    duplicates: int = 0  # records dropped as copies of others (`splits.dedup_records`, by `corpus.mine_corpus`)
 
     def summary(self) -> str:
         """One line for the log."""

@@ -25,7 +25,7 @@ def test_mine_then_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--out", "x.jsonl"], "give at least one PATH"),
-    (["/definitely/not/here", "--out", "x.jsonl"], "no such file or folder"),
+    (["/definitely/not/here", "--out", "x.jsonl"], "corpus path does not exist: /definitely/not/here"),
     (["tests", "--out", "x.jsonl", "--languages", "cobol"], "unknown ['cobol']"),
     (["tests", "--out", "x.jsonl", "--split", "0.9,0.9"], "three fractions"),
 ])
