@@ -248,8 +248,7 @@ def refresh_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguage
                               lock=opened.name)
         if stats is None:
             return None
-        total = IndexStats(opened.name, total.added + stats.added, total.deleted + stats.deleted,
-                           total.updated + stats.updated, total.unchanged + stats.unchanged, total.total + stats.total)
+        total.add(stats)
     return total
 
 

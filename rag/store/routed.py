@@ -45,10 +45,8 @@ class LanguageRoutedIndex:
             by_language[record.language].append(record)
         total = IndexStats(collection=self.name)
         for language, index in self.indexes.items():
-            stats = index.sync(by_language.get(language, []), self.encoders.encoder_for(language),
-                               batch_size=batch_size)
-            for field in ("added", "deleted", "updated", "unchanged", "total"):
-                setattr(total, field, getattr(total, field) + getattr(stats, field))
+            total.add(index.sync(by_language.get(language, []), self.encoders.encoder_for(language),
+                                 batch_size=batch_size))
         return total
 
     def parts(self) -> list[tuple[str | None, CodeIndex]]:

@@ -67,6 +67,11 @@ class IndexStats:
         """Whether the pass added, deleted or updated anything."""
         return bool(self.added or self.deleted or self.updated)
 
+    def add(self, part: IndexStats) -> None:
+        """Count a part's pass (one language of a per-language index) into this, the whole index's."""
+        for name in ("added", "deleted", "updated", "unchanged", "total"):
+            setattr(self, name, getattr(self, name) + getattr(part, name))
+
 
 def record_id(record: Record) -> str:
     """Content hash of the function (not its line number, which moves when code above it changes)."""
