@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,8 +13,6 @@ from data.corpus import mine_corpus
 from data.miner import LANGUAGES, MineReport
 from data.records import write_jsonl
 from data.splits import SPLITS, split_records
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass

@@ -82,9 +82,8 @@ def add_field(parser: argparse.ArgumentParser, field: dataclasses.Field, annotat
     elif kind is bool:
         options.pop("required", None)
         options.update(type=parse_bool, nargs="?", const=True, default=default if has_default else False)
-    elif origin in (list, tuple, set, frozenset) or kind in (list, tuple):
-        item_types = [t for t in typing.get_args(kind) if t is not Ellipsis]
-        options.update(type=item_types[0] if item_types else str, nargs="+")
+    elif origin is list:
+        options.update(type=typing.get_args(kind)[0], nargs="+")
     else:
         options["type"] = kind
     parser.add_argument(*names, **options)
