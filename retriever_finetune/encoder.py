@@ -150,7 +150,7 @@ class Encoder:
         self.device = torch.device(device) if device is not None else default_device()
         self.model = model.to(self.device)
         # encoding runs under bf16 autocast where the hardware has it (`precision`); the weights stay float32
-        self.precision = precision if isinstance(precision, PrecisionPolicy) else resolve_precision(precision, self.device)
+        self.precision = resolve_precision(precision, self.device)
         self.tokenizer = tokenizer
         self.pooling = pooling
         self.projection = projection

@@ -128,12 +128,16 @@ class PrecisionPolicy:
 FLOAT32 = PrecisionPolicy("cpu", frozenset(), "float32")
 
 
-def resolve_precision(precision: str, device: str | torch.device, phases: PhaseTable = ENCODER_PHASES) -> PrecisionPolicy:
-    """The per-phase policy of ``--precision`` on `device`, for the phases of `phases` (the encoder's by default).
+def resolve_precision(precision: str | PrecisionPolicy, device: str | torch.device,
+                      phases: PhaseTable = ENCODER_PHASES) -> PrecisionPolicy:
+    """The per-phase policy of ``--precision`` on `device`, for the phases of `phases` (the encoder's by default);
+    a policy already resolved is kept as it is.
 
     Raises:
         InputError: an unknown value, or ``bf16`` on hardware without native bf16.
     """
+    if isinstance(precision, PrecisionPolicy):
+        return precision
     precision = check_precision(precision)
     device = torch.device(device)
     device_type = device.type if device.type in phases else "cpu"

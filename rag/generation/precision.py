@@ -28,6 +28,4 @@ def resolve_generation_precision(precision: str | PrecisionPolicy, device: str) 
     Raises:
         InputError: an unknown value, or ``bf16`` on hardware without native bf16.
     """
-    if isinstance(precision, PrecisionPolicy):
-        return precision
     return resolve_precision(precision, device, GENERATION_PHASES)
