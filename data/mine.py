@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.cli import InputError, Positional, run_cli
+from data.cli import InputError, Positional, list_option, run_cli
 from data.corpus import mine_corpus
 from data.miner import LANGUAGES, MineReport
 from data.records import write_jsonl
@@ -31,11 +31,7 @@ class MineConfig:
     seed: int = field(default=0, metadata={"help": "seed of the split"})
 
     def __post_init__(self) -> None:
-        if isinstance(self.paths, str):
-            self.paths = [self.paths]
-        if not self.paths:
-            msg = "give at least one PATH to mine"
-            raise InputError(msg)
+        self.paths = list_option(self.paths, required="give at least one PATH to mine")
         if not self.out:
             msg = "--out FILE.jsonl is required"
             raise InputError(msg)

@@ -21,7 +21,7 @@ from typing import Literal
 
 import numpy as np
 
-from data.cli import InputError, run_cli
+from data.cli import InputError, list_option, run_cli
 from data.codebase import load_codebase_benchmark
 from data.loaders import load_records
 from eval.answer_metrics import paired_bootstrap_ci
@@ -74,8 +74,7 @@ class MrrConfig:
             msg = ("--protocol codebase needs --codebase FILE (and only it does): the code base the --data queries "
                    "are ranked against")
             raise InputError(msg)
-        if isinstance(self.retrievers, str):
-            self.retrievers = [self.retrievers]
+        self.retrievers = list_option(self.retrievers)
 
 
 def _cost(spec: RetrieverSpec | PerLanguageSpec) -> dict[str, float | None]:

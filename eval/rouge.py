@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 
 from data import mine
 from data.cache import DEFAULT_CACHE
-from data.cli import InputError, run_cli
+from data.cli import InputError, list_option, run_cli
 from data.corpus import DEFAULT_CORPUS_EXCLUDES, default_corpus
 from data.loaders import load_records
 from eval.answer_metrics import ROUGE_TYPES, bootstrap_ci, paired_bootstrap_ci, rouge_f1
@@ -86,11 +86,7 @@ class RougeConfig:
     seed: int = field(default=0, metadata={"help": "seed of the sample and the bootstrap"})
 
     def __post_init__(self) -> None:
-        if isinstance(self.retriever, str):
-            self.retriever = [self.retriever]
-        if not self.retriever:
-            msg = "--retriever is empty; e.g. --retriever none base lora"
-            raise InputError(msg)
+        self.retriever = list_option(self.retriever, required="--retriever is empty; e.g. --retriever none base lora")
         check_generator_spec(self.generator)
         if self.protocol == "paper" and self.rerank == "auto":
             self.rerank = "none"  # the paper's protocol has no reranker

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 
-from data.cli import InputError, Positional, run_cli
+from data.cli import InputError, Positional, list_option, run_cli
 from data.corpus import check_corpus
 from rag.store import IndexChoice, IndexStats, build_search_index, refresh_search_index, search_index_exists
 from retriever_finetune.quantize import QUANTIZATIONS, check_quantization
@@ -34,11 +34,7 @@ class IndexConfig(IndexChoice):
                 "and MRR); questions stay float32", "choices": list(QUANTIZATIONS)})
 
     def __post_init__(self) -> None:
-        if isinstance(self.paths, str):
-            self.paths = [self.paths]
-        if not self.paths:
-            msg = "give at least one PATH to index"
-            raise InputError(msg)
+        self.paths = list_option(self.paths, required="give at least one PATH to index")
         if self.batch_size <= 0 or self.workers <= 0:
             msg = f"--batch_size and --workers must be positive, got {self.batch_size} and {self.workers}"
             raise InputError(msg)

@@ -12,7 +12,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from data.cli import InputError
+from data.cli import InputError, list_option
 from data.corpus import default_corpus
 from data.records import Record
 from rag.generation import ENDPOINT_KINDS, Generator, GeneratorOptions, check_generator_spec, load_generator
@@ -58,8 +58,7 @@ class SearchOptions(IndexChoice):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if isinstance(self.corpus, str):
-            self.corpus = [self.corpus]
+        self.corpus = list_option(self.corpus)
         if self.rerank != "auto":
             check_reranker_spec(self.rerank)
         if not 0 <= self.rerank_fusion <= 1:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.cache import DEFAULT_CACHE
-from data.cli import InputError, Positional, run_cli
+from data.cli import InputError, Positional, list_option, run_cli
 from data.corpus import mine_corpus
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS
 from retriever_finetune import train
@@ -53,11 +53,7 @@ class AdaptConfig:
     overwrite: bool = field(default=False, metadata={"help": "replace a finished run in --out"})
 
     def __post_init__(self) -> None:
-        if isinstance(self.paths, str):
-            self.paths = [self.paths]
-        if not self.paths:
-            msg = "give at least one PATH: the code base to adapt the retriever to"
-            raise InputError(msg)
+        self.paths = list_option(self.paths, required="give at least one PATH: the code base to adapt the retriever to")
         if self.questions_per_function <= 0 or self.filter_top_k < 0:
             msg = "--questions_per_function must be positive and --filter_top_k 0 or more"
             raise InputError(msg)

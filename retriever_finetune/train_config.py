@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from data.cli import InputError
+from data.cli import InputError, list_option
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
 from retriever_finetune.encoder import TOWERS, Towers
 from retriever_finetune.peft_methods import (
@@ -73,11 +73,7 @@ class TrainConfig:
     overwrite: bool = field(default=False, metadata={"help": "replace whatever run --out holds"})
 
     def __post_init__(self) -> None:
-        if isinstance(self.train, str):
-            self.train = [self.train]
-        if not self.train:
-            msg = "--train SOURCE is required (e.g. questions:corpus.train.jsonl pairs:staqc.json)"
-            raise InputError(msg)
+        self.train = list_option(self.train, required="--train SOURCE is required (e.g. questions:corpus.train.jsonl pairs:staqc.json)")
         for entry in self.train:
             TrainingSource.parse(entry)  # fail on a malformed entry before anything loads
         check_document_format(self.document)

@@ -5,7 +5,8 @@ user can fix, printed as one line with exit code 2. Standard library only (an im
 so), so ``--help`` and bad options answer before any model library loads. Does not handle: the jobs.
 """
 
+from data.cli.arguments import list_option
 from data.cli.errors import InputError
 from data.cli.runner import LOG_FORMAT, Positional, run_cli
 
-__all__ = ["LOG_FORMAT", "InputError", "Positional", "run_cli"]
+__all__ = ["LOG_FORMAT", "InputError", "Positional", "list_option", "run_cli"]

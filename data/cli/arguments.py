@@ -16,6 +16,8 @@ import types
 import typing
 from typing import Any, Literal, Union
 
+from data.cli.errors import InputError
+
 TRUE_WORDS = ("yes", "true", "t", "y", "1")
 FALSE_WORDS = ("no", "false", "f", "n", "0")
 
@@ -90,6 +92,15 @@ def add_field(parser: argparse.ArgumentParser, field: dataclasses.Field, annotat
     if kind is bool and default is True:
         parser.add_argument(f"--no_{field.name}", f"--no-{field.name.replace('_', '-')}", action="store_false",
                             dest=field.name, default=argparse.SUPPRESS, help=f"turn --{field.name} off")
+
+
+def list_option(value: str | list[str], *, required: str = "") -> list[str]:
+    """A ``list[str]`` field's value as a list: one string (a config built in Python) is that one item. With
+    `required`, an empty list is refused with that message (`InputError`)."""
+    values = [value] if isinstance(value, str) else value
+    if required and not values:
+        raise InputError(required)
+    return values
 
 
 def add_dataclass(parser: argparse.ArgumentParser, config_type: type) -> None:

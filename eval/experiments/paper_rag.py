@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from data import mine
-from data.cli import InputError, run_cli
+from data.cli import InputError, list_option, run_cli
 from eval import rouge
 from eval.answer_metrics import bootstrap_ci, paired_bootstrap_ci
 from eval.answers import EvalItem, load_eval_data
@@ -75,8 +75,7 @@ class PaperRagConfig:
     seed: int = field(default=0, metadata={"help": "seed of the question sample, distractors, sampling and bootstrap"})
 
     def __post_init__(self) -> None:
-        if isinstance(self.retrievers, str):
-            self.retrievers = [self.retrievers]
+        self.retrievers = list_option(self.retrievers)
         unknown = sorted(set(self.retrievers) - set(RETRIEVERS))
         if unknown:
             msg = f"--retrievers: unknown {unknown}; choose from {' '.join(RETRIEVERS)}"

@@ -115,3 +115,17 @@ def test_data_cli_imports_only_the_standard_library() -> None:
             "'retriever_finetune') if m in sys.modules); print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_list_option_given_as_one_string_is_that_item_and_an_empty_one_is_refused() -> None:
+    from data.cli import InputError, list_option
+    from data.mine import MineConfig
+
+    assert list_option("Lib") == ["Lib"]  # not ["L", "i", "b"]
+    assert list_option(["a", "b"]) == ["a", "b"]
+    assert list_option([]) == []  # optional: an empty list stays empty
+    with pytest.raises(InputError, match="^give at least one PATH$"):
+        list_option([], required="give at least one PATH")
+    assert MineConfig(paths="Lib", out="out.jsonl").paths == ["Lib"]  # a config built in Python, as the CLIs use it
+    with pytest.raises(InputError, match="^give at least one PATH to mine$"):
+        MineConfig(paths=[], out="out.jsonl")
