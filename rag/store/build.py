@@ -7,6 +7,7 @@ checked before the collection is created or changed. Does not handle: the Chroma
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,7 +182,7 @@ def build_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: La
                 if collection.startswith(f"{name}-") and collection.rpartition("-")[2] in LANGUAGES:
                     client.delete_collection(collection)
         index = LanguageRoutedIndex(client, name, encoders, document=store.document, create_languages=present)
-        stats = index.sync(records, batch_size=batch_size)
+        stats = sync_search_index(index, records, encoders, batch_size=batch_size)
     for language, language_index in index.indexes.items():
         write_manifest(store, language_index.name, corpus_options(paths, exclude, [language], include_ignored),
                        before.get(language, {}))
@@ -229,6 +230,20 @@ def build_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSp
     return build_index(paths, spec, encoders, store, **options)  # type: ignore[arg-type]
 
 
+def sync_search_index(index: SearchIndex, records: Sequence[Record], encoders: Encoder | LanguageEncoders, *,
+                      batch_size: int = CHROMA_BATCH) -> IndexStats:
+    """Make each part of `index` hold exactly its share of `records` (a part with a language: that language's;
+    one that holds every language: all), embedded by its language's encoder; the counts summed over the parts."""
+    by_language: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        by_language[record.language].append(record)
+    total = IndexStats(index.name)
+    for language, part in index.parts():
+        share = records if language is None else by_language.get(language, [])
+        total.add(part.sync(share, encoders.encoder_for(language), batch_size=batch_size))
+    return total
+
+
 def refresh_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec,
                          encoders: Encoder | LanguageEncoders, store: StoreOptions, *, exclude: Sequence[str] = (),
                          languages: Sequence[str] = (), include_ignored: bool = False,
@@ -256,8 +271,5 @@ def index_records(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec, e
                   store: StoreOptions, records: Sequence[Record]) -> SearchIndex:
     """The index of (corpus, spec) holding exactly `records` (an evaluation's corpus: synced, not mined)."""
     index = open_search_index(paths, spec, encoders, store, create_languages=sorted({r.language for r in records}))
-    if isinstance(spec, PerLanguageSpec):
-        index.sync(records)  # type: ignore[call-arg]
-    else:
-        index.sync(records, encoders)  # type: ignore[call-arg]
+    sync_search_index(index, records, encoders)
     return index

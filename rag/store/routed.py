@@ -1,18 +1,15 @@
 """A corpus indexed per language: one collection per language, each embedded by its language's adapter
 (`retriever_finetune.routing`), named ``<collection>-<language>``. Does not handle: searching it (see
-`rag.search.Retriever`, which searches every `searchable.SearchIndex` the same way) or mining (`build`).
+`rag.search.Retriever`, which searches every `searchable.SearchIndex` the same way), mining or syncing (`build`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from data.cli import InputError
 from data.miner import LANGUAGES
-from data.records import Record
-from rag.store.chroma import CHROMA_BATCH, CodeIndex
-from rag.store.source import IndexStats
+from rag.store.chroma import CodeIndex
 from retriever_finetune.routing import LanguageEncoders
 
 
@@ -37,17 +34,6 @@ class LanguageRoutedIndex:
         if not self.indexes:
             msg = f"no per-language index {name!r} yet; build it with `python -m rag.index PATH... --retriever LANG=RUN,...`"
             raise InputError(msg)
-
-    def sync(self, records: Sequence[Record], *, batch_size: int = CHROMA_BATCH) -> IndexStats:
-        """Bring every language's collection up to date; counts are summed over languages."""
-        by_language: dict[str, list[Record]] = defaultdict(list)
-        for record in records:
-            by_language[record.language].append(record)
-        total = IndexStats(collection=self.name)
-        for language, index in self.indexes.items():
-            total.add(index.sync(by_language.get(language, []), self.encoders.encoder_for(language),
-                                 batch_size=batch_size))
-        return total
 
     def parts(self) -> list[tuple[str | None, CodeIndex]]:
         """A part per language (`searchable.SearchIndex`)."""
