@@ -38,7 +38,8 @@ def line_range(url: str) -> tuple[int | None, int | None]:
 
 @dataclass(frozen=True)
 class Record:
-    """One function with its documentation, CodeSearchNet field names."""
+    """One function (or class, document section, configuration window, script) with its documentation,
+    CodeSearchNet field names; `kind` says which (CodeSearchNet's own rows are functions)."""
 
     repo: str
     path: str
@@ -47,6 +48,7 @@ class Record:
     code: str
     docstring: str
     url: str = ""
+    kind: str = "function"  # `data.languages.KINDS`: function, class, section, config, script
 
     @property
     def start_line(self) -> int | None:
@@ -80,6 +82,7 @@ class Record:
                 raise InputError(msg)
         values = {f.name: str(row.get(f.name) or "") for f in fields(cls)}
         values["language"] = (values["language"] or "unknown").lower()
+        values["kind"] = values["kind"] or "function"
         return cls(**values)
 
 

@@ -21,6 +21,16 @@ import pathspec
 logger = logging.getLogger(__name__)
 
 
+# A corpus's own .git/config is untrusted: no fsmonitor command, hooks or external diff runs on listing it.
+GIT = ("git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "diff.external=",
+       "-c", "core.untrackedCache=false")
+
+
+def _git_environment() -> dict[str, str]:
+    """The environment git runs in: no pager, no prompt for credentials."""
+    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "GIT_OPTIONAL_LOCKS": "0"}
+
+
 def work_tree_top(folder: Path) -> Path | None:
     """The top of the git work tree holding `folder` (the first parent with a `.git`), or None."""
     for candidate in (folder, *folder.parents):
@@ -38,8 +48,8 @@ def visible_files(folder: Path, *, use_git: bool = True) -> list[Path] | None:
     if top is None:
         return None
     if use_git and shutil.which("git"):
-        ignored = subprocess.run(["git", "-C", str(folder), "check-ignore", "-q", "."], capture_output=True,
-                                 check=False, timeout=60).returncode
+        ignored = subprocess.run([*GIT, "-C", str(folder), "check-ignore", "-q", "."], capture_output=True,
+                                 check=False, timeout=60, env=_git_environment()).returncode
         if ignored == 0:
             return None
         listed = _git_listing(folder) if ignored == 1 else None
@@ -52,13 +62,15 @@ def visible_files(folder: Path, *, use_git: bool = True) -> list[Path] | None:
 
 def _git_listing(folder: Path) -> list[Path] | None:
     try:
-        out = subprocess.run(["git", "-C", str(folder), "ls-files", "--cached", "--others", "--exclude-standard",
-                              "-z", "--", "."], capture_output=True, check=True, timeout=300).stdout
+        out = subprocess.run([*GIT, "-C", str(folder), "ls-files", "--cached", "--others", "--exclude-standard",
+                              "-z", "--", "."], capture_output=True, check=True, timeout=300,
+                             env=_git_environment()).stdout
     except (OSError, subprocess.SubprocessError) as error:
         logger.warning("git ls-files failed in %s (%s); reading .gitignore files instead", folder, error)
         return None
-    files = {(folder / name).resolve() for name in out.decode("utf-8", errors="surrogateescape").split("\0") if name}
-    return sorted(path for path in files if path.is_file())  # not submodules or nested repositories
+    # the paths as listed, symlinks not followed (the reader refuses a link out of the corpus)
+    files = {folder / os.path.normpath(name) for name in out.decode("utf-8", errors="surrogateescape").split("\0") if name}
+    return sorted(path for path in files if os.path.lexists(path) and not path.is_dir())  # not submodules
 
 
 def _global_excludes() -> Path | None:

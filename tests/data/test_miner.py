@@ -96,7 +96,7 @@ def test_one_documented_function_per_language_with_docstring_stripped(six_langua
         assert docstring.rstrip(".") not in record.code, f"{language}: doc text left in code:\n{record.code}"
         assert "/**" not in record.code and '"""' not in record.code
     assert by_language["python"].code == "def parse(self, text):\n    return text.split()"
-    assert by_language["javascript"].code.startswith("function reverse(s) {")
+    assert by_language["javascript"].code.startswith("export function reverse(s) {")  # as written, `export` kept
     assert by_language["python"].start_line == 2
 
 
@@ -112,7 +112,7 @@ def test_an_index_gets_every_function_and_every_class_as_an_outline(six_language
     classes = {r.func_name for r in records if r.code.split("\n")[0].lstrip().startswith(("class", "module", "public"))}
     assert {"Parser", "B", "E", "M"} <= classes
     assert (report.records, report.documented, report.classes) == (len(records), 6, 4)  # Go has no classes
-    assert "(6 documented, 4 classes)" in report.summary()
+    assert "11 entries (4 classes, 7 functions; 6 documented)" in report.summary()
 
 
 def test_class_outlines_list_their_own_methods_only(tmp_path: Path) -> None:
@@ -131,9 +131,9 @@ class DictReader:
             pass
 '''.lstrip())
     (tmp_path / "_private.py").write_text("def hidden():\n    return 1\n\ndef shown():\n    \"\"\"Documented.\"\"\"\n")
-    records = {r.func_name: r.code for r in mine_tree(tmp_path, documented_only=False)}
+    records = {r.func_name: r.code for r in mine_tree(tmp_path, documented_only=False, public_api_only=True)}
     assert records["DictReader"] == ("class DictReader:\n    def __init__(self, f, fieldnames=None, restkey=None):\n"
-                                     "    def fieldnames(self):")
+                                     "    def fieldnames(self):\n    class Inner:")  # a nested class by its header
     assert records["DictReader.Inner"] == "class Inner:\n    def deep(self):"  # not in DictReader's outline
     # undocumented internals stay out: the dunder (in the outline already) and a private file's function
     assert set(records) == {"DictReader", "DictReader.fieldnames", "DictReader.Inner", "DictReader.Inner.deep",
@@ -177,7 +177,7 @@ def test_skips_binary_non_utf8_and_huge_files_and_counts_them(tmp_path: Path) ->
     report = MineReport()
     records = mine_tree(tmp_path, max_file_bytes=100_000, report=report)
     assert [r.func_name for r in records] == ["f"]
-    assert report.skipped == {"binary": 1, "not UTF-8": 1, "too large": 1}
+    assert report.skipped == {"binary": 1, "not UTF-8": 1, "over 100,000 bytes": 1, "other languages": 1}
     assert "1 binary" in report.summary() and "1 not UTF-8" in report.summary()
 
 
@@ -246,7 +246,7 @@ def test_an_index_leaves_out_modules_that_warn_of_their_own_deprecation(tmp_path
     module(tmp_path / "current.py", "")
 
     report = MineReport()
-    indexed = {r.func_name for r in mine_tree(tmp_path, documented_only=False, report=report)}
+    indexed = {r.func_name for r in mine_tree(tmp_path, documented_only=False, public_api_only=True, report=report)}
     assert indexed == {"later", "lazy_api", "other_warning_api", "current_api"}  # warnings inside functions don't count
     assert report.skipped["deprecated modules"] == 5
     training = {r.func_name for r in mine_tree(tmp_path)}  # training pairs keep them: their docstrings are still true
@@ -258,10 +258,10 @@ def test_a_package_deprecated_after_a_first_run_is_left_out_of_the_next_one(tmp_
     (tmp_path / "pkg" / "sub").mkdir(parents=True)
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "pkg" / "sub" / "inner.py").write_text('def inner(x):\n    """Do the inner thing."""\n    return x\n')
-    assert [r.func_name for r in mine_tree(tmp_path, documented_only=False)] == ["inner"]
+    assert [r.func_name for r in mine_tree(tmp_path, documented_only=False, public_api_only=True)] == ["inner"]
     (tmp_path / "pkg" / "__init__.py").write_text("import warnings\nwarnings.warn('pkg is going', DeprecationWarning)\n")
     report = MineReport()
-    assert mine_tree(tmp_path, documented_only=False, report=report) == []
+    assert mine_tree(tmp_path, documented_only=False, public_api_only=True, report=report) == []
     assert report.skipped["deprecated modules"] == 2  # the package's __init__.py and the module under it
 
 
@@ -274,9 +274,9 @@ def test_an_index_reads_all_with_what_is_added_to_it_later(tmp_path: Path) -> No
         + "".join(f"def {name}():\n    return 1\n\n" for name in
                   ("first", "second", "appended", "augmented", "extended", "not_exported")))
     (tmp_path / "no_all.py").write_text("def anything():\n    return 1\n")
-    names = {r.func_name for r in mine_tree(tmp_path, documented_only=False) if r.path == "exports.py"}
+    names = {r.func_name for r in mine_tree(tmp_path, documented_only=False, public_api_only=True) if r.path == "exports.py"}
     assert names == {"first", "second", "appended", "augmented", "extended"}
-    assert {r.func_name for r in mine_tree(tmp_path, documented_only=False) if r.path == "no_all.py"} == {"anything"}
+    assert {r.func_name for r in mine_tree(tmp_path, documented_only=False, public_api_only=True) if r.path == "no_all.py"} == {"anything"}
 
 
 def test_an_index_keeps_the_public_methods_of_private_bases_that_public_classes_inherit(tmp_path: Path) -> None:
@@ -286,7 +286,7 @@ def test_an_index_keeps_the_public_methods_of_private_bases_that_public_classes_
         "class _Container(_Root):\n    def add_group(self):\n        pass\n    def _helper(self):\n        pass\n\n"
         "class _Unused:\n    def hidden(self):\n        pass\n\n"
         "class Parser(_Container):\n    def parse(self):\n        pass\n")
-    names = {r.func_name for r in mine_tree(tmp_path, documented_only=False)}
+    names = {r.func_name for r in mine_tree(tmp_path, documented_only=False, public_api_only=True)}
     # inherited (directly or through another private base) API; not the private outlines, helpers or unused classes
     assert names == {"Parser", "Parser.parse", "_Container.add_group", "_Root.reset"}
 
@@ -294,4 +294,4 @@ def test_an_index_keeps_the_public_methods_of_private_bases_that_public_classes_
 def test_an_unparsable_python_file_still_uses_its_literal_all(tmp_path: Path) -> None:
     (tmp_path / "py2.py").write_text("__all__ = ['kept']\nprint 'python 2'\n\ndef kept():\n    return 1\n\n"
                                      "def dropped():\n    return 2\n")
-    assert {r.func_name for r in mine_tree(tmp_path, documented_only=False)} == {"kept"}
+    assert {r.func_name for r in mine_tree(tmp_path, documented_only=False, public_api_only=True)} == {"kept"}

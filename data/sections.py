@@ -1,0 +1,218 @@
+"""Documents as sections by heading, configuration files as windows: the entries of a README, a docs page, a
+`pyproject.toml` or a `Dockerfile`.
+
+A Markdown (ATX ``#`` or setext underlined), reStructuredText (underlined, optionally overlined) or plain-text file
+is cut at its headings; a section's name is its heading trail (``Usage > Retries``), its text starts with its own
+heading, and the text before the first heading is a section named after the file. Headings inside fenced code are
+text. A section longer than `MAX_SECTION_CHARS` is split at paragraph boundaries (never inside a fence), each part
+starting with the section's heading again. A configuration file is cut into windows of at most `WINDOW_LINES`
+lines that start, where it can, at a table (``[tool.ruff]``), a top-level key or a build target; a window is named
+by the first such line. Does not handle: which files are documents or configuration (see `languages`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from data.functions import first_paragraph
+
+MAX_SECTION_CHARS = 1500  # about the 256-token window of the default encoder, in English prose
+WINDOW_LINES = 40
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_ATX = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_SETEXT = re.compile(r"^(=+|-+)\s*$")
+_RST_ADORNMENT = re.compile(r"^([=\-~^\"'`#*+:.<>_])\1{2,}\s*$")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One entry of a document or configuration file; lines are 1-based."""
+
+    name: str  # heading trail, or the window's first key
+    text: str
+    first_line: int
+    last_line: int
+    summary: str = ""  # a section's first paragraph below its heading
+
+
+def _fenced_rows(lines: list[str]) -> set[int]:
+    """The rows inside (or opening or closing) a fenced code block."""
+    inside, rows = False, set()
+    for row, line in enumerate(lines):
+        if _FENCE.match(line):
+            rows.add(row)
+            inside = not inside
+        elif inside:
+            rows.add(row)
+    return rows
+
+
+def _headings(lines: list[str], language: str) -> list[tuple[int, int, int, str]]:
+    """(first row, last row, level, title) of each heading, in order."""
+    found: list[tuple[int, int, int, str]] = []
+    if language == "markdown":
+        fenced = _fenced_rows(lines)
+        for row, line in enumerate(lines):
+            if row in fenced:
+                continue
+            atx = _ATX.match(line)
+            if atx:
+                found.append((row, row, len(atx.group(1)), atx.group(2)))
+            elif (row > 0 and _SETEXT.match(line) and lines[row - 1].strip() and row - 1 not in fenced
+                  and not _ATX.match(lines[row - 1]) and not (found and found[-1][1] == row - 1)):
+                found.append((row - 1, row, 1 if line.strip()[0] == "=" else 2, lines[row - 1].strip()))
+    elif language == "restructuredtext":
+        styles: list[tuple[str, bool]] = []  # adornment styles in order of first use: their level
+        row = 0
+        while row < len(lines) - 1:
+            title, under = lines[row], lines[row + 1]
+            over = row > 0 and _RST_ADORNMENT.match(lines[row - 1]) is not None and \
+                (not found or found[-1][1] < row - 1)
+            if title.strip() and not _RST_ADORNMENT.match(title) and _RST_ADORNMENT.match(under) and \
+                    len(under.rstrip()) >= len(title.rstrip()):
+                style = (under.strip()[0], over)
+                if style not in styles:
+                    styles.append(style)
+                found.append((row - 1 if over else row, row + 1, styles.index(style) + 1, title.strip()))
+                row += 2
+                continue
+            row += 1
+    return found
+
+
+def _paragraph_parts(body: list[str], limit: int) -> list[tuple[int, int]]:
+    """Row ranges [start, end) of `body` of at most about `limit` characters each, cut at blank lines outside
+    fences (a single paragraph longer than the limit is cut at lines)."""
+    fenced = _fenced_rows(body)
+    parts: list[tuple[int, int]] = []
+    start, size, last_break = 0, 0, None
+    for row, line in enumerate(body):
+        if size + len(line) + 1 > limit and row > start:
+            cut = last_break if last_break is not None and last_break > start else row
+            parts.append((start, cut))
+            start, last_break = cut, None
+            size = sum(len(x) + 1 for x in body[start:row])
+        size += len(line) + 1
+        if not line.strip() and row not in fenced:
+            last_break = row + 1
+    if start < len(body):
+        parts.append((start, len(body)))
+    return parts
+
+
+def _split(name: str, heading: list[str], body: list[str], first_row: int, limit: int) -> list[Section]:
+    """A section (its heading at 0-based row `first_row`, then its body) as one or more parts cut at paragraph
+    boundaries, each starting with `heading`; lines 1-based."""
+    body_row = first_row + len(heading)
+    head_chars = sum(len(line) + 1 for line in heading)
+    sections: list[Section] = []
+    for start, end in _paragraph_parts(body, max(200, limit - head_chars)):
+        while start < end and not body[end - 1].strip():
+            end -= 1
+        while start < end and not body[start].strip():
+            start += 1
+        if start == end:
+            continue
+        chunk = body[start:end]
+        if sections or not heading:
+            text, first_line = [*heading, *([""] if heading else []), *chunk], body_row + start + 1
+        else:
+            text, first_line = [*heading, *chunk], first_row + 1
+        sections.append(Section(name, "\n".join(text), first_line, body_row + end, first_paragraph("\n".join(chunk))))
+    return sections
+
+
+def document_sections(text: str, language: str, file_name: str, *, limit: int = MAX_SECTION_CHARS) -> list[Section]:
+    """The sections of a Markdown, reStructuredText or plain-text document (see the module docstring)."""
+    lines = text.splitlines()
+    headings = _headings(lines, language)
+    sections: list[Section] = []
+    if not headings:
+        return _split(file_name, [], lines, 0, limit)
+    if any(line.strip() for line in lines[: headings[0][0]]):
+        sections += _split(file_name, [], lines[: headings[0][0]], 0, limit)
+    trail: list[tuple[int, str]] = []
+    for index, (first, last, level, title) in enumerate(headings):
+        trail = [(lvl, t) for lvl, t in trail if lvl < level] + [(level, _plain(title))]
+        end = headings[index + 1][0] if index + 1 < len(headings) else len(lines)
+        body = lines[last + 1 : end]
+        if not any(line.strip() for line in body):
+            continue  # a heading with a subsection right below: the subsection carries the trail
+        name = " > ".join(t for _, t in trail)
+        sections += _split(name, lines[first : last + 1], body, first, limit)
+    return sections
+
+
+def _plain(title: str) -> str:
+    """A heading as text: Markdown links, emphasis and code marks dropped."""
+    title = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", title)
+    return re.sub(r"[*_`]+", "", title).strip()
+
+
+_CONFIG_KEY = {
+    "toml": re.compile(r"^\s*(\[\[?[^\]]+\]\]?)"),
+    "ini": re.compile(r"^\s*(\[[^\]]+\])"),
+    "yaml": re.compile(r"^([A-Za-z0-9_.\-\"']+)\s*:"),
+    "json": re.compile(r"^\s*\"([^\"]+)\"\s*:"),
+    "makefile": re.compile(r"^([A-Za-z0-9_.\-/$()%]+)\s*:(?!=)|^(\w+)\s*\("),
+    "dockerfile": re.compile(r"^\s*(FROM\s+\S+)", re.I),
+}
+
+
+def config_windows(text: str, language: str, file_name: str, *, window: int = WINDOW_LINES) -> list[Section]:
+    """A configuration file as windows of at most `window` lines (see the module docstring)."""
+    lines = text.splitlines()
+    key = _CONFIG_KEY.get(language)
+    top_level = _json_top_level_rows(lines) if language == "json" else None
+    starts = [row for row, line in enumerate(lines)
+              if key is not None and key.match(line) and (top_level is None or row in top_level)]
+    if not starts or starts[0] != 0:
+        starts = [0, *starts]
+    windows: list[Section] = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        for piece in range(start, end, window):
+            chunk = lines[piece : min(piece + window, end)]
+            if not any(line.strip() for line in chunk):
+                continue
+            match = key.match(lines[start]) if key is not None else None
+            name = next((g for g in match.groups() if g), "") if match else ""
+            title = f"{name} (continued)" if piece > start and name else name or file_name
+            windows.append(Section(title, "\n".join(chunk).strip("\n"), piece + 1, piece + len(chunk)))
+    return _merged(windows, window)
+
+
+def _json_top_level_rows(lines: list[str]) -> set[int]:
+    """The rows of a JSON document that start at depth 1 (a top-level object's keys)."""
+    rows, depth, in_string, escaped = set(), 0, False, False
+    for row, line in enumerate(lines):
+        if depth == 1 and not in_string:
+            rows.add(row)
+        for char in line:
+            if escaped:
+                escaped = False
+            elif char == "\\" and in_string:
+                escaped = True
+            elif char == '"':
+                in_string = not in_string
+            elif not in_string and char in "{[":
+                depth += 1
+            elif not in_string and char in "}]":
+                depth -= 1
+    return rows
+
+
+def _merged(windows: list[Section], window: int) -> list[Section]:
+    """Neighbouring small windows joined (a run of one-line keys is one entry, not twenty), named by theirs."""
+    merged: list[Section] = []
+    for current in windows:
+        previous = merged[-1] if merged else None
+        lines = (current.last_line - current.first_line + 1) + (
+            previous.last_line - previous.first_line + 1 if previous is not None else window)
+        if previous is not None and lines <= window // 2:
+            name = previous.name if current.name in previous.name else f"{previous.name}, {current.name}"
+            merged[-1] = Section(name, f"{previous.text}\n{current.text}", previous.first_line, current.last_line)
+        else:
+            merged.append(current)
+    return merged
