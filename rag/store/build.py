@@ -16,7 +16,8 @@ from data.cache import DEFAULT_CACHE
 from data.cli import InputError
 from data.corpus import mine_corpus
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
-from data.miner import LANGUAGES, SUFFIX_TO_LANGUAGE
+from data.languages import path_languages
+from data.miner import LANGUAGES
 from data.records import Record
 from rag.store.chroma import CHROMA_BATCH, CodeIndex, collection_name, open_client
 from rag.store.lock import writer_lock
@@ -169,7 +170,8 @@ def build_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: La
     files = current_manifest(paths, exclude, languages, include_ignored) if Path(paths[0]).exists() else {}
     before: dict[str, dict] = {}
     for file, entry in files.items():
-        before.setdefault(SUFFIX_TO_LANGUAGE[Path(file).suffix], {})[file] = entry
+        for language in path_languages(Path(file)):  # a `.h` file is in the C and the C++ manifests
+            before.setdefault(language, {})[file] = entry
     records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored, workers=workers)
     present = sorted({r.language for r in records})
     for language in present:

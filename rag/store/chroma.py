@@ -80,12 +80,12 @@ SCOPED_READ_FILES = 200  # up to this many changed files, a sync reads only thei
 def _source(id_: str, code: str, meta: dict, score: float) -> Source:
     return Source(id=id_, repo=meta["repo"], path=meta["path"], func_name=meta["func_name"], language=meta["language"],
                   start_line=int(meta["start_line"]), url=meta["url"], code=code, docstring=meta["docstring"],
-                  score=score)
+                  score=score, kind=meta.get("kind") or "function")
 
 
 def _metadata(record: Record) -> dict[str, str | int]:
     return {"repo": record.repo, "path": record.path, "func_name": record.func_name, "language": record.language,
-            "start_line": record.start_line or 0, "url": record.url, "docstring": record.docstring}
+            "start_line": record.start_line or 0, "url": record.url, "docstring": record.docstring, "kind": record.kind}
 
 
 class CodeIndex:

@@ -21,7 +21,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from data.cache import DEFAULT_CACHE
-from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, mine_tree, source_files
+from data.corpus import corpus_rules
+from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, MINER_VERSION, mine_tree, source_files
+from data.reading import read_bounded
 from data.records import Record
 from rag.store.chroma import CHROMA_BATCH, INDEX_CONTENTS, CodeIndex, open_client
 from rag.store.lock import writer_lock
@@ -42,16 +44,19 @@ def manifest_path(store: object, name: str) -> Path:
 
 def corpus_options(paths: Sequence[str], exclude: Sequence[str], languages: Sequence[str], include_ignored: bool
                    ) -> dict:
-    """What, besides the files, decides an index's contents: a manifest made with others is not reused."""
+    """What, besides the files, decides an index's contents: a manifest made with others is not reused (an index
+    mined by another `MINER_VERSION` is synced in full once: its unchanged entries are kept)."""
+    rules = corpus_rules(paths, languages)
     return {"paths": sorted(str(Path(p).resolve()) for p in paths), "exclude": sorted(exclude),
-            "languages": sorted(languages), "include_ignored": include_ignored, "contents": INDEX_CONTENTS}
+            "languages": list(rules.languages), "public_api_only": rules.public_api_only,
+            "include_ignored": include_ignored, "contents": INDEX_CONTENTS, "miner": MINER_VERSION}
 
 
 def corpus_files(paths: Sequence[str], exclude: Sequence[str], languages: Sequence[str], include_ignored: bool
                  ) -> dict[Path, tuple[str, str]]:
     """Every file the miner reads, with the (repo, path) its records carry."""
     excluded = DEFAULT_EXCLUDED_DIRS | set(exclude)
-    wanted = frozenset(languages or LANGUAGES)
+    wanted = frozenset(corpus_rules(paths, languages).languages or LANGUAGES)
     found: dict[Path, tuple[str, str]] = {}
     for path in paths:
         root = Path(path).resolve()
@@ -65,7 +70,9 @@ def corpus_files(paths: Sequence[str], exclude: Sequence[str], languages: Sequen
 
 
 def _digest(file: Path) -> str:
-    return hashlib.sha1(file.read_bytes()).hexdigest()
+    """The content hash of a corpus file (read as the miner reads it: a file it would refuse hashes as refused)."""
+    data = read_bounded(file)
+    return hashlib.sha1(data if isinstance(data, bytes) else f"refused: {data}".encode()).hexdigest()
 
 
 def write_manifest(store: object, name: str, options: dict, files: dict[str, FileEntry]) -> None:
@@ -138,13 +145,15 @@ def refresh_index(paths: Sequence[str], index: CodeIndex, encoder: object, store
         logger.info("index up to date: %d files, %.1f s", len(fresh), time.perf_counter() - started)
         return IndexStats(collection=index.name, unchanged=index.count(), total=index.count())
     records: list[Record] = []
+    rules = corpus_rules(paths, languages)
     for path in paths:
         root = Path(path).resolve()
         inside = frozenset(f for f in changed if f == root or root in f.parents)
         if inside:
             records += mine_tree(root, excluded_dirs=DEFAULT_EXCLUDED_DIRS | set(exclude),
-                                 languages=frozenset(languages) or None, documented_only=False,
-                                 include_ignored=include_ignored, only=inside, show_progress=False)
+                                 languages=frozenset(rules.languages) or None, documented_only=False,
+                                 public_api_only=rules.public_api_only, include_ignored=include_ignored, only=inside,
+                                 show_progress=False)
     client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
     with writer_lock(client, lock or index.name):
         stats = index.sync(records, encoder, scope=set(changed.values()) | removed, show_progress=False,

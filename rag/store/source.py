@@ -27,6 +27,7 @@ class Source:
     rerank_score: float | None = None  # set by a reranker (higher is better)
     lexical_score: float | None = None  # BM25 of the question over its name and docstring (hybrid search)
     hybrid_score: float | None = None  # the fused first-stage score of hybrid search (standardised, unitless)
+    kind: str = "function"  # function, class, section, config or script (`data.languages.KINDS`)
 
     @property
     def first_stage_score(self) -> float:
@@ -38,7 +39,7 @@ class Source:
         """A mined record as a search result (what the index would return for it)."""
         return cls(id=record_id(record), repo=record.repo, path=record.path, func_name=record.func_name,
                    language=record.language, start_line=record.start_line or 0, url=record.url, code=record.code,
-                   docstring=record.docstring, score=score)
+                   docstring=record.docstring, score=score, kind=record.kind)
 
     @property
     def location(self) -> str:
