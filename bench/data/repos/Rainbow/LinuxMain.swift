@@ -1,0 +1,8 @@
+import XCTest
+
+import RainbowTests
+
+var tests = [XCTestCaseEntry]()
+tests += RainbowTests.__allTests()
+
+XCTMain(tests)
