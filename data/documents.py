@@ -53,19 +53,38 @@ def qualified_name(path: str, func_name: str, language: str) -> str:
     return f"{module}.{func_name}" if module else func_name
 
 
+def is_code_unit(item: object) -> bool:
+    """A function or class (not a document section, a configuration window or a script)."""
+    return getattr(item, "kind", "function") in ("function", "class")
+
+
 def title(item: Documented) -> str:
     """What stands in for a missing docstring: the qualified name of a function mined from a Python file
-    (``csv.DictReader``); "" for anything else (other languages, code-base snippets without a file)."""
+    (``csv.DictReader``); for a section, a configuration window or a script, where it is (``README.md:
+    tokenlib > Configuration``); "" for anything else (other languages' units, code-base snippets without a
+    file)."""
     path, func_name = getattr(item, "path", ""), getattr(item, "func_name", "")
+    if not is_code_unit(item):
+        return f"{path}: {func_name}" if func_name and func_name != path.rsplit("/", 1)[-1] else path
     if not (func_name and path.endswith(".py") and getattr(item, "language", "") == "python"):
         return ""
     return qualified_name(path, func_name, "python")
 
 
+def source_label(item: object) -> str:
+    """How a source is named to a reader: a unit by its qualified name, a section or window by its file and
+    heading (``README.md (tokenlib > Configuration)``), a script by its file."""
+    path, func_name = getattr(item, "path", ""), getattr(item, "func_name", "")
+    if is_code_unit(item):
+        return qualified_name(path, func_name, getattr(item, "language", ""))
+    return f"{path} ({func_name})" if func_name and func_name != path.rsplit("/", 1)[-1] else path
+
+
 def document_text(item: Documented, document: str) -> str:
     """The text embedded for a function under a document format: `docstring+code` puts the docstring's summary
-    (or, for an undocumented function or class of a Python file, its qualified name) above the code."""
+    (or, for an undocumented function or class of a Python file, its qualified name) above the code; a section,
+    window or script gets where it is instead (its text holds its summary)."""
     if document == "code":
         return item.code
-    header = item.docstring or title(item)
+    header = title(item) if not is_code_unit(item) else item.docstring or title(item)
     return f"{header}\n{item.code}" if header else item.code

@@ -337,6 +337,10 @@ def _documentation(node: Node, anchor: Node, file: _File) -> tuple[str, Node | N
 def _unit_kind(node: Node, spec: LanguageSpec) -> str | None:
     """function, class, namespace, or None (not a unit)."""
     kind = node.type
+    if kind in spec.functions and node.child_by_field_name("declarator") is not None:
+        # C/C++: a definition without a function declarator is a misparse (a macro line before `namespace x {`
+        # reads as a function named `x`): what it holds is walked as code
+        return "function" if _function_declarator(node) is not None else None
     if kind in spec.functions or kind in spec.macros:
         return "function"
     if kind in spec.prototypes:

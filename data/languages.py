@@ -5,7 +5,8 @@ entry here (and a fixture in tests/data/fixtures/languages/). Does not handle: r
 extracting units (see `functions`) or splitting documents (see `sections`).
 
 `.h` is read as C++ when the header uses C++ (a class, a namespace, a template, `::` or an access specifier;
-`header_language`), else as C: a C header parses as C, a C++ header as C++, whatever the rest of the repository is.
+`header_language`), else as C (`extern "C"` is C's own idiom for C++ callers): a C header parses as C, a C++ header
+as C++, whatever the rest of the repository is.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class LanguageSpec:
       have a doc comment (a C prototype in a header, a trait's required method);
     - `attributes`: siblings above a unit that belong to it (``#[derive(Debug)]``);
     - doc comments: the nearest comment of `comment_types` directly above a unit when it starts with one of
-      `doc_block` (``/**``), or the run of line comments above it when its first line starts with one of
+      `doc_block` (``/**``; in C and C++ any ``/*``), or the run of line comments above it when its first line starts with one of
       `doc_lines` (``///``); `inner_doc`: line comments that document the file they open (Rust ``//!``);
       `xml_doc`: tags are stripped (C# ``<summary>``).
     """
@@ -84,7 +85,7 @@ class LanguageSpec:
         return self.reads == CODE
 
 
-_C_LIKE_DOC = {"doc_block": ("/**", "/*!"), "doc_lines": ("//",)}
+_C_LIKE_DOC = {"doc_block": ("/*",), "doc_lines": ("//",)}  # C APIs document with plain /* */ above too (cJSON)
 _JS_FUNCTIONS = _types("function_declaration generator_function_declaration method_definition")
 _JS_BINDINGS = _types("variable_declarator assignment_expression field_definition public_field_definition")
 _JS_VALUES = _types("arrow_function function_expression function generator_function")
@@ -103,12 +104,14 @@ LANGUAGES: dict[str, LanguageSpec] = {
                      function_values=_JS_VALUES, doc_block=("/**",)),
         LanguageSpec("typescript", (".ts", ".mts", ".cts"), grammar=_grammar("tree_sitter_typescript", "language_typescript"),
                      functions=_JS_FUNCTIONS,
-                     classes=_types("class_declaration abstract_class_declaration interface_declaration enum_declaration"),
+                     classes=_types("class_declaration abstract_class_declaration interface_declaration enum_declaration "
+                                    "type_alias_declaration"),
                      namespaces=_types("internal_module module"), bindings=_JS_BINDINGS, function_values=_JS_VALUES,
                      prototypes=_types("abstract_method_signature function_signature method_signature"), doc_block=("/**",)),
         LanguageSpec("tsx", (".tsx",), grammar=_grammar("tree_sitter_typescript", "language_tsx"),
                      functions=_JS_FUNCTIONS,
-                     classes=_types("class_declaration abstract_class_declaration interface_declaration enum_declaration"),
+                     classes=_types("class_declaration abstract_class_declaration interface_declaration enum_declaration "
+                                    "type_alias_declaration"),
                      namespaces=_types("internal_module module"), bindings=_JS_BINDINGS, function_values=_JS_VALUES,
                      prototypes=_types("abstract_method_signature function_signature method_signature"), doc_block=("/**",)),
         LanguageSpec("go", (".go",), grammar=_grammar("tree_sitter_go"),
@@ -213,8 +216,7 @@ def path_languages(path: PurePath) -> frozenset[str]:
     return frozenset({"c", "cpp"}) if path.suffix.lower() == ".h" else frozenset({language})
 
 
-_CPP_HEADER = re.compile(r"^\s*(class|namespace|template)\b|::|^\s*(public|private|protected)\s*:|\bextern\s+\"C\"\s*\{",
-                         re.M)
+_CPP_HEADER = re.compile(r"^\s*(class|namespace|template)\b|::|^\s*(public|private|protected)\s*:", re.M)
 
 
 def header_language(text: str) -> str:

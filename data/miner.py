@@ -315,4 +315,16 @@ def _units(text: str, relative: str, spec: LanguageSpec, *, documented_only: boo
                                script_name="" if public_api_only else name):
         if public_api_only and not unit.docstring and (hidden_file or not undocumented_api(unit.func_name, exported, exposed)):
             continue  # undocumented internals (`_helper`, `Class.__init__`, not in `__all__`): not an API
+        if unit.kind == "section":  # a file's module documentation (Rust `//!`) is Markdown: its sections
+            yield from _module_doc_sections(unit)
+            continue
         yield unit
+
+
+def _module_doc_sections(unit: MinedFunction) -> Iterator[MinedFunction]:
+    """A module's documentation as Markdown sections, named under the unit's name (``module docs > Example``)."""
+    offset = unit.first_line - 1
+    for section in document_sections(unit.code, "markdown", unit.func_name):
+        name = section.name if section.name == unit.func_name else f"{unit.func_name} > {section.name}"
+        yield MinedFunction(name, section.text, section.summary[:300], section.first_line + offset,
+                            section.last_line + offset, "section")

@@ -4,7 +4,8 @@ Never read, each counted under its reason (`SKIP_REASONS` spells them): a lock f
 holds secrets (``.env*``, ``*.pem``, ``*.key``, ``id_rsa*``, ``*.p12``, credentials files); a symlink whose target
 is outside the corpus root; anything that is not a regular file (a FIFO, a device, a socket); a file over the
 size limit (1 MB); a binary file (a NUL byte in its first 8 KB); a file that is not UTF-8; a minified or generated
-file (a line over 1,000 characters, or mostly non-alphanumeric text); and a file whose text matches a common secret
+file (a line over 1,000 characters that is not prose, one space in 10 characters or fewer, as minified code and
+encoded blobs are; or mostly non-alphanumeric text); and a file whose text matches a common secret
 pattern (a private-key block, an AWS access key id, a GitHub, Slack, Stripe, Google or OpenAI token). A file is
 opened without following a FIFO's writer (non-blocking), checked to be regular after opening, and read up to the
 limit plus one byte, so `/dev/zero` or a pipe named `x.py` costs nothing. Does not handle: which files a folder
@@ -23,6 +24,7 @@ from data.languages import LOCK_FILES
 
 MAX_FILE_BYTES = 1_000_000
 MAX_LINE_CHARS = 1_000
+MIN_PROSE_SPACES = 0.10  # a long line with fewer spaces per character is code squeezed onto it (prose has 15%+)
 MIN_ALPHANUMERIC_SHARE = 0.25  # of the non-space characters of a file over 2,000 of them
 SECRET_FILE_PATTERNS = (".env", ".env.*", "*.env", "*.pem", "*.key", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
                         "*.p12", "*.pfx", "*.jks", "*.keystore", "credentials", "credentials.*", "*credentials.json",
@@ -111,7 +113,7 @@ def read_bounded(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes | str:
 
 def text_skip_reason(text: str) -> str | None:
     """Why a decoded file is not indexed: minified or generated, or holding a secret; None if it is fine."""
-    if any(len(line) > MAX_LINE_CHARS for line in text.splitlines()):
+    if any(len(line) > MAX_LINE_CHARS and line.count(" ") < MIN_PROSE_SPACES * len(line) for line in text.splitlines()):
         return "minified"
     visible = [c for c in text if not c.isspace()]
     if len(visible) > 2000 and sum(c.isalnum() for c in visible) < MIN_ALPHANUMERIC_SHARE * len(visible):

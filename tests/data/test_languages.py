@@ -76,7 +76,7 @@ print("ok")
     ("namespace geo {\nint add(int a, int b);\n}\n", "cpp"),
     ("class Shape {\n public:\n  double area() const;\n};\n", "cpp"),
     ("template <typename T>\nT max_of(T a, T b);\n", "cpp"),
-    ("#ifdef __cplusplus\nextern \"C\" {\n#endif\nint f(void);\n", "cpp"),
+    ("#ifdef __cplusplus\nextern \"C\" {\n#endif\nint f(void);\n", "c"),  # a C header, callable from C++
 ])
 def test_a_header_is_read_as_cpp_only_when_it_uses_cpp(text: str, language: str) -> None:
     assert header_language(text) == language

@@ -1,4 +1,4 @@
-"""The tree-sitter miner: six languages, docstrings stripped, skipped files counted, determinism."""
+"""The tree-sitter miner: the six CodeSearchNet languages, docstrings stripped, skipped files counted, determinism."""
 
 import sysconfig
 from pathlib import Path

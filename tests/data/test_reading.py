@@ -72,7 +72,8 @@ def test_secrets_are_never_read(repo: Path) -> None:
 
 
 def test_minified_generated_large_binary_and_lock_files_are_skipped(repo: Path) -> None:
-    (repo / "bundle.min.js").write_text("var a=1;" * 200 + "\n")  # one 1,600-character line
+    (repo / "bundle.min.js").write_text("function n(t){return t&&t.__esModule?t:{default:t}};" * 40 + "\n")  # 2,000 chars
+    (repo / "notes.md").write_text("# Notes\n\n" + "A long paragraph of prose on one line, as some editors write it. " * 20 + "\n")
     (repo / "table.js").write_text(("{[(<>)]}|&^%$#@!~" * 40 + "\n") * 20)  # short lines, hardly a letter
     (repo / "huge.py").write_text("x = 1\n" * 200_000)  # 1.2 MB
     (repo / "logo.ts").write_bytes(b"\x89PNG\x00\x00binary")
@@ -80,7 +81,7 @@ def test_minified_generated_large_binary_and_lock_files_are_skipped(repo: Path) 
     (repo / "Cargo.lock").write_text("version = 3\n")
     (repo / "image.png").write_bytes(b"\x89PNG")
     paths, report = _mine(repo)
-    assert paths == {"auth.ts"}
+    assert paths == {"auth.ts", "notes.md"}  # a long line of prose is no minified code
     assert report.skipped == {"minified": 2, "over 1 MB": 1, "binary": 1, "lock files": 2, "in no supported language": 1}
     line = report.skipped_line()
     assert line.startswith("skipped: ") and "2 minified" in line and "1 over 1 MB" in line and "1 binary" in line
