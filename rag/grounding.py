@@ -27,7 +27,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from data.documents import Documented, module_name, qualified_name
+from data.documents import Documented, is_code_unit, module_name, qualified_name, source_label
+from data.languages import LANGUAGES
 
 _FENCE = re.compile(r"```[\w+-]*\n?(.*?)(?:```|$)", re.S)
 _INLINE = re.compile(r"`([^`\n]+)`")
@@ -74,6 +75,8 @@ class KnownNames:
         """From ``(repo, path, func_name, language)`` of every indexed function."""
         known = cls()
         for repo, path, func_name, language in entries:
+            if language in LANGUAGES and not LANGUAGES[language].is_code:
+                continue  # a section's heading is no name; what a section states counts once it is a source
             known.add(qualified_name(path, func_name, language))
             if language == "python" and repo:  # a tree mined from inside its package: `pkg.mod.f` as well
                 known.add(f"{repo}.{qualified_name(path, func_name, language)}")
@@ -87,6 +90,7 @@ class KnownNames:
 
     def add(self, name: str) -> None:
         """One qualified name."""
+        name = name.replace("::", ".")  # `Version::new`, `geo::Shape::area`: parts as with dots
         if name not in self.qualified:
             self.qualified.add(name)
             split = tuple(name.split("."))
@@ -100,7 +104,7 @@ class KnownNames:
         written = set(self.written)
         for source in sources:
             text = f"{source.docstring}\n{source.code}"
-            written.update(m.group(1) for m in _CHAIN.finditer(text))
+            written.update(m.group(1) for m in _CHAIN.finditer(text.replace("::", ".")))
             written.update(_IDENTIFIER.findall(text))
             if hasattr(source, "path") and getattr(source, "language", "") == "python":
                 written.add(qualified_name(source.path, source.func_name, "python"))  # type: ignore[attr-defined]
@@ -220,7 +224,7 @@ def identifiers_used(answer: str) -> list[str]:
     used: list[str] = []
     aliases: dict[str, str] = {}
     local: set[str] = set()
-    spans = [_strip_literals(span) for span in code_spans(answer)]
+    spans = [_strip_literals(span).replace("::", ".") for span in code_spans(answer)]
     for code in spans:
         referred, imported = _imports(code)
         aliases.update(imported)
@@ -240,7 +244,7 @@ def identifiers_used(answer: str) -> list[str]:
     return list(dict.fromkeys(used))
 
 
-_CITED = re.compile(r"`([A-Za-z_][\w.]*)(?:\([^`]*\))?`\s*\[(\d+)\]")
+_CITED = re.compile(r"`([A-Za-z_][\w.:]*)(?:\([^`]*\))?`\s*\[(\d+)\]")
 
 
 def miscited(answer: str, sources: Sequence[Documented]) -> list[str]:
@@ -252,8 +256,10 @@ def miscited(answer: str, sources: Sequence[Documented]) -> list[str]:
         if 1 <= number <= len(sources):
             cited = sources[number - 1]
             language = getattr(cited, "language", "python")
-            qualified = qualified_name(cited.path, cited.func_name, language).split(".")  # type: ignore[attr-defined]
-            wanted = name.split(".")
+            if not is_code_unit(cited):
+                continue  # a section or window: the answer may name what it states
+            qualified = qualified_name(cited.path, cited.func_name, language).replace("::", ".").split(".")  # type: ignore[attr-defined]
+            wanted = name.replace("::", ".").split(".")
             if (wanted[-1] == qualified[-1] and _in_order(wanted, tuple(qualified))) or name == cited.func_name:
                 continue
         wrong.append(f"`{name}` [{number}]")
@@ -328,8 +334,11 @@ def extractive_answer(sources: Sequence, *, limit: int = 3) -> str:
         return "The index holds nothing close to this question."
     lines = ["From the sources:"]
     for number, source in enumerate(sources[:limit], start=1):
-        name = qualified_name(source.path, source.func_name, source.language)
         sentence = first_sentence(source.docstring)
         described = f": {sentence}" if sentence else ""
+        if not is_code_unit(source):
+            lines.append(f"- {source_label(source)} [{number}]{described}")
+            continue
+        name = qualified_name(source.path, source.func_name, source.language)
         lines.append(f"- `{name}` [{number}] `{signature(source)}`{described}")
     return "\n".join(lines)

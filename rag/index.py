@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from data.cli import InputError, Positional, list_option, run_cli
 from data.corpus import check_corpus
+from data.languages import LANGUAGES
 from rag.store import IndexChoice, IndexStats, build_search_index, refresh_search_index, search_index_exists
 from retriever_finetune.quantize import QUANTIZATIONS, check_quantization
 from retriever_finetune.routing import load_encoders
@@ -22,7 +23,9 @@ class IndexConfig(IndexChoice):
 
     paths: list[str] = field(default_factory=list, metadata={"help": "source trees to index"})
     exclude: str = field(default="", metadata={"help": "comma-separated folder names to skip"})
-    languages: str = field(default="", metadata={"help": "comma-separated languages to index (default: all six)"})
+    languages: str = field(default="", metadata={
+        "help": f"comma-separated languages and file kinds to index: {', '.join(sorted(LANGUAGES))} (default: all; "
+                "the standard library: python)"})
     rebuild: bool = field(default=False, metadata={"help": "drop the collection and index from scratch"})
     batch_size: int = field(default=256, metadata={"help": "functions embedded and written per batch"})
     workers: int = field(default=1, metadata={"help": "processes that parse the source files (the same index as one)"})
@@ -73,9 +76,10 @@ def _build_or_update(config: IndexConfig) -> IndexStats:
 
 
 def render(stats: IndexStats) -> str:
-    """One line of counts."""
-    return (f"{stats.collection}: {stats.added} added, {stats.deleted} deleted, {stats.updated} moved, "
-            f"{stats.unchanged} unchanged; {stats.total} functions indexed")
+    """What mining found and skipped (after a full pass), then one line of counts."""
+    counts = (f"{stats.collection}: {stats.added} added, {stats.deleted} deleted, {stats.updated} moved, "
+              f"{stats.unchanged} unchanged; {stats.total} entries indexed")
+    return f"{stats.mined}\n{counts}" if stats.mined else counts
 
 
 def main(argv: list[str] | None = None) -> int:

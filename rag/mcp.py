@@ -28,7 +28,7 @@ from data.miner import LANGUAGES
 from rag.answer import answer_question
 from rag.generation import Generator
 from rag.grounding import first_sentence, signature
-from rag.options import AnswerOptions, OpenedModels
+from rag.options import AnswerOptions, OpenedModels, check_kinds
 from rag.question import check_question
 from rag.search import Retriever
 from rag.store import Source
@@ -60,6 +60,8 @@ class Hit(BaseModel):
     end_line: int | None
     name: str = Field(description="qualified name, e.g. json.loads")
     language: str
+    kind: str = Field(description="function, class, section (of a document), config (a window of a configuration "
+                                  "file) or script")
     signature: str
     summary: str = Field(description="the docstring's first sentence")
     score: float = Field(description="cosine similarity of the question and the function")
@@ -99,7 +101,8 @@ class IndexStatus(BaseModel):
 def _hit(source: Source, max_code_chars: int) -> Hit:
     summary = " ".join(first_sentence(source.docstring).split())
     return Hit(path=source.path, start_line=source.start_line or None, end_line=source.end_line, language=source.language,
-               name=qualified_name(source.path, source.func_name, source.language), signature=signature(source),
+               kind=source.kind, name=qualified_name(source.path, source.func_name, source.language),
+               signature=signature(source),
                summary=summary, score=round(source.score, 4), rerank_score=source.rerank_score,
                code=source.code[:max_code_chars], code_truncated=len(source.code) > max_code_chars)
 
@@ -121,8 +124,10 @@ class CodeSearchService:
             self.last_refreshed = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return retriever
 
-    def search(self, query: str, k: int | None, language: str | None, max_code_chars: int) -> SearchResult:
-        """The k best functions and classes for the query (of one language when given; k: the server's --k)."""
+    def search(self, query: str, k: int | None, language: str | None, max_code_chars: int,
+               kind: str | list[str] | None = None) -> SearchResult:
+        """The k best entries for the query (of one language, and of some kinds, when given; k: the server's
+        --k; kinds: the server's --kinds)."""
         query = check_question(query)
         k = _check_k(self.config.k if k is None else k)
         if language is not None and language.lower() not in LANGUAGES:
@@ -131,8 +136,9 @@ class CodeSearchService:
         if max_code_chars < 0:
             msg = f"max_code_chars must be 0 or more, got {max_code_chars}"
             raise InputError(msg)
+        kinds = check_kinds([kind] if isinstance(kind, str) else kind or [])
         with self._lock:
-            sources = self._ready().retrieve(query, k, language.lower() if language else None)
+            sources = self._ready().retrieve(query, k, language.lower() if language else None, kinds)
         return SearchResult(query=query, hits=[_hit(s, max_code_chars) for s in sources])
 
     def ask(self, question: str, k: int | None) -> AskResult:
@@ -175,10 +181,13 @@ def build_server(service: CodeSearchService):  # noqa: ANN201
         except (InputError, FileNotFoundError) as error:
             raise ToolError(str(error).splitlines()[0] if str(error) else type(error).__name__) from None
 
-    @server.tool(description="Find the functions and classes of the code base that best match a natural-language "
-                             "query; each with its path, line range, qualified name, signature, summary, scores and code.")
-    def search_code(query: str, k: int | None = None, language: str | None = None, max_code_chars: int = 2000) -> SearchResult:
-        return acting_on(lambda: service.search(query, k, language, max_code_chars))
+    @server.tool(description="Find the functions, classes, documentation sections and configuration of the code base "
+                             "that best match a natural-language query; each with its path, line range, name, kind, "
+                             "signature, summary, scores and code. kind: function, class, section, config or script "
+                             "(or a list of them) to search only those.")
+    def search_code(query: str, k: int | None = None, language: str | None = None, max_code_chars: int = 2000,
+                    kind: str | list[str] | None = None) -> SearchResult:
+        return acting_on(lambda: service.search(query, k, language, max_code_chars, kind))
 
     @server.tool(description="Answer a question about the code base from its most relevant functions, citing them; "
                              "lists the names the answer uses that the code base does not have.")

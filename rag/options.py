@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from data.cli import InputError, list_option
 from data.corpus import default_corpus
+from data.languages import KINDS
 from data.records import Record
 from rag.generation import ENDPOINT_KINDS, Generator, GeneratorOptions, check_generator_spec, load_generator
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
@@ -25,6 +26,20 @@ logger = logging.getLogger(__name__)
 # The defaults, chosen by measurement (docs/RESULTS.md): the fused Gemma rerank lifts CoSQA first-100 MRR
 # 0.532 → 0.570 and how-to dev 0.696 → 0.782 ("Which retriever and reranker ship"); k: `rag.search.DEFAULT_K`.
 DEFAULT_RERANK = "auto"
+
+
+def check_kinds(kinds: Sequence[str]) -> list[str]:
+    """The kinds of entry asked for (`data.languages.KINDS`), lower-cased; one comma-separated string is split.
+
+    Raises:
+        InputError: an unknown kind.
+    """
+    wanted = [k.strip().lower() for item in kinds for k in item.split(",") if k.strip()]
+    unknown = sorted(set(wanted) - set(KINDS))
+    if unknown:
+        msg = f"unknown kind(s) {', '.join(unknown)}; choose from {', '.join(KINDS)}"
+        raise InputError(msg)
+    return wanted
 
 
 def resolve_reranker(rerank: str, generator: str = "") -> str:
@@ -55,10 +70,13 @@ class SearchOptions(IndexChoice):
         "help": f"hybrid search: weight of BM25 over names and docstrings against the dense score in the first "
                 f"stage (default {DEFAULT_LEXICAL_WEIGHT}; 0: dense search alone)"})
     device: str = field(default="", metadata={"help": "cpu or cuda (default: cuda when present)"})
+    kinds: list[str] = field(default_factory=list, metadata={
+        "help": f"search only these kinds of entry: {', '.join(KINDS)} (default: all)"})
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self.corpus = list_option(self.corpus)
+        self.kinds = check_kinds(list_option(self.kinds))
         if self.rerank != "auto":
             check_reranker_spec(self.rerank)
         if not 0 <= self.rerank_fusion <= 1:
@@ -121,8 +139,9 @@ def open_first_stage(options: SearchOptions, generator: Generator | None = None,
     reranker = load_reranker(rerank, options.generator_options(), candidates=options.rerank_candidates,
                              fusion_weight=options.rerank_fusion,
                              reuse=generator if rerank == getattr(options, "generator", None) else None)
-    return open_retriever(options, options.corpus, reranker=reranker, device=options.device or None, build=build,
-                          lexical_weight=options.lexical_weight, records=records)
+    retriever = open_retriever(options, options.corpus, reranker=reranker, device=options.device or None, build=build,
+                               lexical_weight=options.lexical_weight, records=records)
+    return retriever.variant(kinds=tuple(options.kinds)) if options.kinds else retriever
 
 
 class OpenedModels:

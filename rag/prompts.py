@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from data.documents import qualified_name
+from data.documents import is_code_unit, qualified_name, source_label
 from rag.generation import Generator
 from rag.grounding import find_loop
 from rag.store import Source
@@ -47,7 +47,8 @@ class PromptStyle:
 
     answer: str
     source: str
-    answer_start: str = ""  # formatted with the top source's `name`
+    answer_start: str = ""  # formatted with the top source's `name`, when it is a function or class
+    document_start: str = ""  # the same when it is a document section, configuration window or script
     stop: tuple[str, ...] = STOP_MARKERS
     see_also: int = 0  # the next sources named after the generated line
     source_lines: int = 0  # code lines shown per source (0: all), so that every source fits the budget
@@ -57,17 +58,19 @@ class PromptStyle:
         if not self.answer_start or not sources:
             return ""
         top = sources[0]
+        if not is_code_unit(top):
+            return self.document_start.format(name=source_label(top))
         return self.answer_start.format(name=qualified_name(top.path, top.func_name, top.language))
 
     def ending(self, sources: list[Source]) -> str:
         """The line after the generated one that names the next sources (empty when there are none)."""
-        others = [f"`{qualified_name(s.path, s.func_name, s.language)}` [{n}]"
+        others = [f"`{source_label(s)}` [{n}]" if is_code_unit(s) else f"{source_label(s)} [{n}]"
                   for n, s in enumerate(sources[1 : 1 + self.see_also], start=2)]
         return f"\nSee also: {', '.join(others)}." if others else ""
 
 
 INSTRUCTION_STYLE = PromptStyle("answer", "source")
-BASE_MODEL_STYLE = PromptStyle("answer_base", "source_base", answer_start=" Use `{name}` [1]:",
+BASE_MODEL_STYLE = PromptStyle("answer_base", "source_base", answer_start=" Use `{name}` [1]:", document_start=" See {name} [1]:",
                                stop=(*STOP_MARKERS, "\n"), see_also=2, source_lines=12)
 
 
@@ -77,9 +80,9 @@ def prompt_style(generator: Generator) -> PromptStyle:
 
 
 def _source_block(template: str, number: int, source: Source, code: str) -> str:
-    docstring = " ".join(source.docstring.split())
+    docstring = " ".join(source.docstring.split()) if is_code_unit(source) else ""  # a section's text holds it
     return template.format(number=number, location=source.location, func_name=source.func_name,
-                           qualified_name=qualified_name(source.path, source.func_name, source.language),
+                           qualified_name=source_label(source),
                            docstring_comment=f"# {docstring}\n" if docstring else "", code=code).strip()
 
 

@@ -1,4 +1,5 @@
-"""A source tree as LangChain `Document`s: one per function, method and class, as the index holds them.
+"""A source tree as LangChain `Document`s: one per function, method, class, document section and configuration
+window, as the index holds them.
 
 Mined with tree-sitter (`data.miner`), one file at a time, so `lazy_load` yields the first functions before the
 whole tree is read. Does not handle: embedding or storage (see `embeddings`, `rag.store`).
@@ -12,6 +13,7 @@ from pathlib import Path
 from langchain_core.document_loaders import BaseLoader
 from langchain_core.documents import Document
 
+from data.corpus import corpus_rules
 from data.miner import DEFAULT_EXCLUDED_DIRS, iter_tree
 from data.records import Record
 
@@ -20,18 +22,19 @@ def record_document(record: Record) -> Document:
     """A mined function as a `Document`: its code, with the metadata the index stores."""
     return Document(page_content=record.code, metadata={
         "repo": record.repo, "path": record.path, "line": record.start_line or 0, "name": record.func_name,
-        "language": record.language, "docstring": record.docstring, "url": record.url})
+        "language": record.language, "docstring": record.docstring, "url": record.url, "kind": record.kind})
 
 
 class CodeFunctionLoader(BaseLoader):
-    """Every function, method and class of a source tree (python, java, javascript, go, php, ruby).
+    """Every unit of a source tree, in every language of `data.languages.LANGUAGES`, read as the index reads it
+    (the standard library as its public API, any other tree whole).
 
         >>> docs = CodeFunctionLoader("src/").load()                    # doctest: +SKIP
         >>> docs[0].metadata["name"], docs[0].metadata["line"]           # doctest: +SKIP
 
     Args:
         path: a folder or one source file.
-        languages: only these languages (all six when None).
+        languages: only these languages and file kinds (`data.languages.LANGUAGES`; all when None).
         exclude: folder names never entered, besides the usual ones (``.git``, ``node_modules``...).
         documented_only: only functions with a docstring or doc comment, docstring cut from the code (the
             training-pair shape); False (default) gives what an index holds.
@@ -46,6 +49,8 @@ class CodeFunctionLoader(BaseLoader):
 
     def lazy_load(self) -> Iterator[Document]:
         """One `Document` per function, file by file (raises FileNotFoundError for a missing path)."""
-        for record in iter_tree(self.path, languages=self.languages, excluded_dirs=self.excluded_dirs,
-                                documented_only=self.documented_only, show_progress=False):
+        rules = corpus_rules([str(self.path)], sorted(self.languages or ()))
+        for record in iter_tree(self.path, languages=frozenset(rules.languages) or None, excluded_dirs=self.excluded_dirs,
+                                documented_only=self.documented_only, public_api_only=rules.public_api_only,
+                                show_progress=False):
             yield record_document(record)

@@ -56,9 +56,10 @@ def lexical_text(path: str, func_name: str, language: str, docstring: str, docum
 class LexicalIndex:
     """BM25 over short texts (one per indexed entry), queried by question."""
 
-    def __init__(self, ids: Sequence[str], texts: Sequence[str], *, languages: Sequence[str] = (), k1: float = 1.2,
-                 b: float = 0.75) -> None:
-        """`languages`, one per entry when given, lets `search` keep one language's entries."""
+    def __init__(self, ids: Sequence[str], texts: Sequence[str], *, languages: Sequence[str] = (),
+                 kinds: Sequence[str] = (), k1: float = 1.2, b: float = 0.75) -> None:
+        """`languages` and `kinds`, one per entry when given, let `search` keep one language's or some kinds'
+        entries."""
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG, whatever the root says
@@ -67,6 +68,7 @@ class LexicalIndex:
             raise InputError(msg)
         self.ids, self.texts = list(ids), list(texts)
         self.languages = np.asarray(languages) if len(languages) else None
+        self.kinds = np.asarray(kinds) if len(kinds) else None
         self._bm25 = bm25s.BM25(method="lucene", k1=k1, b=b)
         if self.ids:
             self._bm25.index([identifier_tokens(t) for t in texts], show_progress=False)
@@ -76,7 +78,8 @@ class LexicalIndex:
         """The BM25 index of a collection's names and docstrings (`lexical_text` of each entry)."""
         ids, metadatas = index.entries()
         return cls(ids, [lexical_text(m["path"], m["func_name"], m["language"], m["docstring"], index.document)
-                         for m in metadatas], languages=[m["language"] for m in metadatas])
+                         for m in metadatas], languages=[m["language"] for m in metadatas],
+                   kinds=[m.get("kind") or "function" for m in metadatas])
 
     def scores(self, question: str) -> np.ndarray:
         """BM25 score of every entry for the question (zeros when none of its words is indexed)."""
@@ -87,12 +90,14 @@ class LexicalIndex:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
 
-    def search(self, question: str, n: int, language: str | None = None) -> dict[str, float]:
-        """The n best entries with a positive score (of `language` only, when given), id → score, best first
-        (ties: index order)."""
+    def search(self, question: str, n: int, language: str | None = None, kinds: Sequence[str] = ()) -> dict[str, float]:
+        """The n best entries with a positive score (of `language` only, and of `kinds` only, when given),
+        id → score, best first (ties: index order)."""
         scores = self.scores(question)
         if language is not None and self.languages is not None and len(scores):
             scores = np.where(self.languages == language, scores, 0.0)
+        if kinds and self.kinds is not None and len(scores):
+            scores = np.where(np.isin(self.kinds, list(kinds)), scores, 0.0)
         order = np.argsort(-scores, kind="stable")[:n]
         return {self.ids[i]: float(scores[i]) for i in order if scores[i] > 0}
 

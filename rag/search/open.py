@@ -62,7 +62,8 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
     encoders = load_encoders(spec, device=device, precision=choice.precision)
     if not search_index_exists(paths, spec, encoders, store):
         _refuse_unless(build, paths, spec.label)
-        build_search_index(paths, spec, encoders, store, exclude=excludes, include_ignored=choice.include_ignored)
+        build_search_index(paths, spec, encoders, store, exclude=excludes, include_ignored=choice.include_ignored,
+                           announce=f"no index of {', '.join(paths)} for {spec.label} yet")
     elif choice.refresh:
         _refresh(paths, spec, encoders, store, excludes, choice.include_ignored)
     return Retriever(encoders, open_search_index(paths, spec, encoders, store), reranker, lexical_weight=weight)
@@ -107,4 +108,3 @@ def _refuse_unless(build: bool, paths: Sequence[str], label: str) -> None:
     if not build:
         msg = f"no index of {', '.join(paths)} for {label} yet; build it with `python -m rag.index` (or build=True)"
         raise InputError(msg)
-    logger.info("no index of %s for %s yet: building it (once)", ", ".join(paths), label)

@@ -65,7 +65,7 @@ class Retriever:
     """
 
     def __init__(self, encoders: QueryEncoders, index: SearchIndex, reranker: Reranker | None = None, *,
-                 lexical_weight: float = DEFAULT_LEXICAL_WEIGHT) -> None:
+                 lexical_weight: float = DEFAULT_LEXICAL_WEIGHT, kinds: Sequence[str] = ()) -> None:
         if not 0 <= lexical_weight <= 1:
             msg = f"lexical weight must be in [0, 1] (0: dense search alone), got {lexical_weight}"
             raise InputError(msg)
@@ -73,6 +73,7 @@ class Retriever:
         self.index = index
         self.reranker = reranker
         self.lexical_weight = lexical_weight
+        self.kinds = tuple(kinds)  # the kinds of entry searched when a call names none (all when empty)
         self._lexical: LexicalIndex | None = None
 
     def variant(self, **changes: object) -> Retriever:
@@ -97,9 +98,10 @@ class Retriever:
             self._lexical = LexicalIndex.of(self.index)
         return self._lexical
 
-    def search(self, question: str, k: int, language: str | None = None) -> list[Source]:
-        """The k best functions of the first stage (of one language when given): nearest in embedding space
-        over the index's parts, fused with BM25 when hybrid."""
+    def search(self, question: str, k: int, language: str | None = None, kinds: Sequence[str] = ()) -> list[Source]:
+        """The k best entries of the first stage (of one language, and of `kinds` (default: the retriever's),
+        when given): nearest in embedding space over the index's parts, fused with BM25 when hybrid."""
+        kinds = tuple(kinds) or self.kinds
         vectors: dict[int, np.ndarray] = {}
 
         def query(part_language: str | None) -> np.ndarray:  # each encoder embeds the question once
@@ -116,10 +118,10 @@ class Retriever:
         if len(searched) > 1:  # a language with nothing indexed is skipped (a lone part that is empty says so)
             searched = [(held, part) for held, part in searched if part.count()] or searched[:1]
         n = max(k, HYBRID_POOL) if self.lexical_weight else k
-        pool = merge_by_score([part.search(query(held), n, language) for held, part in searched], n)
+        pool = merge_by_score([part.search(query(held), n, language, kinds) for held, part in searched], n)
         if not self.lexical_weight:
             return pool
-        lexical = self.lexical().search(question, n, language)
+        lexical = self.lexical().search(question, n, language, kinds)
         dense_ids = {s.id for s in pool}
         missing = [i for i in lexical if i not in dense_ids]
         fetched = {s.id: s for held, part in searched for s in part.fetch(missing, query(held))} if missing else {}
@@ -128,9 +130,9 @@ class Retriever:
         order, fused = fused_order([s.score for s in pool], lexical_scores, self.lexical_weight)
         return [replace(pool[i], lexical_score=lexical_scores[i], hybrid_score=fused[i]) for i in order[:k]]
 
-    def retrieve(self, question: str, k: int, language: str | None = None) -> list[Source]:
-        """The k best functions for the question (of one language when given)."""
+    def retrieve(self, question: str, k: int, language: str | None = None, kinds: Sequence[str] = ()) -> list[Source]:
+        """The k best entries for the question (of one language, and of `kinds`, when given)."""
         if self.reranker is None:
-            return self.search(question, k, language)
-        candidates = self.search(question, max(k, self.reranker.candidates), language)
+            return self.search(question, k, language, kinds)
+        candidates = self.search(question, max(k, self.reranker.candidates), language, kinds)
         return self.reranker.rerank(question, candidates, k)

@@ -17,7 +17,7 @@ from data.cli import InputError
 from data.corpus import mine_corpus
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
 from data.languages import path_languages
-from data.miner import LANGUAGES
+from data.miner import LANGUAGES, MineReport
 from data.records import Record
 from rag.store.chroma import CHROMA_BATCH, CodeIndex, collection_name, open_client
 from rag.store.lock import writer_lock
@@ -138,21 +138,32 @@ def index_exists(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions)
 def build_index(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, store: StoreOptions, *,
                 exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
                 batch_size: int = CHROMA_BATCH, break_lock: bool = False, include_ignored: bool = False,
-                workers: int = 1) -> IndexStats:
+                workers: int = 1, announce: str = "") -> IndexStats:
     """Mine the corpus (in `workers` processes), then bring its collection up to date (incremental unless
     `rebuild`), holding the collection's writer lock (`store.writer_lock`: a second writer refuses instead of
-    racing this one)."""
+    racing this one). `announce`: logged once mining has found something to index (a first build)."""
     # the files' state before mining: an edit made meanwhile is picked up by the next refresh
     files = current_manifest(paths, exclude, languages, include_ignored) if Path(paths[0]).exists() else {}
     # mined first: bad input fails before the index is touched
-    records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored,
-                          workers=workers)
+    records, report = _mine(paths, exclude, languages, include_ignored, workers, announce)
     client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
     with writer_lock(client, collection_name(paths, spec, store.document), break_lock=break_lock):
         index = open_index(paths, spec, store, rebuild=rebuild)
         stats = index.sync(records, encoder, batch_size=batch_size)
     write_manifest(store, index.name, corpus_options(paths, exclude, languages, include_ignored), files)
+    stats.mined = report.summary()
     return stats
+
+
+def _mine(paths: Sequence[str], exclude: Sequence[str], languages: Sequence[str], include_ignored: bool, workers: int,
+          announce: str) -> tuple[list[Record], MineReport]:
+    """The corpus's records and what mining saw (what it skipped, by reason); `announce` logged once found."""
+    report = MineReport()
+    records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored,
+                          workers=workers, report=report)
+    if announce:
+        logger.info("%s: building it (once)", announce)
+    return records, report
 
 
 def _routed_name(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders, store: StoreOptions) -> str:
@@ -163,7 +174,7 @@ def _routed_name(paths: Sequence[str], spec: PerLanguageSpec, encoders: Language
 def build_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders, store: StoreOptions, *,
                        exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
                        batch_size: int = CHROMA_BATCH, break_lock: bool = False, include_ignored: bool = False,
-                       workers: int = 1) -> IndexStats:
+                       workers: int = 1, announce: str = "") -> IndexStats:
     """`build_index` for a per-language retriever: one collection per language, each with
     its manifest (`refresh`), so the next question refreshes only what changed."""
     # the files' state before mining (listed and hashed once), split by language for the per-language manifests
@@ -172,7 +183,7 @@ def build_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: La
     for file, entry in files.items():
         for language in path_languages(Path(file)):  # a `.h` file is in the C and the C++ manifests
             before.setdefault(language, {})[file] = entry
-    records = mine_corpus(paths, exclude=exclude, languages=languages, include_ignored=include_ignored, workers=workers)
+    records, report = _mine(paths, exclude, languages, include_ignored, workers, announce)
     present = sorted({r.language for r in records})
     for language in present:
         encoders.spec_for(language)  # an unrouted language with no fallback fails before the index changes
@@ -188,6 +199,7 @@ def build_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: La
     for language, language_index in index.indexes.items():
         write_manifest(store, language_index.name, corpus_options(paths, exclude, [language], include_ignored),
                        before.get(language, {}))
+    stats.mined = report.summary()
     return stats
 
 

@@ -203,14 +203,19 @@ class CodeIndex:
             stats.unchanged = stats.total - stats.added - stats.updated  # the files outside the scope too
         return stats
 
-    def search(self, query_vector: np.ndarray, k: int, language: str | None = None) -> list[Source]:
-        """The k nearest functions to a query vector (cosine), best first; of one language when given."""
+    def search(self, query_vector: np.ndarray, k: int, language: str | None = None,
+               kinds: Sequence[str] = ()) -> list[Source]:
+        """The k nearest entries to a query vector (cosine), best first; of one language, and of some kinds
+        (`data.languages.KINDS`), when given."""
         if self.count() == 0:
             msg = f"index {self.name!r} is empty; build it with `python -m rag.index PATH...`"
             raise InputError(msg)
+        conditions = [*([{"language": language}] if language else []),
+                      *([{"kind": {"$in": list(kinds)}}] if kinds else [])]
+        where = conditions[0] if len(conditions) == 1 else {"$and": conditions} if conditions else None
         got = self.collection.query(query_embeddings=[np.asarray(query_vector, dtype=np.float32)],
                                     n_results=min(k, self.count()), include=["documents", "metadatas", "distances"],
-                                    where={"language": language} if language else None)
+                                    where=where)
         # an entry another process deleted can linger in this process's copy of the vector index (embedded
         # Chroma keeps it in memory) with no document or metadata left: it is gone, so it is left out
         return [_source(id_, code, meta, 1.0 - float(distance)) for id_, code, meta, distance in

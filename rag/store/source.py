@@ -62,6 +62,7 @@ class IndexStats:
     updated: int = 0
     unchanged: int = 0
     total: int = 0
+    mined: str = ""  # what mining the corpus found and skipped, by reason (`data.miner.MineReport.summary`)
 
     @property
     def changed(self) -> bool:

@@ -64,10 +64,14 @@ def test_missing_and_empty_corpus(tiny_bert_dir: Path, tmp_path: Path, capsys: p
     assert "corpus path does not exist" in err and "building it" not in err  # said before anything else
     empty = tmp_path / "empty"
     empty.mkdir()
-    (empty / "README.md").write_text("no code")
-    (empty / "settings.py").write_text("DEBUG = True\nNAMES = ['a', 'b']\n")  # Python, but no function or class
-    assert ask.main(["q", *argv(empty, tmp_path, tiny_bert_dir), "--generator", "none"]) == 2
-    assert "no functions or classes to index" in capsys.readouterr().err
+    (empty / "logo.png").write_bytes(b"\x89PNG\x00")  # read as nothing
+    (empty / ".env").write_text("SIGNING_KEY=abc\n")  # never read
+    loud = [a for a in argv(empty, tmp_path, tiny_bert_dir) if a != "--quiet"]
+    assert ask.main(["q", *loud, "--generator", "none"]) == 2
+    err = capsys.readouterr().err
+    assert "no code, documents or configuration to index" in err
+    assert "skipped: 1 in no supported language, 1 secrets" in err  # every skip named, by reason
+    assert "building it" not in err  # said only once something is found to build
 
 
 def test_long_question_is_truncated_with_a_warning(corpus: Path, tiny_bert_dir: Path, tmp_path: Path, use_echo,  # noqa: ANN001

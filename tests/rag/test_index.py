@@ -95,9 +95,11 @@ def test_undocumented_functions_and_classes_are_indexed_and_named_by_the_groundi
     by_name = {m["func_name"]: code for m, code in zip(got["metadatas"], got["documents"], strict=True)}
     assert by_name == {
         "RowReader": "class RowReader:\n    def __init__(self, f, fieldnames=None):\n    def __next__(self):",
+        "RowReader.__init__": "def __init__(self, f, fieldnames=None):\n    self.f = f",
+        "RowReader.__next__": "def __next__(self):\n    return next(self.f)",
         "count_rows": "def count_rows(f):\n    return sum(1 for _ in f)",
-    }  # the undocumented dunders are in the class outline, not records of their own
-    assert index.count() == 5 + 2
+    }  # a user's code base: every unit, the undocumented dunders too (the standard library leaves them out)
+    assert index.count() == 5 + 4
     stored = index.collection.get(where={"func_name": "count_rows"}, include=["embeddings"])["embeddings"][0]
     by_hand = encoder.encode_code(["rows.count_rows\ndef count_rows(f):\n    return sum(1 for _ in f)"],
                                   show_progress=False)[0]
@@ -169,9 +171,9 @@ def test_index_cli_and_bad_input(corpus: Path, tiny_bert_dir: Path, tmp_path: Pa
     assert index_cli.main([str(tmp_path / "missing"), *common]) == 2
     assert "corpus path does not exist" in capsys.readouterr().err
     (tmp_path / "empty").mkdir()
-    (tmp_path / "empty" / "notes.txt").write_text("nothing")
+    (tmp_path / "empty" / "logo.png").write_bytes(b"\x89PNG\x00")  # no code, documents or configuration
     assert index_cli.main([str(tmp_path / "empty"), *common]) == 2
-    assert "no functions or classes to index" in capsys.readouterr().err
+    assert "no code, documents or configuration to index" in capsys.readouterr().err
 
 
 @pytest.mark.allow_hosts(["127.0.0.1"])  # a real refused connection, not the socket blocker

@@ -40,8 +40,8 @@ def test_loader_gives_one_document_per_function_and_class(tree: Path) -> None:
 
 def test_loader_is_lazy(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     reads = []
-    real = data.miner._read_source
-    monkeypatch.setattr(data.miner, "_read_source", lambda path, *a: reads.append(path) or real(path, *a))
+    real = data.miner.read_corpus_text
+    monkeypatch.setattr(data.miner, "read_corpus_text", lambda path, *a: reads.append(path) or real(path, *a))
     first = next(CodeFunctionLoader(tree).lazy_load())
     assert len(reads) == 1 and first.metadata["path"] == reads[0].name  # one file read for the first document
     with pytest.raises(FileNotFoundError):

@@ -87,7 +87,7 @@ def test_retriever_hands_the_reranker_its_candidates() -> None:
     asked: list[int] = []
 
     class FakeRetriever(Retriever):
-        def search(self, question: str, k: int, language: str | None = None) -> list[Source]:
+        def search(self, question: str, k: int, language: str | None = None, kinds: tuple = ()) -> list[Source]:
             asked.append(k)
             return [source(str(i), "pass") for i in range(k)]
 

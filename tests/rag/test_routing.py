@@ -216,7 +216,7 @@ def test_the_index_cli_refreshes_a_per_language_index_part_by_part(runs: dict[st
     assert index_cli.main(argv) == 0
     captured = capsys.readouterr()
     # reverse and parseJson gone, repeat added; the python and go parts are not read again
-    assert "1 added, 2 deleted, 0 moved, 3 unchanged; 4 functions indexed" in captured.out
+    assert "1 added, 2 deleted, 0 moved, 3 unchanged; 4 entries indexed" in captured.out
     assert captured.err.count("index refreshed: 1 files") == 1 and captured.err.count("index up to date") == 2
     assert "Mining" not in captured.err
 
