@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from data.cli import InputError
+from data.sections import plain_text
 
 DOCUMENT_FORMATS = ("docstring+code", "code")
 """`docstring+code` (the default for code bases) gives the retriever the function's own description (its
@@ -83,8 +84,10 @@ def source_label(item: object) -> str:
 def document_text(item: Documented, document: str) -> str:
     """The text embedded for a function under a document format: `docstring+code` puts the docstring's summary
     (or, for an undocumented function or class of a Python file, its qualified name) above the code; a section,
-    window or script gets where it is instead (its text holds its summary)."""
+    window or script gets where it is instead (its text holds its summary; a section's as plain text)."""
     if document == "code":
         return item.code
+    if getattr(item, "kind", "") == "section":
+        return f"{title(item)}\n{plain_text(item.code)}"
     header = title(item) if not is_code_unit(item) else item.docstring or title(item)
     return f"{header}\n{item.code}" if header else item.code

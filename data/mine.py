@@ -1,4 +1,5 @@
-"""CLI: mine documented functions from source trees into a CodeSearchNet-shaped jsonl file.
+"""CLI: mine documented functions of every programming language from source trees into a CodeSearchNet-shaped
+jsonl file.
 
     python -m data.mine PATH... --out FILE.jsonl [--languages python,go] [--split 0.8,0.1,0.1]
 """
@@ -10,7 +11,8 @@ from pathlib import Path
 
 from data.cli import InputError, Positional, list_option, run_cli
 from data.corpus import mine_corpus
-from data.miner import LANGUAGES, MineReport
+from data.languages import CODE_LANGUAGES, check_languages
+from data.miner import MineReport
 from data.records import write_jsonl
 from data.splits import SPLITS, split_records
 
@@ -21,7 +23,8 @@ class MineConfig:
 
     paths: list[str] = field(default_factory=list, metadata={"help": "source trees or files to mine"})
     out: str = field(default="", metadata={"help": "output jsonl (or .jsonl.gz) file"})
-    languages: str = field(default="", metadata={"help": f"comma-separated subset of {sorted(LANGUAGES)}; all if empty"})
+    languages: str = field(default="", metadata={
+        "help": f"comma-separated subset of {', '.join(sorted(CODE_LANGUAGES))}; all if empty"})
     exclude: str = field(default="", metadata={"help": "extra comma-separated folder names to skip"})
     max_file_bytes: int = field(default=1_000_000, metadata={"help": "skip files larger than this"})
     include_ignored: bool = field(default=False, metadata={
@@ -35,10 +38,7 @@ class MineConfig:
         if not self.out:
             msg = "--out FILE.jsonl is required"
             raise InputError(msg)
-        unknown = sorted(set(self.language_set()) - set(LANGUAGES))
-        if unknown:
-            msg = f"--languages: unknown {unknown}; choose from {sorted(LANGUAGES)}"
-            raise InputError(msg)
+        check_languages(self.language_set())
         if self.split_by not in ("path", "repo"):
             msg = f"--split_by must be 'path' or 'repo', not {self.split_by!r}"
             raise InputError(msg)
@@ -48,8 +48,8 @@ class MineConfig:
             raise InputError(msg)
 
     def language_set(self) -> frozenset[str]:
-        """The languages asked for (all when empty)."""
-        return frozenset(x.strip().lower() for x in self.languages.split(",") if x.strip()) or frozenset(LANGUAGES)
+        """The languages asked for (every programming language when empty: documents have no functions)."""
+        return frozenset(x.strip().lower() for x in self.languages.split(",") if x.strip()) or CODE_LANGUAGES
 
     def split_fractions(self) -> tuple[float, float, float] | None:
         """The train/valid/test fractions, or None when no split was asked for."""

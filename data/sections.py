@@ -36,6 +36,20 @@ class Section:
     summary: str = ""  # a section's first paragraph below its heading
 
 
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
+_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)|\[([^\]]+)\]\[[^\]]*\]")
+_LINK_DEFINITION = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.M)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def plain_text(text: str) -> str:
+    """A document's text as a reader takes it in: images and badges dropped, links as their words (no URL),
+    HTML tags removed; what a section embeds, so a section's URLs do not fill the encoder's window."""
+    text = _LINK_DEFINITION.sub("", _IMAGE.sub("", text))
+    text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+    return re.sub(r"\n{3,}", "\n\n", _HTML_TAG.sub("", text))
+
+
 def _fenced_rows(lines: list[str]) -> set[int]:
     """The rows inside (or opening or closing) a fenced code block."""
     inside, rows = False, set()
@@ -81,19 +95,33 @@ def _headings(lines: list[str], language: str) -> list[tuple[int, int, int, str]
     return found
 
 
+def _fence_interiors(lines: list[str]) -> set[int]:
+    """The rows inside a fenced code block, its closing line included (a part may start at its opening line)."""
+    inside, rows = False, set()
+    for row, line in enumerate(lines):
+        if inside:
+            rows.add(row)
+        if _FENCE.match(line):
+            inside = not inside
+    return rows
+
+
 def _paragraph_parts(body: list[str], limit: int) -> list[tuple[int, int]]:
-    """Row ranges [start, end) of `body` of at most about `limit` characters each, cut at blank lines outside
-    fences (a single paragraph longer than the limit is cut at lines)."""
-    fenced = _fenced_rows(body)
+    """Row ranges [start, end) of `body` of about `limit` characters each, cut at blank lines outside fences; a
+    paragraph longer than the limit is cut at a line, a fence only when it is over four times the limit."""
+    fenced, inside = _fenced_rows(body), _fence_interiors(body)
     parts: list[tuple[int, int]] = []
     start, size, last_break = 0, 0, None
     for row, line in enumerate(body):
-        if size + len(line) + 1 > limit and row > start:
-            cut = last_break if last_break is not None and last_break > start else row
-            parts.append((start, cut))
-            start, last_break = cut, None
-            size = sum(len(x) + 1 for x in body[start:row])
-        size += len(line) + 1
+        cost = len(line) + 1
+        if size + cost > limit and row > start:
+            cut = last_break if last_break is not None and last_break > start else \
+                row if row not in inside or size > 4 * limit else None
+            if cut is not None:
+                parts.append((start, cut))
+                start, last_break = cut, None
+                size = sum(len(x) + 1 for x in body[start:row])
+        size += cost
         if not line.strip() and row not in fenced:
             last_break = row + 1
     if start < len(body):
@@ -103,11 +131,11 @@ def _paragraph_parts(body: list[str], limit: int) -> list[tuple[int, int]]:
 
 def _split(name: str, heading: list[str], body: list[str], first_row: int, limit: int) -> list[Section]:
     """A section (its heading at 0-based row `first_row`, then its body) as one or more parts cut at paragraph
-    boundaries, each starting with `heading`; lines 1-based."""
+    boundaries; the first as written, each later one starting with `heading` again; lines 1-based."""
     body_row = first_row + len(heading)
     head_chars = sum(len(line) + 1 for line in heading)
     sections: list[Section] = []
-    for start, end in _paragraph_parts(body, max(200, limit - head_chars)):
+    for start, end in _paragraph_parts(body, max(limit // 2, limit - head_chars)):
         while start < end and not body[end - 1].strip():
             end -= 1
         while start < end and not body[start].strip():
@@ -117,9 +145,10 @@ def _split(name: str, heading: list[str], body: list[str], first_row: int, limit
         chunk = body[start:end]
         if sections or not heading:
             text, first_line = [*heading, *([""] if heading else []), *chunk], body_row + start + 1
-        else:
-            text, first_line = [*heading, *chunk], first_row + 1
-        sections.append(Section(name, "\n".join(text), first_line, body_row + end, first_paragraph("\n".join(chunk))))
+        else:  # the first part: the heading and what follows it, as written
+            text, first_line = [*heading, *body[:end]], first_row + 1
+        summary = first_paragraph(plain_text("\n".join(chunk)))
+        sections.append(Section(name, "\n".join(text), first_line, body_row + end, summary))
     return sections
 
 

@@ -26,7 +26,7 @@ def test_mine_then_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--out", "x.jsonl"], "give at least one PATH"),
     (["/definitely/not/here", "--out", "x.jsonl"], "corpus path does not exist: /definitely/not/here"),
-    (["tests", "--out", "x.jsonl", "--languages", "cobol"], "unknown ['cobol']"),
+    (["tests", "--out", "x.jsonl", "--languages", "cobol"], "unknown language(s) ['cobol']"),
     (["tests", "--out", "x.jsonl", "--split", "0.9,0.9"], "three fractions"),
 ])
 def test_mine_bad_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
