@@ -40,7 +40,7 @@ REPOS = HERE / "data" / "repos"
 QUESTIONS = HERE / "data" / "repo_questions.json"
 
 
-def run(retriever: str, reranks: list[str], repos: list[str], persist: str, k: int) -> dict:
+def run(retriever: str, reranks: list[str], repos: list[str], persist: str, k: int, penalty: float | None = None) -> dict:
     """Every question of `repos` through one retriever's first stage, then each reranker: ranks and sources."""
     questions = [q for q in load_repo_questions(QUESTIONS) if q.repo in repos]
     rerankers = {name: None if name == "none" else load_reranker(name, GeneratorOptions()) for name in reranks}
@@ -51,6 +51,8 @@ def run(retriever: str, reranks: list[str], repos: list[str], persist: str, k: i
         first_stage = open_first_stage(SearchOptions(corpus=[str(REPOS / repo)], persist=persist, retriever=retriever,
                                                      rerank="none", k=k))
         seconds["index"] += time.perf_counter() - started
+        if penalty is not None:
+            first_stage = first_stage.variant(test_code_penalty=penalty)
         for name, reranker in rerankers.items():
             searcher = first_stage.variant(reranker=reranker)
             for question in tqdm([q for q in questions if q.repo == repo], desc=f"{repo} ({name})", unit="question"):
@@ -96,9 +98,12 @@ def main() -> None:
                         help="Chroma folder the indexes are kept in between runs")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--out", default="", help="write the results (every question's sources) as JSON here")
+    parser.add_argument("--test_code_penalty", type=float, default=None,
+                        help="the first stage's test-code penalty (default: the product's)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    results = [run(retriever, args.rerank, args.repos, args.persist, args.k) for retriever in args.retrievers]
+    results = [run(retriever, args.rerank, args.repos, args.persist, args.k, args.test_code_penalty)
+               for retriever in args.retrievers]
     table = markdown(results, args.k)
     print(table)  # noqa: T201
     for result in results:

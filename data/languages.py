@@ -78,6 +78,12 @@ class LanguageSpec:
     separator: str = "."  # between a container's name and its member's: `Type::method` in Rust and C++
     classes_need_body: bool = False  # C/C++: `struct s;` is a declaration, not the struct
     filename_prefixes: tuple[str, ...] = field(default=())  # `Dockerfile.dev`
+    title: str = ""  # how the language is written in prose (`C++`); its name capitalized when empty
+
+    @property
+    def display_name(self) -> str:
+        """The language as prose writes it: ``C++``, ``TypeScript``, ``Python``."""
+        return self.title or self.name.capitalize()
 
     @property
     def is_code(self) -> bool:
@@ -99,16 +105,16 @@ LANGUAGES: dict[str, LanguageSpec] = {
                      functions=_types("method_declaration constructor_declaration"),
                      classes=_types("class_declaration interface_declaration enum_declaration record_declaration"),
                      comment_types=_types("block_comment line_comment comment"), doc_block=("/**",)),
-        LanguageSpec("javascript", (".js", ".mjs", ".cjs", ".jsx"), grammar=_grammar("tree_sitter_javascript"),
+        LanguageSpec("javascript", (".js", ".mjs", ".cjs", ".jsx"), title="JavaScript", grammar=_grammar("tree_sitter_javascript"),
                      functions=_JS_FUNCTIONS, classes=_types("class_declaration"), bindings=_JS_BINDINGS,
                      function_values=_JS_VALUES, doc_block=("/**",)),
-        LanguageSpec("typescript", (".ts", ".mts", ".cts"), grammar=_grammar("tree_sitter_typescript", "language_typescript"),
+        LanguageSpec("typescript", (".ts", ".mts", ".cts"), title="TypeScript", grammar=_grammar("tree_sitter_typescript", "language_typescript"),
                      functions=_JS_FUNCTIONS,
                      classes=_types("class_declaration abstract_class_declaration interface_declaration enum_declaration "
                                     "type_alias_declaration"),
                      namespaces=_types("internal_module module"), bindings=_JS_BINDINGS, function_values=_JS_VALUES,
                      prototypes=_types("abstract_method_signature function_signature method_signature"), doc_block=("/**",)),
-        LanguageSpec("tsx", (".tsx",), grammar=_grammar("tree_sitter_typescript", "language_tsx"),
+        LanguageSpec("tsx", (".tsx",), title="TSX", grammar=_grammar("tree_sitter_typescript", "language_tsx"),
                      functions=_JS_FUNCTIONS,
                      classes=_types("class_declaration abstract_class_declaration interface_declaration enum_declaration "
                                     "type_alias_declaration"),
@@ -117,7 +123,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         LanguageSpec("go", (".go",), grammar=_grammar("tree_sitter_go"),
                      functions=_types("function_declaration method_declaration"), classes=_types("type_spec"),
                      doc_lines=("//",)),
-        LanguageSpec("php", (".php",), grammar=_grammar("tree_sitter_php", "language_php"),
+        LanguageSpec("php", (".php",), title="PHP", grammar=_grammar("tree_sitter_php", "language_php"),
                      functions=_types("function_definition method_declaration"),
                      classes=_types("class_declaration interface_declaration trait_declaration enum_declaration"),
                      doc_block=("/**",)),
@@ -133,13 +139,13 @@ LANGUAGES: dict[str, LanguageSpec] = {
                      functions=_types("function_definition"), classes=_types("struct_specifier enum_specifier union_specifier"),
                      macros=_types("preproc_function_def"), documented_macros=True, prototypes=_types("declaration"),
                      classes_need_body=True, **_C_LIKE_DOC),
-        LanguageSpec("cpp", (".cc", ".cpp", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".tpp", ".h"),
+        LanguageSpec("cpp", (".cc", ".cpp", ".cxx", ".c++", ".hpp", ".hh", ".hxx", ".h++", ".ipp", ".tpp", ".h"), title="C++",
                      grammar=_grammar("tree_sitter_cpp"), functions=_types("function_definition"),
                      classes=_types("class_specifier struct_specifier enum_specifier union_specifier"),
                      namespaces=_types("namespace_definition"), macros=_types("preproc_function_def"),
                      documented_macros=True, prototypes=_types("declaration field_declaration"),
                      classes_need_body=True, separator="::", **_C_LIKE_DOC),
-        LanguageSpec("csharp", (".cs",), grammar=_grammar("tree_sitter_c_sharp"),
+        LanguageSpec("csharp", (".cs",), title="C#", grammar=_grammar("tree_sitter_c_sharp"),
                      functions=_types("method_declaration constructor_declaration operator_declaration"),
                      classes=_types("class_declaration struct_declaration interface_declaration enum_declaration "
                                     "record_declaration"),
@@ -165,14 +171,14 @@ LANGUAGES: dict[str, LanguageSpec] = {
                      functions=_types("function_definition"), doc_lines=("#",)),
         # documents: sections by heading (`sections.document_sections`)
         LanguageSpec("markdown", (".md", ".markdown", ".mdx"), reads=DOCS),
-        LanguageSpec("restructuredtext", (".rst",), reads=DOCS),
+        LanguageSpec("restructuredtext", (".rst",), title="reStructuredText", reads=DOCS),
         LanguageSpec("text", (".txt",), filenames=("README", "CHANGELOG", "CHANGES", "HISTORY", "NEWS", "CONTRIBUTING",
                                                    "AUTHORS", "INSTALL", "TODO", "NOTICE"), reads=DOCS),
         # configuration: windows of lines (`sections.config_windows`)
-        LanguageSpec("toml", (".toml",), reads=CONFIG),
-        LanguageSpec("yaml", (".yaml", ".yml"), reads=CONFIG),
-        LanguageSpec("json", (".json",), reads=CONFIG),
-        LanguageSpec("ini", (".ini", ".cfg", ".conf", ".properties"), filenames=("requirements.txt",), reads=CONFIG),
+        LanguageSpec("toml", (".toml",), title="TOML", reads=CONFIG),
+        LanguageSpec("yaml", (".yaml", ".yml"), title="YAML", reads=CONFIG),
+        LanguageSpec("json", (".json",), title="JSON", reads=CONFIG),
+        LanguageSpec("ini", (".ini", ".cfg", ".conf", ".properties"), title="INI", filenames=("requirements.txt",), reads=CONFIG),
         LanguageSpec("dockerfile", (".dockerfile",), filenames=("Dockerfile", "Containerfile"),
                      filename_prefixes=("Dockerfile.",), reads=CONFIG),
         LanguageSpec("makefile", (".mk",), filenames=("Makefile", "GNUmakefile", "makefile", "CMakeLists.txt"),
@@ -194,6 +200,19 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
 LOCK_FILES = frozenset({"package-lock.json", "yarn.lock", "pnpm-lock.yaml", "cargo.lock", "poetry.lock", "go.sum",
                         "composer.lock", "gemfile.lock", "pipfile.lock", "uv.lock", "npm-shrinkwrap.json",
                         "bun.lockb", "packages.lock.json", "podfile.lock", "flake.lock", "mix.lock"})
+
+
+_TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "testing", "spec", "specs", "fuzz", "fuzzing", "testdata",
+                           "test_data", "e2e"})
+_TEST_FILE = re.compile(r"^(test_.+\.py|.+_test\.(py|go|rs|c|cc|cpp)|.+\.(test|spec)\.[cm]?[jt]sx?|"
+                        r".+(Test|Tests|Spec)\.(java|kt|swift|cs|scala)|.+_spec\.rb)$")
+
+
+def is_test_path(path: str) -> bool:
+    """Whether a corpus-relative path is test code: under a test folder (`tests/`, `__tests__/`, `RainbowTests/`,
+    `fuzz/`...) or named as a test file (`test_x.py`, `x_test.go`, `x.spec.ts`, `XTests.swift`, `x_spec.rb`...)."""
+    *folders, name = path.split("/")
+    return any(f.lower() in _TEST_FOLDERS or f.endswith("Tests") for f in folders) or bool(_TEST_FILE.match(name))
 
 
 def path_language(path: PurePath) -> str | None:

@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from data.cli import InputError
 from data.documents import document_text
+from data.languages import LANGUAGES
 from rag.generation import Generator, GeneratorOptions, HuggingFaceGenerator, load_generator
 from rag.generation.batched import left_pad
 from rag.prompts import read_prompt
@@ -54,7 +55,10 @@ class QueryLikelihoodReranker:
         """Token ids of the prompt for one source: its docstring and code, cut to `passage_tokens`."""
         text = document_text(source, "docstring+code")
         passage = self.tokenizer(text, add_special_tokens=False)["input_ids"][: self.passage_tokens]
-        prompt = self.template.format(language=source.language.capitalize(), passage=self.tokenizer.decode(passage))
+        spec = LANGUAGES.get(source.language)
+        language = spec.display_name if spec is not None else source.language.capitalize()
+        what = {"section": "documentation", "config": "configuration"}.get(source.kind, "code")
+        prompt = self.template.format(language=language, what=what, passage=self.tokenizer.decode(passage))
         return self.tokenizer(prompt.rstrip("\n"))["input_ids"]
 
     def score(self, question: str, sources: Sequence[Source]) -> list[float]:

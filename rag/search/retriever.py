@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
@@ -18,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from data.cli import InputError
+from data.languages import is_test_path
 from rag.search.lexical import LexicalIndex, fused_order
 from rag.store import SearchIndex, Source
 from retriever_finetune.encoder import Encoder
@@ -45,6 +47,8 @@ class QueryEncoders(Protocol):
 
 
 DEFAULT_LEXICAL_WEIGHT = 0.1
+TEST_CODE_PENALTY = 1.0  # subtracted from a test file's fused score (z units) unless the question asks about tests (docs/RESULTS.md)
+_ASKS_ABOUT_TESTS = re.compile(r"\b(tests?|testing|tested|specs?|fixtures?|mocks?)\b", re.IGNORECASE)
 DEFAULT_K = 5  # functions per question: the setting `bench/answers.py` measures (docs/RESULTS.md, "Answers")
 HYBRID_POOL = 100
 
@@ -65,7 +69,8 @@ class Retriever:
     """
 
     def __init__(self, encoders: QueryEncoders, index: SearchIndex, reranker: Reranker | None = None, *,
-                 lexical_weight: float = DEFAULT_LEXICAL_WEIGHT, kinds: Sequence[str] = ()) -> None:
+                 lexical_weight: float = DEFAULT_LEXICAL_WEIGHT, kinds: Sequence[str] = (),
+                 test_code_penalty: float = TEST_CODE_PENALTY) -> None:
         if not 0 <= lexical_weight <= 1:
             msg = f"lexical weight must be in [0, 1] (0: dense search alone), got {lexical_weight}"
             raise InputError(msg)
@@ -74,6 +79,7 @@ class Retriever:
         self.reranker = reranker
         self.lexical_weight = lexical_weight
         self.kinds = tuple(kinds)  # the kinds of entry searched when a call names none (all when empty)
+        self.test_code_penalty = test_code_penalty
         self._lexical: LexicalIndex | None = None
 
     def variant(self, **changes: object) -> Retriever:
@@ -128,6 +134,9 @@ class Retriever:
         pool += [fetched[i] for i in missing if i in fetched]
         lexical_scores = [lexical.get(s.id, 0.0) for s in pool]
         order, fused = fused_order([s.score for s in pool], lexical_scores, self.lexical_weight)
+        if self.test_code_penalty and not _ASKS_ABOUT_TESTS.search(question):
+            fused = [score - self.test_code_penalty * is_test_path(s.path) for s, score in zip(pool, fused, strict=True)]
+            order = sorted(range(len(fused)), key=lambda i: -fused[i])
         return [replace(pool[i], lexical_score=lexical_scores[i], hybrid_score=fused[i]) for i in order[:k]]
 
     def retrieve(self, question: str, k: int, language: str | None = None, kinds: Sequence[str] = ()) -> list[Source]:
