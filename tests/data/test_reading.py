@@ -83,6 +83,7 @@ def test_minified_generated_large_binary_and_lock_files_are_skipped(repo: Path) 
     paths, report = _mine(repo)
     assert paths == {"auth.ts", "notes.md"}  # a long line of prose is no minified code
     assert report.skipped == {"minified": 2, "over 1 MB": 1, "binary": 1, "lock files": 2, "in no supported language": 1}
+    assert read_corpus_text(repo / "huge.py") == (None, "over 1 MB")  # read bounded, whatever the listing said
     line = report.skipped_line()
     assert line.startswith("skipped: ") and "2 minified" in line and "1 over 1 MB" in line and "1 binary" in line
 

@@ -279,22 +279,23 @@ def test_entries_are_read_page_by_page(corpus: Path, tiny_bert_dir: Path, tmp_pa
 
 
 def test_an_index_mined_by_an_older_miner_gains_the_new_files_on_its_next_refresh(
-        corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
-    """An index built before the miner read documents (its manifest names the older miner, its collection holds
-    no section) gains the README's sections on the next question, without re-embedding its functions."""
+        corpus: Path, tiny_bert_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index built by an earlier miner (its manifest names that version, its collection holds no section)
+    gains the README's sections on the next question, without re-embedding its functions."""
+    from rag.store import refresh as refresh_module
+
     (corpus / "README.md").write_text("# tools\n\nSmall helpers.\n\n## Files\n\nRead and write text files.\n")
     spec = parse_retriever(str(tiny_bert_dir))
     encoder = CountingEncoder(load_retriever(spec))
     store = StoreOptions(str(tmp_path / "db"))
     paths = [str(corpus)]
-    build_index(paths, spec, encoder, store)
+    with monkeypatch.context() as patched:
+        patched.setattr(refresh_module, "MINER_VERSION", "functions+classes-v5")  # the manifest an older one wrote
+        build_index(paths, spec, encoder, store)
     index = open_index(paths, spec, store, create=False)
     sections = index.collection.get(where={"kind": "section"})["ids"]
     assert len(sections) == 2
     index.collection.delete(ids=sections)  # what the older miner built: functions only
-    manifest = json.loads(manifest_path(store, index.name).read_text())
-    manifest["options"]["miner"] = "functions+classes-v5"
-    manifest_path(store, index.name).write_text(json.dumps(manifest))
 
     encoder.embedded.clear()
     assert refresh_index(paths, index, encoder, store) is None  # another miner's manifest: a full sync instead
