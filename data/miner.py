@@ -63,7 +63,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_EXCLUDED_DIRS", "LANGUAGES", "SUFFIX_TO_LANGUAGE", "LanguageSpec", "MineReport", "MinedFunction",
            "first_paragraph", "iter_functions", "iter_tree", "mine_tree", "python_module_deprecated", "source_files"]
-MINER_VERSION = "units-v6"
+MINER_VERSION = "units-v7"
 """What mining reads and how (languages, kinds, skip rules): an index's manifest records it, so an index built by
 another version is synced in full on its next refresh (new files added, changed entries re-embedded, unchanged ones
 kept)."""

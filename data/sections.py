@@ -4,7 +4,8 @@
 A Markdown (ATX ``#`` or setext underlined), reStructuredText (underlined, optionally overlined) or plain-text file
 is cut at its headings; a section's name is its heading trail (``Usage > Retries``), its text starts with its own
 heading, and the text before the first heading is a section named after the file. Headings inside fenced code are
-text. A section longer than `MAX_SECTION_CHARS` is split at paragraph boundaries (never inside a fence), each part
+text. A section that only introduces its first subsection (a heading alone, or one paragraph shorter than
+`MIN_SECTION_CHARS` without code) starts that subsection's entry instead of being an entry of its own. A section longer than `MAX_SECTION_CHARS` is split at paragraph boundaries (never inside a fence), each part
 starting with the section's heading again. A configuration file is cut into windows of at most `WINDOW_LINES`
 lines that start, where it can, at a table (``[tool.ruff]``), a top-level key or a build target; a window is named
 by the first such line. Does not handle: which files are documents or configuration (see `languages`).
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from data.functions import first_paragraph
 
 MAX_SECTION_CHARS = 1500  # about the 256-token window of the default encoder, in English prose
+MIN_SECTION_CHARS = 150  # a section of one shorter paragraph followed by its first subsection is read with it
 WINDOW_LINES = 40
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _ATX = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -162,15 +164,27 @@ def document_sections(text: str, language: str, file_name: str, *, limit: int = 
     if any(line.strip() for line in lines[: headings[0][0]]):
         sections += _split(file_name, [], lines[: headings[0][0]], 0, limit)
     trail: list[tuple[int, str]] = []
+    carried: int | None = None  # the first row of a short section carried into its first subsection
     for index, (first, last, level, title) in enumerate(headings):
         trail = [(lvl, t) for lvl, t in trail if lvl < level] + [(level, _plain(title))]
         end = headings[index + 1][0] if index + 1 < len(headings) else len(lines)
         body = lines[last + 1 : end]
+        start = first if carried is None else carried
+        if _introduction(body) and index + 1 < len(headings) and headings[index + 1][2] > level:
+            carried = start  # read with the subsection it introduces
+            continue
+        carried = None
         if not any(line.strip() for line in body):
-            continue  # a heading with a subsection right below: the subsection carries the trail
+            continue
         name = " > ".join(t for _, t in trail)
-        sections += _split(name, lines[first : last + 1], body, first, limit)
+        sections += _split(name, lines[start : last + 1], body, start, limit)
     return sections
+
+
+def _introduction(body: list[str]) -> bool:
+    """A section body that only introduces what follows: nothing, or one short paragraph without code."""
+    text = "\n".join(body).strip()
+    return len(text) < MIN_SECTION_CHARS and "\n\n" not in text and not _FENCE.search(text)
 
 
 def _plain(title: str) -> str:

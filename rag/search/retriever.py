@@ -65,7 +65,9 @@ class Retriever:
 
     Hybrid search (`lexical_weight` > 0): the first stage pools the index's `HYBRID_POOL` nearest functions
     with the `HYBRID_POOL` best by BM25 over names and docstrings (`lexical`), and orders the pool by
-    ``(1 - lexical_weight) * z(cosine) + lexical_weight * z(BM25)``; 0 is dense search alone.
+    ``(1 - lexical_weight) * z(cosine) + lexical_weight * z(BM25)``; 0 is dense search alone. In hybrid search,
+    test code (`data.languages.is_test_path`) scores `test_code_penalty` lower unless the question asks about
+    tests: a how-to question wants the code the tests exercise. `kinds` keeps only those kinds of entry.
     """
 
     def __init__(self, encoders: QueryEncoders, index: SearchIndex, reranker: Reranker | None = None, *,

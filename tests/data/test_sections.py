@@ -4,7 +4,7 @@ from data.sections import config_windows, document_sections, plain_text
 
 GUIDE = """# tool
 
-Intro.
+Intro: this tool reads configuration files, checks them against a schema, and reports every problem it finds with its file, line and a suggestion, so that a broken deployment is caught before it ships.
 
 ## Usage
 
@@ -42,12 +42,22 @@ def test_a_long_section_is_split_at_paragraphs_outside_fences_each_part_with_its
 
 
 def test_setext_and_restructuredtext_headings_and_a_preamble() -> None:
-    text = "Badges here.\n\nTitle\n=====\n\nBody.\n\nPart\n----\n\nMore.\n"
+    long = "A body long enough to stand alone as an entry of its own, " * 4
+    text = f"Badges here.\n\nTitle\n=====\n\n{long}\n\nPart\n----\n\nMore.\n"
     assert [(s.name, s.first_line) for s in document_sections(text, "markdown", "README.md")] == [
         ("README.md", 1), ("Title", 3), ("Title > Part", 8)]
-    rst = "=====\nGuide\n=====\n\nIntro.\n\nInstall\n-------\n\nRun it.\n"
+    rst = f"=====\nGuide\n=====\n\n{long}\n\nInstall\n-------\n\nRun it.\n"
     assert [(s.name, s.first_line, s.last_line) for s in document_sections(rst, "restructuredtext", "g.rst")] == [
         ("Guide", 1, 5), ("Guide > Install", 7, 10)]
+
+
+def test_a_short_introduction_is_read_with_the_subsection_it_introduces() -> None:
+    text = "# tool\n\nShort intro.\n\n## Install\n\nRun pip install tool.\n\n## Usage\n\nCall it.\n"
+    sections = document_sections(text, "markdown", "README.md")
+    assert [(s.name, s.first_line, s.last_line) for s in sections] == [
+        ("tool > Install", 1, 7), ("tool > Usage", 9, 11)]  # Usage is no subsection of Install: its own entry
+    assert sections[0].text == "# tool\n\nShort intro.\n\n## Install\n\nRun pip install tool."
+    assert sections[0].summary == "Run pip install tool."
 
 
 def test_plain_text_has_no_text_in_headings_a_file_name_is_its_name() -> None:
