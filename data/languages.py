@@ -108,7 +108,8 @@ LANGUAGES: dict[str, LanguageSpec] = {
         LanguageSpec("javascript", (".js", ".mjs", ".cjs", ".jsx"), title="JavaScript", grammar=_grammar("tree_sitter_javascript"),
                      functions=_JS_FUNCTIONS, classes=_types("class_declaration"), bindings=_JS_BINDINGS,
                      function_values=_JS_VALUES, doc_block=("/**",)),
-        LanguageSpec("typescript", (".ts", ".mts", ".cts"), title="TypeScript", grammar=_grammar("tree_sitter_typescript", "language_typescript"),
+        LanguageSpec("typescript", (".ts", ".mts", ".cts"), title="TypeScript",
+                     grammar=_grammar("tree_sitter_typescript", "language_typescript"),
                      functions=_JS_FUNCTIONS,
                      classes=_types("class_declaration abstract_class_declaration interface_declaration enum_declaration "
                                     "type_alias_declaration"),

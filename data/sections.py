@@ -5,8 +5,9 @@ A Markdown (ATX ``#`` or setext underlined), reStructuredText (underlined, optio
 is cut at its headings; a section's name is its heading trail (``Usage > Retries``), its text starts with its own
 heading, and the text before the first heading is a section named after the file. Headings inside fenced code are
 text. A section that only introduces its first subsection (a heading alone, or one paragraph shorter than
-`MIN_SECTION_CHARS` without code) starts that subsection's entry instead of being an entry of its own. A section longer than `MAX_SECTION_CHARS` is split at paragraph boundaries (never inside a fence), each part
-starting with the section's heading again. A configuration file is cut into windows of at most `WINDOW_LINES`
+`MIN_SECTION_CHARS` without code) starts that subsection's entry instead of being an entry of its own. A section
+longer than `MAX_SECTION_CHARS` is split at paragraph boundaries (never inside a fence), each part starting with
+the section's heading again. A configuration file is cut into windows of at most `WINDOW_LINES`
 lines that start, where it can, at a table (``[tool.ruff]``), a top-level key or a build target; a window is named
 by the first such line. Does not handle: which files are documents or configuration (see `languages`).
 """

@@ -4,7 +4,8 @@ from data.sections import config_windows, document_sections, plain_text
 
 GUIDE = """# tool
 
-Intro: this tool reads configuration files, checks them against a schema, and reports every problem it finds with its file, line and a suggestion, so that a broken deployment is caught before it ships.
+Intro: this tool reads configuration files, checks them against a schema, and reports every problem it finds \
+with its file, line and a suggestion, so that a broken deployment is caught before it ships.
 
 ## Usage
 
