@@ -27,7 +27,16 @@ from pathlib import Path
 
 from data.cli import LOG_FORMAT, InputError, run_cli
 from rag.options import OpenedModels
-from rag.warm import IDLE_SECONDS, all_sockets, socket_path
+from rag.warm import (
+    IDLE_SECONDS,
+    UnsafeFolder,
+    all_sockets,
+    check_private_folder,
+    connect,
+    peer_uid,
+    same_user,
+    socket_path,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -93,12 +102,13 @@ class WarmServer:
 
     def serve(self) -> None:
         """Listen on the socket (created under a temporary name, then moved in place) until idle or stopped."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        check_private_folder(self.path.parent)  # refuses another user's folder, a symlink, one open to others
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         temporary = self.path.with_name(f"{self.path.stem}.{os.getpid()}.tmp")
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
         listener.bind(str(temporary))
+        os.chmod(temporary, 0o600)
         listener.listen()
         os.replace(temporary, self.path)
         self._identity = os.stat(self.path).st_ino
@@ -112,6 +122,10 @@ class WarmServer:
                     if not self._turn.locked() and time.monotonic() - self._last_request > self.idle:
                         logger.info("no question for %.0f s: stopping", self.idle)
                         break
+                    continue
+                if not same_user(connection):  # another user's process: it gets nothing, not even an answer
+                    logger.warning("refused a connection from uid %s", peer_uid(connection))
+                    connection.close()
                     continue
                 threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
         finally:
@@ -177,17 +191,19 @@ def stop_servers() -> int:
     """Ask every warm server of this user to stop; the number that answered."""
     stopped = 0
     for path in all_sockets():
-        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            client.connect(str(path))
+            client = connect(path)
+        except UnsafeFolder as error:  # not this user's: neither asked to stop nor removed
+            logger.warning("%s; left alone", error)
+            continue
+        if client is None:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()  # a dead server's socket
+            continue
+        with client, contextlib.suppress(OSError):
             client.sendall(b'{"command": "stop"}\n')
             client.recv(64)
             stopped += 1
-        except OSError:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()  # a dead server's socket
-        finally:
-            client.close()
     return stopped
 
 

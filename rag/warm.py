@@ -10,6 +10,12 @@ process instead. Does not handle: answering (the server runs the command's own `
 
 Wire format, one JSON object per line: the request ``{"command", "argv", "cwd", "env"}``; the answer
 ``{"out": text}`` and ``{"err": text}`` pieces as they are written, then ``{"exit": code}``.
+
+The request carries the asker's folder and `OPENAI_API_KEY`, so only this user may be at either end: the socket
+lives in ``$XDG_RUNTIME_DIR`` (else the servers folder, or a folder of this user's under the temporary folder when
+that path is too long for a socket), each folder is used only if it is this user's, mode 0700 and not a symlink
+(`check_private_folder`), the socket is mode 0600, and both ends check the other's uid (``SO_PEERCRED``, where
+the system has it). A check that fails is one warning line, and the question is answered in the calling process.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import hashlib
 import json
 import os
 import socket
+import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -36,6 +44,46 @@ FORWARDED_ENV = ("OPENAI_API_KEY",)  # read by the command per question, so sent
 _PROJECT = Path(__file__).resolve().parents[1]
 _CODE_FOLDERS = ("rag", "retriever_finetune", "data", "prompts")
 _STARTUP_ENV = ("HOME", "HF_HOME", "HF_HUB_OFFLINE", "HF_TOKEN", "CUDA_VISIBLE_DEVICES", "PYTHONPATH", "VIRTUAL_ENV")
+
+
+class UnsafeFolder(OSError):
+    """A folder the warm server's socket must not be used in: another user's, open to others, or a symlink."""
+
+
+def check_private_folder(folder: Path) -> Path:
+    """`folder`, created (mode 0700) when missing, once it is a real folder of this user's that no one else may
+    enter or write.
+
+    Raises:
+        UnsafeFolder: it is a symlink, not a folder, another user's, or open to group or others.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir(mode=0o700)
+    info = os.lstat(folder)
+    problem = ("is a symlink" if stat.S_ISLNK(info.st_mode) else "is not a folder" if not stat.S_ISDIR(info.st_mode)
+               else f"belongs to uid {info.st_uid}, not to you ({os.getuid()})" if info.st_uid != os.getuid()
+               else f"has mode {stat.S_IMODE(info.st_mode):o}, not 700" if info.st_mode & 0o077 else "")
+    if problem:
+        msg = f"the warm server's folder {folder} {problem}"
+        raise UnsafeFolder(msg)
+    return folder
+
+
+def peer_uid(connection: socket.socket) -> int | None:
+    """The uid of the process at the other end of a Unix socket; None where the system does not say
+    (``SO_PEERCRED`` is Linux's)."""
+    option = getattr(socket, "SO_PEERCRED", None)
+    if option is None:
+        return None
+    _pid, uid, _gid = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i")))
+    return uid
+
+
+def same_user(connection: socket.socket) -> bool:
+    """Whether the other end runs as this user (True where the system cannot tell: the folder checks stand)."""
+    uid = peer_uid(connection)
+    return uid is None or uid == os.getuid()
 
 
 def servers_folder() -> Path:
@@ -73,16 +121,21 @@ def code_fingerprint() -> str:
 
 
 def socket_path() -> Path:
-    """The socket of the server for this code and environment: in the servers folder, or, where that path is too
-    long for a Unix socket (~108 bytes), in a folder of this user's under the temporary folder."""
+    """The socket of the server for this code and environment: in ``$XDG_RUNTIME_DIR/codesearch-rag`` when the
+    session has one, else in the servers folder, or, where that path is too long for a Unix socket (~108 bytes),
+    in a folder of this user's under the temporary folder."""
     fingerprint = code_fingerprint()
+    runtime = _runtime_folder()
+    if runtime is not None and len(str(runtime / f"{_folder_tag()}-{fingerprint}.sock")) <= MAX_SOCKET_PATH:
+        return runtime / f"{_folder_tag()}-{fingerprint}.sock"
     path = servers_folder() / f"{fingerprint}.sock"
     return path if len(str(path)) <= MAX_SOCKET_PATH else _short_folder() / f"{_folder_tag()}-{fingerprint}.sock"
 
 
 def all_sockets() -> list[Path]:
     """The sockets of this user's servers (of this cache folder), wherever their path put them."""
-    return sorted([*servers_folder().glob("*.sock"), *_short_folder().glob(f"{_folder_tag()}-*.sock")])
+    tagged = [folder for folder in (_runtime_folder(), _short_folder()) if folder is not None]
+    return sorted([*servers_folder().glob("*.sock"), *(p for f in tagged for p in f.glob(f"{_folder_tag()}-*.sock"))])
 
 
 def log_path(socket: Path) -> Path:
@@ -94,20 +147,36 @@ def _short_folder() -> Path:
     return Path(tempfile.gettempdir()) / f"codesearch-rag-{os.getuid()}"
 
 
+def _runtime_folder() -> Path | None:
+    """``$XDG_RUNTIME_DIR/codesearch-rag`` when the session has a runtime folder (this user's, 0700 by its spec)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    return Path(runtime) / "codesearch-rag" if runtime and os.path.isabs(runtime) and os.path.isdir(runtime) else None
+
+
 def _folder_tag() -> str:
     return hashlib.sha256(str(servers_folder()).encode()).hexdigest()[:8]
 
 
 def connect(path: Path) -> socket.socket | None:
-    """A connection to the server at `path`, or None when none listens there."""
+    """A connection to this user's server at `path`, or None when none listens there.
+
+    Raises:
+        UnsafeFolder: the socket's folder, or the process listening there, is not this user's.
+    """
     if len(str(path)) > MAX_SOCKET_PATH:
         return None
+    check_private_folder(path.parent)
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         client.connect(str(path))
     except OSError:
         client.close()
         return None
+    uid = peer_uid(client)
+    if uid is not None and uid != os.getuid():
+        client.close()
+        msg = f"the process listening on {path} runs as uid {uid}, not as you"
+        raise UnsafeFolder(msg)
     return client
 
 
@@ -126,8 +195,8 @@ def _file_lock(path: Path) -> Iterator[None]:
 def start_server(path: Path, quiet: bool) -> socket.socket | None:
     """Start the server for `path` (one at a time: a file lock), wait until it listens, and connect; None when it
     could not start (its log says why, and the caller answers in its own process)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    servers_folder().mkdir(parents=True, exist_ok=True, mode=0o700)
+    check_private_folder(path.parent)
+    check_private_folder(servers_folder())
     log = log_path(path)
     with _file_lock(log.with_suffix(".lock")):
         client = connect(path)  # another question started it while this one waited for the lock
@@ -199,7 +268,7 @@ def answer_through_server(command: str, argv: list[str]) -> int | None:
     for _ in range(2):  # a server that was stopping as this question connected closes it unanswered: start another
         try:
             client = connect(path) or start_server(path, quiet="--quiet" in argv)
-        except OSError as error:  # a cache folder that cannot be written
+        except OSError as error:  # a folder or a listener that is not this user's, a cache that cannot be written
             sys.stderr.write(f"warning: no warm server ({error}); answering in this process\n")
             return None
         if client is None:

@@ -89,7 +89,7 @@ def test_a_server_that_closes_the_connection_unanswered_leaves_the_question_to_t
     import threading
 
     path = socket_of(home)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # the folder a server of this user makes
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(path))
     listener.listen()
