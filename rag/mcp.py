@@ -9,11 +9,21 @@ and unverified names) and `index_status`. The models load once, on the first cal
 follows the files edited since (as `rag.ask` does). A failure an agent can act on (an empty query, an unknown
 language, a vanished corpus, a generator endpoint that is down) is a tool error of one sentence; the server
 keeps serving. Logs go to stderr: stdout is the protocol's.
+
+Over HTTP, requests whose Host or Origin header is not the address bound (or a loopback name) are refused (the
+SDK's DNS-rebinding protection, always on); bound to an address other machines can reach, the server needs a
+bearer token (--token or ``CODESEARCH_MCP_TOKEN``) and refuses every request without it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hmac
+import ipaddress
 import logging
+import os
+import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,7 +31,7 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel, Field
 
-from data.cli import InputError, run_cli
+from data.cli import InputError, list_option, run_cli
 from data.corpus import default_corpus
 from data.documents import qualified_name
 from data.miner import LANGUAGES
@@ -36,6 +46,7 @@ from rag.store import Source
 logger = logging.getLogger(__name__)
 
 MAX_K = 100
+TOKEN_ENV = "CODESEARCH_MCP_TOKEN"
 
 
 @dataclass
@@ -44,11 +55,22 @@ class McpConfig(AnswerOptions):
 
     http: int = field(default=0, metadata={"help": "serve streamable HTTP on this port instead of stdio"})
     host: str = field(default="127.0.0.1", metadata={"help": "with --http: the address to bind (localhost by default)"})
+    token: str = field(default="", metadata={
+        "help": f"with --http: the bearer token every request must carry (default: ${TOKEN_ENV}); required when "
+                "--host is not a loopback address"})
+    allowed_hosts: list[str] = field(default_factory=list, metadata={
+        "help": "with --http: more Host names clients may use (default: the address bound, and this machine's name "
+                "and addresses when bound to all)"})
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if not 0 <= self.http <= 65535:
             msg = f"--http must be a port number (1-65535), got {self.http}"
+            raise InputError(msg)
+        self.allowed_hosts = list_option(self.allowed_hosts)
+        if self.http and not self.token and not is_loopback(self.host):
+            msg = (f"--host {self.host} lets other machines reach the server: give it a bearer token (--token or "
+                   f"${TOKEN_ENV}), or bind 127.0.0.1")
             raise InputError(msg)
 
 
@@ -202,20 +224,76 @@ def build_server(service: CodeSearchService):  # noqa: ANN201
     return server
 
 
+def is_loopback(host: str) -> bool:
+    """Whether binding `host` keeps the server on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_hosts(host: str, extra: list[str]) -> list[str]:
+    """The Host header values a request may carry (any port): the address bound, the loopback names, this
+    machine's name and addresses when bound to every address, and `extra`."""
+    names = {host, "127.0.0.1", "localhost", "[::1]", *extra}
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 (bound to all on purpose: a token is then required)
+        names |= {socket.gethostname(), socket.getfqdn()}
+        with contextlib.suppress(OSError):
+            names |= {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)}
+    return sorted(f"[{name}]" if ":" in name and not name.startswith("[") else name for name in names if name)
+
+
+def transport_security(config: McpConfig):  # noqa: ANN201
+    """The SDK's DNS-rebinding protection for the address bound: the allowed Host and Origin headers."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    hosts = allowed_hosts(config.host, config.allowed_hosts)
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=[f"{h}:*" for h in hosts],
+                                     allowed_origins=[f"{scheme}://{h}:*" for h in hosts for scheme in ("http", "https")])
+
+
+class BearerToken:
+    """ASGI middleware: an HTTP request without ``Authorization: Bearer TOKEN`` gets 401 and reaches nothing."""
+
+    def __init__(self, app, token: str) -> None:  # noqa: ANN001
+        self.app, self.expected = app, f"Bearer {token}".encode()
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] == "http":
+            given = dict(scope.get("headers") or []).get(b"authorization", b"")
+            if not hmac.compare_digest(given, self.expected):
+                await send({"type": "http.response.start", "status": 401,
+                            "headers": [(b"content-type", b"text/plain"), (b"www-authenticate", b"Bearer")]})
+                await send({"type": "http.response.body", "body": b"missing or wrong bearer token"})
+                return
+        await self.app(scope, receive, send)
+
+
 def run(config: McpConfig) -> None:
     """Serve until the client disconnects (stdio) or the process is stopped (HTTP)."""
     server = build_server(CodeSearchService(config))
     started = time.perf_counter()
     if config.http:
-        logger.info("serving streamable HTTP at http://%s:%d/mcp", config.host, config.http)
-        server.run("streamable-http", host=config.host, port=config.http)
+        import uvicorn
+
+        app = server.streamable_http_app(transport_security=transport_security(config), host=config.host)
+        if config.token:
+            app = BearerToken(app, config.token)
+        logger.info("serving streamable HTTP at http://%s:%d/mcp%s", config.host, config.http,
+                    " (bearer token required)" if config.token else "")
+        uvicorn.run(app, host=config.host, port=config.http, log_level="warning")
     else:
         server.run("stdio")
     logger.info("server stopped after %.0f s", time.perf_counter() - started)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of `python -m rag.mcp`."""
+    """Entry point of `python -m rag.mcp` (a token in the environment is read here, not by the library)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if "--token" not in argv and os.environ.get(TOKEN_ENV):
+        argv = [*argv, "--token", os.environ[TOKEN_ENV]]
     return run_cli(McpConfig, run, argv, description=__doc__ or "")
 
 

@@ -233,3 +233,65 @@ def test_with_no_refresh_the_index_is_never_reported_refreshed(corpus: Path, tin
     live = CodeSearchService(McpConfig(**options))
     live.search("parse json", 2, None, 100)
     assert live.status().last_refreshed is not None
+
+
+def _post(port: int, headers: dict[str, str]) -> int:
+    """The status of an MCP `initialize` POST with these headers, sent as curl would."""
+    import http.client
+
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "curl", "version": "1"}}})
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("POST", "/mcp", body=body, headers={
+        "Content-Type": "application/json", "Accept": "application/json, text/event-stream", **headers})
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+@pytest.mark.parametrize("bound", ["127.0.0.1", "0.0.0.0"])  # noqa: S104 (all addresses: a token is required)
+def test_http_refuses_foreign_hosts_and_origins_and_a_missing_or_wrong_token(
+        corpus: Path, tiny_bert_dir: Path, tmp_path: Path, bound: str) -> None:
+    import subprocess
+
+    from .fake_servers import closed_port
+
+    port = closed_port()
+    server = subprocess.Popen([sys.executable, "-m", "rag.mcp", "--corpus", str(corpus), "--retriever",
+                               str(tiny_bert_dir), "--persist", str(tmp_path / "db"), "--generator", "none", "--http",
+                               str(port), "--host", bound, "--quiet"],
+                              env={**os.environ, "CODESEARCH_MCP_TOKEN": "right-token"}, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    token = {"Authorization": "Bearer right-token"}
+    here = {"Host": f"127.0.0.1:{port}"}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                allowed = _post(port, {**here, **token})
+                break
+            except OSError:  # not listening yet
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        refused = {
+            "no token": _post(port, here),
+            "wrong token": _post(port, {**here, "Authorization": "Bearer wrong-token"}),
+            "foreign Host": _post(port, {"Host": f"evil.example:{port}", **token}),
+            "foreign Origin": _post(port, {**here, **token, "Origin": "http://evil.example"}),
+        }
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    assert allowed == 200
+    assert refused == {"no token": 401, "wrong token": 401, "foreign Host": 421, "foreign Origin": 403}
+
+
+def test_http_off_loopback_without_a_token_refuses_to_start(capsys: pytest.CaptureFixture[str]) -> None:
+    from rag import mcp
+
+    os.environ.pop("CODESEARCH_MCP_TOKEN", None)
+    assert mcp.main(["--http", "8765", "--host", "0.0.0.0"]) == 2  # noqa: S104
+    assert "give it a bearer token" in capsys.readouterr().err
