@@ -1,8 +1,9 @@
 """Save and restore the full training state, so an interrupted run resumes exactly where it stopped.
 
 A checkpoint holds the trainable parameters, optimiser and scheduler state, RNG states and the position in
-the epoch. Writes go to a temporary folder that is renamed into place, so a kill never leaves half a
-checkpoint. Does not handle: the final adapter export (`train` saves it with `save_pretrained`).
+the epoch, as tensors and plain Python values only: it is read back with ``weights_only=True``, so a run folder
+from someone else cannot run code when it is resumed. Writes go to a temporary folder that is renamed into place,
+so a kill never leaves half a checkpoint. Does not handle: the final adapter export (`train` saves it with `save_pretrained`).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def save_checkpoint(run_dir: Path, model: nn.Module, optimizer: torch.optim.Opti
         "scheduler": scheduler.state_dict(),
         "progress": asdict(progress),
         "extra": extra or {},
-        "rng": {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state(),
+        "rng": {"python": random.getstate(), "numpy": _numpy_state(), "torch": torch.get_rng_state(),
                 "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None},
     }, tmp / "state.pt")
     shutil.rmtree(target, ignore_errors=True)
@@ -66,6 +67,12 @@ def save_checkpoint(run_dir: Path, model: nn.Module, optimizer: torch.optim.Opti
         shutil.rmtree(old, ignore_errors=True)
     logger.info("checkpoint saved at step %d: %s", progress.step, target)
     return target
+
+
+def _numpy_state() -> list:
+    """NumPy's global RNG state as plain values (its key array as a list), which weights-only loading accepts."""
+    name, keys, position, has_gauss, cached = np.random.get_state()
+    return [name, keys.tolist(), position, has_gauss, cached]
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:
@@ -84,17 +91,20 @@ def _read_state(path: Path) -> dict:
     """The contents of `path/state.pt`, or a clear error when it is corrupt."""
     file = path / "state.pt"
     try:
-        state = torch.load(file, map_location="cpu", weights_only=False)
+        state = torch.load(file, map_location="cpu", weights_only=True)
         problem = "" if isinstance(state, dict) and all(k in state for k in STATE_KEYS) else "it lacks training state"
     except Exception as error:  # torch.load raises RuntimeError, EOFError, UnpicklingError... on a damaged file
-        problem = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else 'unreadable'}"
+        problem = ("it holds Python objects besides tensors and plain values, and loading them could run code"
+                   if "weights_only" in str(error) or "Weights only" in str(error) else
+                   f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else 'unreadable'}")
     if not problem:
         return state
     earlier = sorted(p for p in path.parent.iterdir() if p.name.startswith("step-") and p.name < path.name
                      and (p / "state.pt").is_file())
     fallback = (f"the previous checkpoint {earlier[-1]} is kept: delete {path} and run again with --resume to "
                 "continue from it, or" if earlier else "no earlier checkpoint is kept:")
-    msg = f"checkpoint {file} is corrupt ({problem}); {fallback} pass --overwrite to start the run again"
+    verdict = "is not loaded" if problem.startswith("it holds Python objects") else "is corrupt"
+    msg = f"checkpoint {file} {verdict} ({problem}); {fallback} pass --overwrite to start the run again"
     raise InputError(msg)
 
 
@@ -118,7 +128,8 @@ def load_checkpoint(path: Path, model: nn.Module, optimizer: torch.optim.Optimiz
     optimizer.load_state_dict(state["optimizer"])
     scheduler.load_state_dict(state["scheduler"])
     random.setstate(state["rng"]["python"])
-    np.random.set_state(state["rng"]["numpy"])
+    name, keys, position, has_gauss, cached = state["rng"]["numpy"]
+    np.random.set_state((name, np.asarray(keys, dtype=np.uint32), position, has_gauss, cached))
     torch.set_rng_state(state["rng"]["torch"])
     if state["rng"]["cuda"] is not None and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["rng"]["cuda"])

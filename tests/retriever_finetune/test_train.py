@@ -191,3 +191,39 @@ def test_adalora_final_allocation_keeps_its_budget(pairs_file: Path, tiny_bert_d
     tuned = load_encoder(str(out), device="cpu").encode_code(code)
     frozen = load_encoder(str(tiny_bert_dir), device="cpu").encode_code(code)
     assert float(abs(tuned - frozen).max()) > 1e-3  # the saved adapter changes the embedding
+
+
+class _Payload:
+    """What a hostile checkpoint carries: unpickling it would create a file (run code)."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # noqa: ANN204
+        return (open, (self.marker, "w"))
+
+
+def test_a_checkpoint_holding_a_pickle_is_not_loaded(pairs_file: Path, tiny_bert_dir: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A run folder from someone else: resuming it must not unpickle what it holds."""
+    import torch
+
+    out = tmp_path / "run"
+
+    def die_at_step_3(step: int) -> None:
+        if step == 3:
+            msg = "simulated crash"
+            raise RuntimeError(msg)
+
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        train.run(config(pairs_file, out, base=str(tiny_bert_dir)), on_step=die_at_step_3)
+    state = out / "checkpoints" / "step-00000002" / "state.pt"
+    saved = torch.load(state, weights_only=True)  # a checkpoint this version wrote loads weights-only
+    marker = tmp_path / "code-ran"
+    torch.save({**saved, "extra": {"payload": _Payload(str(marker))}}, state)
+    argv = ["--train", str(pairs_file), "--out", str(out), "--base", str(tiny_bert_dir), "--batch_size", "8",
+            "--epochs", "2", "--max_query_length", "32", "--max_code_length", "32", "--checkpoint_every", "2",
+            "--seed", "3", "--resume"]
+    assert train.main(argv) == 2
+    assert not marker.exists()
+    assert f"checkpoint {state} is not loaded (it holds Python objects" in capsys.readouterr().err
