@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-import ipaddress
 import logging
 import os
 import socket
@@ -42,6 +41,7 @@ from rag.options import AnswerOptions, OpenedModels, check_kinds
 from rag.question import check_question
 from rag.search import Retriever
 from rag.store import Source
+from rag.store.chroma import is_loopback
 
 logger = logging.getLogger(__name__)
 
@@ -222,16 +222,6 @@ def build_server(service: CodeSearchService):  # noqa: ANN201
         return acting_on(service.status)
 
     return server
-
-
-def is_loopback(host: str) -> bool:
-    """Whether binding `host` keeps the server on this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def allowed_hosts(host: str, extra: list[str]) -> list[str]:

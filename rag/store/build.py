@@ -43,9 +43,16 @@ class StoreOptions:
     chroma_host: str = ""
     chroma_port: int = 8000
     document: str = DEFAULT_DOCUMENT
+    chroma_ssl: bool = False
+    chroma_token: str = ""
 
     def __post_init__(self) -> None:
         check_document_format(self.document)
+
+    def client(self):  # noqa: ANN201
+        """The Chroma client of this store: embedded under `persist`, or the server's."""
+        return open_client(self.persist, host=self.chroma_host or None, port=self.chroma_port, ssl=self.chroma_ssl,
+                           token=self.chroma_token)
 
 
 @dataclass
@@ -63,6 +70,9 @@ class IndexChoice:
     persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})
     chroma_host: str = field(default="", metadata={"help": "use a Chroma server at this host instead"})
     chroma_port: int = field(default=8000, metadata={"help": "Chroma server port"})
+    chroma_ssl: bool = field(default=False, metadata={"help": "reach the Chroma server over HTTPS"})
+    chroma_token: str = field(default="", metadata={
+        "help": "token the Chroma server asks for (Chroma's token authentication)"})
     document: str = field(default=DEFAULT_DOCUMENT, metadata={
         "help": "what each function's vector embeds: docstring+code, or code alone (CodeSearchNet format)",
         "choices": list(DOCUMENT_FORMATS)})
@@ -112,13 +122,14 @@ class IndexChoice:
 
     def store_options(self) -> StoreOptions:
         """Where the collection lives and what it embeds."""
-        return StoreOptions(self.persist, self.chroma_host, self.chroma_port, self.document)
+        return StoreOptions(self.persist, self.chroma_host, self.chroma_port, self.document, self.chroma_ssl,
+                            self.chroma_token)
 
 
 def open_index(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions, *, rebuild: bool = False,
                create: bool = True) -> CodeIndex:
     """The collection of (corpus, retriever); `rebuild` drops it first."""
-    client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
+    client = store.client()
     name = collection_name(paths, spec, store.document)
     if rebuild and name in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
         logger.warning("--rebuild: dropping index %s", name)
@@ -128,7 +139,7 @@ def open_index(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions, *
 
 def index_exists(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions) -> bool:
     """True when (corpus, retriever) already has a non-empty collection."""
-    client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
+    client = store.client()
     name = collection_name(paths, spec, store.document)
     if name not in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
         return False
@@ -146,7 +157,7 @@ def build_index(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, sto
     files = current_manifest(paths, exclude, languages, include_ignored) if Path(paths[0]).exists() else {}
     # mined first: bad input fails before the index is touched
     records, report = _mine(paths, exclude, languages, include_ignored, workers, announce)
-    client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
+    client = store.client()
     with writer_lock(client, collection_name(paths, spec, store.document), break_lock=break_lock):
         index = open_index(paths, spec, store, rebuild=rebuild)
         stats = index.sync(records, encoder, batch_size=batch_size)
@@ -187,7 +198,7 @@ def build_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: La
     present = sorted({r.language for r in records})
     for language in present:
         encoders.spec_for(language)  # an unrouted language with no fallback fails before the index changes
-    client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
+    client = store.client()
     name = _routed_name(paths, spec, encoders, store)
     with writer_lock(client, name, break_lock=break_lock):
         if rebuild:
@@ -206,7 +217,7 @@ def build_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: La
 def open_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders,
                       store: StoreOptions, *, create_languages: Sequence[str] = ()) -> LanguageRoutedIndex:
     """The per-language collections of (corpus, routing spec) that exist, and those of `create_languages`."""
-    client = open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port)
+    client = store.client()
     name = _routed_name(paths, spec, encoders, store)
     return LanguageRoutedIndex(client, name, encoders, document=store.document, create_languages=create_languages)
 

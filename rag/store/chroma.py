@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import logging
 import re
 from collections.abc import Sequence
@@ -57,15 +58,34 @@ def collection_name(corpus_paths: Sequence[str], spec: RetrieverSpec, document: 
     return f"{name}-{digest}"
 
 
-def open_client(persist: str | Path, *, host: str | None = None, port: int = 8000):  # noqa: ANN201
-    """An embedded persistent Chroma client, or an HTTP client for a Chroma server (telemetry off)."""
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine (``localhost`` or a loopback address): traffic to it stays here."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def open_client(persist: str | Path, *, host: str | None = None, port: int = 8000, ssl: bool = False,  # noqa: ANN201
+                token: str = ""):
+    """An embedded persistent Chroma client, or an HTTP(S) client for a Chroma server (telemetry off), sending
+    `token` with every request (Chroma's token authentication) when given."""
     import chromadb
     from chromadb.config import Settings
 
     settings = Settings(anonymized_telemetry=False)
     if host:
+        if token:
+            settings = Settings(anonymized_telemetry=False, chroma_client_auth_credentials=token,
+                                chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider")
+        if not ssl and not is_loopback(host):
+            logger.warning("the Chroma server at %s:%d is reached over plain HTTP: the code and questions cross the "
+                           "network unencrypted%s; pass --chroma_ssl if it serves HTTPS", host, port,
+                           ", the token too" if token else "")
         try:
-            client = chromadb.HttpClient(host=host, port=port, settings=settings)
+            client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=settings)
             client.heartbeat()
         except Exception as error:  # the client raises several unrelated types for a dead server
             msg = f"could not reach the Chroma server at {host}:{port}: {str(error).splitlines()[0]}"

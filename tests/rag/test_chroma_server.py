@@ -181,3 +181,42 @@ def test_a_server_that_dies_mid_index_loses_nothing(server: ChromaServer, corpus
     got = open_index([str(corpus)], spec, store).collection.get(include=["metadatas"])
     assert sorted(m["func_name"] for m in got["metadatas"]) == ["dump_json", "mean", "parse_json", "read_lines",
                                                                  "write_text"]
+
+
+def test_a_token_is_sent_and_plain_http_off_this_machine_is_warned_about(caplog: pytest.LogCaptureFixture) -> None:
+    """The Chroma client sends --chroma_token with its requests (seen by a fake server recording them); a server
+    on another machine over plain HTTP gets a warning (the address is refused by the test's socket guard)."""
+    import http.server
+    import threading
+
+    seen: list[dict[str, str]] = []
+
+    class Heartbeat(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            seen.append({k.lower(): v for k, v in self.headers.items()})
+            body = (b'{"user_id": "u", "tenant": "default_tenant", "databases": ["default_database"]}'
+                    if "identity" in self.path else
+                    b'{"id": "00000000-0000-0000-0000-000000000000", "name": "default_database", '
+                    b'"tenant": "default_tenant"}' if "/databases/" in self.path else
+                    b'{"name": "default_tenant"}' if "/tenants/" in self.path else b'{"nanosecond heartbeat": 1}')
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Heartbeat)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=server.server_address[1],
+                     chroma_token="s3cret").client()
+    finally:
+        server.shutdown()
+    assert seen and seen[0].get("authorization") == "Bearer s3cret"
+    assert "plain HTTP" not in caplog.text  # this machine: no warning
+    with pytest.raises(InputError, match="could not reach the Chroma server at 192.0.2.7"):
+        open_client("unused", host="192.0.2.7", port=8000)
+    assert "the Chroma server at 192.0.2.7:8000 is reached over plain HTTP" in caplog.text
