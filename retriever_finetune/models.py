@@ -159,6 +159,19 @@ def _config_is_standard(location: str, local: bool) -> bool:
     return config_dict.get("model_type") != CODET5P_MODEL_TYPE
 
 
+def _hub_hints(location: str) -> str:
+    """What to do when a Hub id did not load: the offline mode, the gated licence, a local folder."""
+    from huggingface_hub import constants
+
+    hints = [f"a gated model ({EMBEDDINGGEMMA} is one) needs its licence accepted on https://huggingface.co/{location} "
+             "and `hf auth login` (or HF_TOKEN)",
+             "or pass a local folder of the model (a sentence-transformers or Hugging Face folder) as --retriever"]
+    if constants.HF_HUB_OFFLINE:
+        hints.insert(0, "HF_HUB_OFFLINE is set, so nothing is downloaded and the model is not in the Hugging Face "
+                        "cache: unset it on a machine that reaches the Hub")
+    return "; " + "; ".join(hints)
+
+
 def _gated(location: str, error: BaseException) -> InputError | None:
     """The one-line way in to a gated Hub model the user has no access to (None for any other error)."""
     chain = [error, error.__cause__, error.__context__]
@@ -206,7 +219,7 @@ def load_backbone(name_or_path: str) -> Backbone:
             raise gated from None
         where = f"folder {path}" if local else f"Hub id {location!r}"
         msg = f"could not load encoder from {where}: {str(error).splitlines()[0]}"
-        raise InputError(msg) from None
+        raise InputError(msg + ("" if local else _hub_hints(location))) from None
     backbone.model.eval()
     backbone.name = canonical_name(name_or_path)
     return backbone

@@ -160,3 +160,17 @@ def test_bad_options_are_one_line_and_exit_2(options: list[str], st_gemma_dir: P
                            str(tmp_path / "chroma"), "--quiet", *options])
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("error: ")
+
+
+def test_embeddinggemma_offline_names_every_way_in() -> None:
+    """Offline (the tests run with HF_HUB_OFFLINE=1), the gated Hub model's error says why and what to do."""
+    from data.cli import InputError
+    from retriever_finetune.models import load_encoder
+
+    with pytest.raises(InputError) as raised:
+        load_encoder("embeddinggemma")
+    message = str(raised.value)
+    assert message.startswith("could not load encoder from Hub id 'google/embeddinggemma-300m'")
+    assert "HF_HUB_OFFLINE is set" in message
+    assert "https://huggingface.co/google/embeddinggemma-300m" in message and "`hf auth login`" in message
+    assert "pass a local folder" in message and "\n" not in message
