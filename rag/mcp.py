@@ -180,7 +180,17 @@ class CodeSearchService:
         with self._lock:
             retriever = self._ready()
             return IndexStatus(corpus=self.config.corpus or default_corpus(), entries=retriever.index.count(),
-                               retriever=self.config.retriever, last_refreshed=self.last_refreshed)
+                               retriever=self.config.spec().label, last_refreshed=self.last_refreshed)
+
+
+def package_version() -> str:
+    """The installed package's version (what MCP's `initialize` reports); "unknown" when it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("codesearch-peft-rag")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _check_k(k: int) -> int:
@@ -195,7 +205,8 @@ def build_server(service: CodeSearchService):  # noqa: ANN201
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ToolError
 
-    server = MCPServer("codesearch", instructions="Search this code base by meaning, and ask questions about it.")
+    server = MCPServer("codesearch", version=package_version(),
+                       instructions="Search this code base by meaning, and ask questions about it.")
 
     def acting_on(call):  # noqa: ANN001, ANN202
         try:

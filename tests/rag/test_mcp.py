@@ -72,6 +72,7 @@ def test_tools_answer_and_errors_leave_the_server_running(corpus: Path, tiny_ber
                             (zero, "k must be between 1 and 100"), (cobol, "unknown language 'cobol'")):
         assert result.is_error and message in result.content[0].text, result.content
     assert structured(status)["entries"] == 5 and structured(status)["last_refreshed"]
+    assert structured(status)["retriever"] == tiny_bert_dir.name  # the retriever searched, named even by default
     hits = {h["name"]: h for h in structured(edited)["hits"]}
     assert "stats.median" in hits and "jsonish.dump_json" not in hits and len(hits) == 5  # edits between calls
     assert "decode_strictly" in hits["jsonish.parse_json"]["code"]
@@ -295,3 +296,15 @@ def test_http_off_loopback_without_a_token_refuses_to_start(capsys: pytest.Captu
     os.environ.pop("CODESEARCH_MCP_TOKEN", None)
     assert mcp.main(["--http", "8765", "--host", "0.0.0.0"]) == 2  # noqa: S104
     assert "give it a bearer token" in capsys.readouterr().err
+
+
+def test_initialize_reports_the_servers_version(corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    async def initialize():  # noqa: ANN202
+        async with stdio_client(server_parameters(corpus, tiny_bert_dir, tmp_path)) as (read, write), \
+                ClientSession(read, write) as session:
+            return await session.initialize()
+
+    info = asyncio.run(initialize()).server_info
+    assert (info.name, info.version) == ("codesearch", version("codesearch-peft-rag"))
