@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -267,13 +267,15 @@ class Encoder:
 
     def encode(self, texts: Sequence[str], *, max_length: int, batch_size: int | None = None,
                show_progress: bool | None = None, desc: str = "Encoding", model: nn.Module | None = None,
-               code_side: bool = False, prompt: str = "") -> np.ndarray:
+               code_side: bool = False, prompt: str = "", on_batch: Callable[[int], object] | None = None
+               ) -> np.ndarray:
         """Embed texts as float32 unit rows (len(texts), dim), in input order.
 
         Texts are tokenized once, sorted by token count so each batch pads little, and run under
         `torch.inference_mode` in eval mode. `model`: another model to run (the int8 code side), else `self.model`,
         or its bf16 copy (`bf16_model`) for a batch where the policy gives `encode` bf16. `code_side`: run the
-        model as the code tower (`code_tower`). `prompt`: prepended to every text (`Prompts`).
+        model as the code tower (`code_tower`). `prompt`: prepended to every text (`Prompts`). `on_batch`: called
+        with each batch's size once it is embedded (a caller's own progress bar).
         """
         texts = check_texts(texts)
         batch_size = batch_size or self.batch_size
@@ -299,6 +301,8 @@ class Encoder:
                     rows = order[start : start + batch_size]
                     vectors = self.embed(self.collate([ids[i] for i in rows]), model)  # (batch, dim)
                     out[rows] = vectors.float().cpu().numpy()
+                    if on_batch is not None:
+                        on_batch(len(rows))
         finally:
             self.model.train(was_training)
         return out

@@ -198,7 +198,8 @@ class CodeIndex:
             for start in range(0, len(to_add), batch_size):
                 ids = to_add[start : start + batch_size]
                 batch = [wanted[i] for i in ids]
-                vectors = encoder.encode_code([document_text(r, self.document) for r in batch], show_progress=False)
+                vectors = encoder.encode_code([document_text(r, self.document) for r in batch], show_progress=False,
+                                              on_batch=bar.update)  # the bar moves with every encoder batch
                 try:
                     self.collection.add(ids=ids, embeddings=vectors, documents=[r.code for r in batch],
                                         metadatas=[_metadata(r) for r in batch])
@@ -208,7 +209,6 @@ class CodeIndex:
                            "written is kept: run the same command again (once the store is back) to add the rest")
                     raise InputError(msg) from None
                 stats.added += len(ids)
-                bar.update(len(ids))
         gone = [i for i in existing if i not in wanted]
         for start in range(0, len(gone), batch_size):
             self.collection.delete(ids=gone[start : start + batch_size])

@@ -10,6 +10,7 @@ import pytest
 
 from data.cli import InputError
 from data.documents import document_text
+from data.miner import mine_tree
 from rag import index as index_cli
 from rag.grounding import KnownNames
 from rag.store import StoreOptions, build_index, open_index, record_id
@@ -257,3 +258,31 @@ def test_two_mining_processes_build_the_same_index_as_one(corpus: Path, tiny_ber
             other_vector)
     assert index_cli.main([str(corpus), "--retriever", str(tiny_bert_dir), "--workers", "0"]) == 2
     assert "--workers must be positive" in capsys.readouterr().err
+
+
+def test_the_indexing_bar_moves_with_every_encoder_batch_and_shows_rate_and_time_left(
+        corpus: Path, setup, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """One chunk of 1,024 entries is written at once, but the bar moves as each encoder batch is embedded (a slow
+    encoder's bar never sits at 0% for minutes)."""
+    from tqdm.auto import tqdm
+
+    from rag.store import chroma
+
+    moves: list[int] = []
+
+    class RecordingBar(tqdm):
+        def update(self, n: float = 1) -> bool | None:
+            moves.append(int(n))
+            return super().update(n)
+
+    monkeypatch.setattr(chroma, "tqdm", RecordingBar)
+    spec, encoder, store = setup
+    for n in range(4):
+        write_module(corpus, f"more{n}.py", [(f"helper{n}_{i}", f"Helper {i} of file {n}.", "return 0")
+                                              for i in range(5)])
+    encoder.batch_size = 5
+    records = mine_tree(corpus, documented_only=False, show_progress=False)
+    open_index([str(corpus)], spec, store).sync(records, encoder, show_progress=True)
+    assert len(records) == 25 and moves == [5, 5, 5, 5, 5]  # one move per encoder batch, not one per chunk
+    final = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+    assert "25/25" in final and "fn/s" in final and "<" in final  # the rate, and elapsed<left
