@@ -71,3 +71,8 @@ def test_readme_commands_parse_as_typed(command: list[str], monkeypatch: pytest.
     monkeypatch.setattr(module, "run_cli", parse_only)
     assert module.main(command[1:]) == 0
     assert parsed, f"{command[0]} did not build its config"
+
+
+def test_the_readme_stays_a_product_page() -> None:
+    """230 lines at most: figures live in docs/RESULTS.md, module jobs in docs/ARCHITECTURE.md."""
+    assert len((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").splitlines()) <= 230
