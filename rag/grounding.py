@@ -281,13 +281,42 @@ def check_grounding(answer: str, known: KnownNames) -> Grounding:
     return Grounding(identifiers=checked, unverified=list(dict.fromkeys(unverified)))
 
 
-def find_loop(text: str, *, ngram: int = 6, repeats: int = 3, line_repeats: int = 3) -> int | None:
+_SENTENCE = re.compile(r"[^.!?:;\n]+[.!?:;]")  # sentences and clauses
+
+
+def _prose(text: str) -> str:
+    """`text` with its code blocks and inline code blanked out (same length: offsets stay valid)."""
+    blanked = re.sub(r"```.*?(```|$)", lambda m: " " * len(m.group(0)), text, flags=re.S)
+    return re.sub(r"`[^`\n]*`", lambda m: " " * len(m.group(0)), blanked)
+
+
+def find_loop(text: str, *, ngram: int = 6, repeats: int = 3, line_repeats: int = 3, phrase: int = 8,
+              sentence_words: int = 5) -> int | None:
     """Where runaway repetition starts in `text` (the character offset of its second occurrence), or None.
 
-    Degenerate means: a run of `ngram` words that occurs `repeats` times without overlapping itself, or a
-    non-trivial line (4+ characters) repeated `line_repeats` times in a row. The earlier of the two cuts wins.
+    Degenerate means: a run of `ngram` words that occurs `repeats` times without overlapping itself; a
+    non-trivial line (4+ characters) repeated `line_repeats` times in a row; or, in the prose (code left out), a
+    phrase of `phrase` words, or a sentence of `sentence_words` words or more, said a second time ("This will be
+    a connection to the client. This will be a connection to the client."). The earliest cut wins.
     """
     cuts = []
+    prose = _prose(text)
+    said: dict[tuple[str, ...], int] = {}
+    for match in _SENTENCE.finditer(prose):
+        key = tuple(match.group().lower().split())
+        if len(key) >= sentence_words:
+            if key in said:
+                cuts.append(match.start() + len(match.group()) - len(match.group().lstrip()))
+                break
+            said[key] = match.start()
+    prose_words = list(re.finditer(r"\S+", prose))
+    first_seen: dict[tuple[str, ...], int] = {}
+    for i in range(len(prose_words) - phrase + 1):
+        key = tuple(w.group().lower() for w in prose_words[i : i + phrase])
+        if key in first_seen and i - first_seen[key] >= phrase:  # said again, not overlapping itself
+            cuts.append(prose_words[i].start())
+            break
+        first_seen.setdefault(key, i)
     words = list(re.finditer(r"\S+", text))
     seen: dict[tuple[str, ...], list[int]] = {}
     for i in range(len(words) - ngram + 1):

@@ -72,10 +72,26 @@ def test_the_loop_detector_finds_the_issue_stream() -> None:
     assert find_loop(words) == len("to parse a string use the loads function ")
 
 
+def test_a_sentence_or_phrase_said_twice_is_a_loop() -> None:
+    """The stream reported in issue 45: a sentence said twice, no phrase three times."""
+    sentence = "This will be a connection to the client. "
+    text = f"Use `socket.create_connection` [1]: {sentence}{sentence}The client can use the following methods ...:"
+    assert find_loop(text) == text.index(sentence) + len(sentence)
+    short = "It returns a fresh socket object. "  # six words: no phrase rule would see it
+    text = f"Use `socket.socket` [1]: {short}{short}Close it when done."
+    assert find_loop(text) == text.index(short) + len(short)
+    phrase = "it returns the parsed object for the text given"  # eight words, in two different sentences
+    text = f"Use `loads` [1]: {phrase}. Unlike `load`, {phrase} as a string."
+    assert find_loop(text) == text.rindex(phrase)
+
+
 @pytest.mark.parametrize("answer", [
     "Use `json.loads` [1]:\n```python\ndata = json.loads(text)\n```",
     "```python\nfor row in rows:\n    pass\nfor col in cols:\n    pass\nfor x in xs:\n    pass\n```",  # repeats apart
     "Use `a` [1] or `b` [2]; use `c` [3] if the input is a file.",
+    "Use `a` [1]: it reads the file. Use `b` [2]: it reads the file.",  # short sentences may recur
+    "Use `json.loads` [1]:\n```python\nrows = read_the_rows(open(the_file, 'r', encoding='utf-8'))\n"
+    "more = read_the_rows(open(the_file, 'r', encoding='utf-8'))\n```",  # code says things twice
 ])
 def test_the_loop_detector_leaves_normal_answers_alone(answer: str) -> None:
     assert find_loop(answer) is None
