@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from data.cli import InputError, list_option
-from data.corpus import default_corpus
+from data.corpus import check_corpus, default_corpus
 from data.languages import KINDS
 from data.records import Record
 from rag.generation import ENDPOINT_KINDS, Generator, GeneratorOptions, check_generator_spec, load_generator
@@ -163,6 +163,8 @@ class OpenedModels:
                 refresh_retriever(options, options.corpus, retriever)
             return generator, retriever
         self._key, self._opened = None, None  # the old models can go before the new ones load
+        check_corpus(options.corpus or default_corpus())  # bad input fails before a model loads (Gemma's
+        options.spec()  # first load converts it for minutes), not after
         generator = load_generator(options.generator, options.generator_options())
         retriever = open_first_stage(options, generator)
         self._key, self._opened = key, (generator, retriever)

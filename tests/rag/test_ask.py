@@ -161,3 +161,20 @@ def test_the_review_follows_the_answer(answer: str, unverified: str | None, why:
     fallback = printed.split("instead.")[1].strip().splitlines()
     assert fallback[0] == "From the sources:" and len(fallback) == 3  # the two sources, each a line
     assert fallback[1].startswith("- `") and "[1]" in fallback[1] and "[2]" in fallback[2]
+
+
+def test_bad_retriever_or_corpus_is_refused_before_any_model_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """The generator's first load converts Gemma for minutes: a question that cannot be answered fails first."""
+    from rag import options
+
+    def no_model(*args: object, **kwargs: object) -> None:
+        msg = "a model was loaded for a question that fails on its options"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(options, "load_generator", no_model)
+    common = ["--persist", str(tmp_path / "db"), "--quiet", "--runs_dir", str(tmp_path / "runs")]
+    assert ask.main(["q", "--retriever", "lora_never_trained", *common]) == 2
+    assert "has no run behind it" in capsys.readouterr().err
+    assert ask.main(["q", "--corpus", str(tmp_path / "nowhere"), *common]) == 2
+    assert "corpus path does not exist" in capsys.readouterr().err
