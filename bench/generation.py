@@ -5,7 +5,7 @@
 The same N seeded questions of the standard library's test split (`eval.rouge`'s default data), the frozen
 MiniLM retriever over that split's functions, in one process:
 - reference: today's one-at-a-time path, each answer streamed by `HuggingFaceGenerator.stream` in float32
-  (`eval.paper_protocol.paper_answer` / `rag.chain.answer_question`);
+  (`eval.paper_protocol.paper_answer` / `rag.answer.answer_question`);
 - batched: `paper_answers` / `answer_questions` with each batch size, in the chosen precision (`--precision`,
   default auto: bf16 prefill, float32 decode on a CPU with AMX).
 Reports answers per minute, the ratio to the reference, the mean answer length, and for the greedy QA protocol

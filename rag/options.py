@@ -23,8 +23,8 @@ from rag.store import IndexChoice
 
 logger = logging.getLogger(__name__)
 
-# The defaults, chosen by measurement (docs/RESULTS.md): the fused Gemma rerank lifts CoSQA first-100 MRR
-# 0.532 → 0.570 and how-to dev 0.696 → 0.782 ("Which retriever and reranker ship"); k: `rag.search.DEFAULT_K`.
+# The defaults, chosen by measurement (docs/RESULTS.md, "Which retriever and reranker ship"): the fused Gemma
+# rerank; k: `rag.search.DEFAULT_K`.
 DEFAULT_RERANK = "auto"
 
 
