@@ -39,13 +39,12 @@ from rag.generation import Generator
 from rag.grounding import first_sentence, signature
 from rag.options import AnswerOptions, OpenedModels, check_kinds
 from rag.question import check_question
-from rag.search import Retriever
+from rag.search import Retriever, check_k
 from rag.store import Source
 from rag.store.chroma import is_loopback
 
 logger = logging.getLogger(__name__)
 
-MAX_K = 100
 TOKEN_ENV = "CODESEARCH_MCP_TOKEN"
 
 
@@ -151,7 +150,7 @@ class CodeSearchService:
         """The k best entries for the query (of one language, and of some kinds, when given; k: the server's
         --k; kinds: the server's --kinds)."""
         query = check_question(query)
-        k = _check_k(self.config.k if k is None else k)
+        k = check_k(self.config.k if k is None else k)
         if language is not None and language.lower() not in LANGUAGES:
             msg = f"unknown language {language!r}; choose from {', '.join(sorted(LANGUAGES))}, or leave it out"
             raise InputError(msg)
@@ -166,7 +165,7 @@ class CodeSearchService:
     def ask(self, question: str, k: int | None) -> AskResult:
         """The grounded answer, as `rag.ask` gives it (sources only with --generator none; k: the server's --k)."""
         question = check_question(question)
-        k = _check_k(self.config.k if k is None else k)
+        k = check_k(self.config.k if k is None else k)
         with self._lock:
             retriever = self._ready()
             answer = answer_question(question, retriever, self._generator, k=k,
@@ -191,13 +190,6 @@ def package_version() -> str:
         return version("codesearch-peft-rag")
     except PackageNotFoundError:
         return "unknown"
-
-
-def _check_k(k: int) -> int:
-    if not 1 <= k <= MAX_K:
-        msg = f"k must be between 1 and {MAX_K}, got {k}"
-        raise InputError(msg)
-    return k
 
 
 def build_server(service: CodeSearchService):  # noqa: ANN201

@@ -18,7 +18,7 @@ from data.languages import KINDS
 from data.records import Record
 from rag.generation import ENDPOINT_KINDS, Generator, GeneratorOptions, check_generator_spec, load_generator
 from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
-from rag.search import DEFAULT_K, DEFAULT_LEXICAL_WEIGHT, Retriever, open_retriever, refresh_retriever
+from rag.search import DEFAULT_K, DEFAULT_LEXICAL_WEIGHT, Retriever, check_k, open_retriever, refresh_retriever
 from rag.store import IndexChoice
 
 logger = logging.getLogger(__name__)
@@ -85,9 +85,7 @@ class SearchOptions(IndexChoice):
         if self.lexical_weight is not None and not 0 <= self.lexical_weight <= 1:
             msg = f"--lexical_weight must be in [0, 1] (0: dense search alone), got {self.lexical_weight}"
             raise InputError(msg)
-        if self.k <= 0:
-            msg = f"--k must be positive, got {self.k}"
-            raise InputError(msg)
+        check_k(self.k)
         if self.rerank_candidates <= 0:
             msg = f"--rerank_candidates must be positive, got {self.rerank_candidates}"
             raise InputError(msg)

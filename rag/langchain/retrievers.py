@@ -17,10 +17,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr, create_model, model_validator
 
-from data.cli import InputError
 from rag.options import SearchOptions, open_first_stage
 from rag.question import check_question
-from rag.search import Retriever, refresh_retriever
+from rag.search import Retriever, check_k, refresh_retriever
 from rag.store import Source
 
 logger = logging.getLogger(__name__)
@@ -95,10 +94,7 @@ class CodeSearchRetriever(_SearchFields):  # type: ignore[misc, valid-type]
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None) -> list[Document]:
-        count = self.k if k is None else k
-        if count <= 0:
-            msg = f"k must be positive, got {count}"
-            raise InputError(msg)
+        count = check_k(self.k if k is None else k)
         opened = self._pipeline is not None
         pipeline = self.pipeline  # opening it refreshes the index
         if opened and self.refresh:

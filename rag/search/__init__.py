@@ -2,7 +2,16 @@
 collection, or one per language), with an optional reranker; and opening it for a corpus."""
 
 from rag.search.open import open_retriever, refresh_retriever
-from rag.search.retriever import DEFAULT_K, DEFAULT_LEXICAL_WEIGHT, QueryEncoders, Reranker, Retriever, merge_by_score
+from rag.search.retriever import (
+    DEFAULT_K,
+    DEFAULT_LEXICAL_WEIGHT,
+    MAX_K,
+    QueryEncoders,
+    Reranker,
+    Retriever,
+    check_k,
+    merge_by_score,
+)
 
-__all__ = ["DEFAULT_K", "DEFAULT_LEXICAL_WEIGHT", "QueryEncoders", "Reranker", "Retriever", "merge_by_score", "open_retriever",
-           "refresh_retriever"]
+__all__ = ["DEFAULT_K", "DEFAULT_LEXICAL_WEIGHT", "MAX_K", "QueryEncoders", "Reranker", "Retriever", "check_k",
+           "merge_by_score", "open_retriever", "refresh_retriever"]

@@ -44,7 +44,7 @@ def test_generator_none_prints_sources_only(corpus: Path, tiny_bert_dir: Path, t
     ("   ", [], "the question is empty"),
     ("\n\t \n", [], "the question is empty"),
     ("how to parse json " * 6000, [], "the question is 107,999 characters long; ask in at most 10,000"),
-    ("q", ["--k", "0"], "must be positive"),
+    ("q", ["--k", "0"], "k must be between 1 and 100, got 0"),
     ("q", ["--generator", "gpt9"], "unknown generator 'gpt9'"),
     ("q", ["--retriever", "lora_never_trained"], "has no run behind it"),
 ])

@@ -98,7 +98,7 @@ async def test_retriever_scores_order_and_async(retriever_options: dict, tiny_gp
                             build=False).invoke("q")
     with pytest.raises(InputError, match="question is empty|empty question|whitespace"):
         dense.invoke("   ")
-    with pytest.raises(ValueError, match="must be positive"):
+    with pytest.raises(ValueError, match="k must be between 1 and 100, got 0"):
         CodeSearchRetriever(**retriever_options, k=0)
 
 

@@ -25,7 +25,7 @@ def test_every_entry_point_shares_the_reranker_and_k_defaults() -> None:
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("k", 0, "--k must be positive"), ("rerank", "gpt9", "reranker"), ("rerank_fusion", 1.5, "--rerank_fusion"),
+    ("k", 0, "k must be between 1 and 100, got 0"), ("rerank", "gpt9", "reranker"), ("rerank_fusion", 1.5, "--rerank_fusion"),
     ("lexical_weight", -0.1, "--lexical_weight"), ("rerank_candidates", 0, "--rerank_candidates")])
 def test_every_entry_point_refuses_the_same_bad_options(field: str, value: object, message: str) -> None:
     from rag.ask import AskConfig
