@@ -148,24 +148,28 @@ def test_out_folder_with_another_run_is_refused_unless_overwrite(pairs_file: Pat
     assert json.loads((out / "metrics.json").read_text())["method"] == "ia3"
 
 
-def test_a_corrupt_checkpoint_on_resume_is_named_and_nothing_is_deleted(pairs_file: Path, tiny_bert_dir: Path,
-                                                                       tmp_path: Path,
-                                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "run"
-
-    def die_at_step_5(step: int) -> None:
-        if step == 5:
+def crashed_run(pairs_file: Path, tiny_bert_dir: Path, out: Path, *, crash_at: int) -> list[str]:
+    """A run killed at step `crash_at` (checkpoints every 2 steps), and the command line that resumes it."""
+    def die(step: int) -> None:
+        if step == crash_at:
             msg = "simulated crash"
             raise RuntimeError(msg)
 
     with pytest.raises(RuntimeError, match="simulated crash"):
-        train.run(config(pairs_file, out, base=str(tiny_bert_dir)), on_step=die_at_step_5)
+        train.run(config(pairs_file, out, base=str(tiny_bert_dir)), on_step=die)
+    return ["--train", str(pairs_file), "--out", str(out), "--base", str(tiny_bert_dir), "--batch_size", "8",
+            "--epochs", "2", "--max_query_length", "32", "--max_code_length", "32", "--checkpoint_every", "2",
+            "--seed", "3", "--resume"]
+
+
+def test_a_corrupt_checkpoint_on_resume_is_named_and_nothing_is_deleted(pairs_file: Path, tiny_bert_dir: Path,
+                                                                       tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    argv = crashed_run(pairs_file, tiny_bert_dir, out, crash_at=5)
     newest, previous = out / "checkpoints" / "step-00000004", out / "checkpoints" / "step-00000002"
     state = newest / "state.pt"
     state.write_bytes(state.read_bytes()[: state.stat().st_size // 2])  # a half-written file, as a full disk leaves
-    argv = ["--train", str(pairs_file), "--out", str(out), "--base", str(tiny_bert_dir), "--batch_size", "8",
-            "--epochs", "2", "--max_query_length", "32", "--max_code_length", "32", "--checkpoint_every", "2",
-            "--seed", "3", "--resume"]
     assert train.main(argv) == 2
     err = capsys.readouterr().err
     assert f"checkpoint {state} is corrupt" in err and f"the previous checkpoint {previous} is kept" in err
@@ -209,21 +213,11 @@ def test_a_checkpoint_holding_a_pickle_is_not_loaded(pairs_file: Path, tiny_bert
     import torch
 
     out = tmp_path / "run"
-
-    def die_at_step_3(step: int) -> None:
-        if step == 3:
-            msg = "simulated crash"
-            raise RuntimeError(msg)
-
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        train.run(config(pairs_file, out, base=str(tiny_bert_dir)), on_step=die_at_step_3)
+    argv = crashed_run(pairs_file, tiny_bert_dir, out, crash_at=3)
     state = out / "checkpoints" / "step-00000002" / "state.pt"
     saved = torch.load(state, weights_only=True)  # a checkpoint this version wrote loads weights-only
     marker = tmp_path / "code-ran"
     torch.save({**saved, "extra": {"payload": _Payload(str(marker))}}, state)
-    argv = ["--train", str(pairs_file), "--out", str(out), "--base", str(tiny_bert_dir), "--batch_size", "8",
-            "--epochs", "2", "--max_query_length", "32", "--max_code_length", "32", "--checkpoint_every", "2",
-            "--seed", "3", "--resume"]
     assert train.main(argv) == 2
     assert not marker.exists()
     assert f"checkpoint {state} is not loaded (it holds Python objects" in capsys.readouterr().err
