@@ -83,7 +83,8 @@ def test_ask_finds_typescript_rust_and_readme_sections(mixed_repo: Path, tmp_pat
     assert "skipped: 1 minified, 1 secrets, 1 symlink out of the root" in captured.err  # the index report
     assert ask.main(["how do I configure the signing key", *common, "--k", "2"]) == 0
     out = capsys.readouterr().out
-    assert any("tsrepo/README.md:5  tsrepo > Configuration" in line for line in sources_of(out)), out
+    # the one-line introduction under `# tsrepo` is read with its first subsection: the entry starts at line 1
+    assert any("tsrepo/README.md:1  tsrepo > Configuration" in line for line in sources_of(out)), out
     assert ask.main(["parse a version string", *common, "--k", "1", "--kinds", "function"]) == 0
     assert "tsrepo/src/lib.rs:2  parse_version" in capsys.readouterr().out
     assert ask.main(["admin token hunter2", *common, "--k", "9"]) == 0
@@ -103,7 +104,7 @@ def test_mcp_search_code_filters_by_kind_and_language(mixed_repo: Path, tmp_path
     ]))
     hits = structured(sections)["hits"]
     assert {h["kind"] for h in hits} == {"section"} and hits[0]["name"] == "tsrepo > Configuration"
-    assert (hits[0]["path"], hits[0]["start_line"], hits[0]["end_line"]) == ("README.md", 5, 8)
+    assert (hits[0]["path"], hits[0]["start_line"], hits[0]["end_line"]) == ("README.md", 1, 8)
     hits = structured(typescript)["hits"]
     assert hits[0]["name"] == "verifyToken" and {h["language"] for h in hits} == {"typescript"}
     assert hits[0]["summary"] == "Verifies a signed session token against the signing key."
