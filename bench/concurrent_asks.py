@@ -8,8 +8,8 @@ corpus, indexes it once, then per try: edits one function (a new body, so a new 
 `--asks` processes of `python -m rag.ask QUESTION --corpus COPY --generator G --rerank R --server S` at the same
 time (the default retriever; hybrid search, so entries another process added are met through BM25). With
 `--server none` each process opens the index: one refreshes it while the others search it as it is; with
-`--server auto` they all reach one warm server (started by the first try), which answers them in turn. Reports each try's exit codes and the first error line of any
-process that failed; exit code 1 when any failed.
+`--server auto` they all reach one warm server (started by the first try), which answers them in turn.
+Reports each try's exit codes and the first error line of any process that failed; exit code 1 when any failed.
 """
 
 from __future__ import annotations
@@ -65,19 +65,20 @@ def main() -> int:
             start = time.perf_counter()
             processes = [subprocess.Popen([sys.executable, "-m", "rag.ask", QUESTIONS[i % len(QUESTIONS)], "--corpus",
                                            str(corpus), "--persist", persist, "--generator", args.generator,
-                                           "--rerank", args.rerank, "--server", args.server, "--quiet"], cwd=root, env=env, stdout=subprocess.PIPE,
-                                          stderr=subprocess.PIPE, text=True) for i in range(args.asks)]
+                                           "--rerank", args.rerank, "--server", args.server, "--quiet"],
+                                          cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         for i in range(args.asks)]
             outcomes = [(p.wait(timeout=600), p.communicate()[1]) for p in processes]
             codes = [code for code, _ in outcomes]
             errors = [next((line for line in err.splitlines() if "Error" in line or "error" in line), "")
                       for code, err in outcomes if code != 0]
             tries.append({"try": attempt, "exit_codes": codes, "seconds": round(time.perf_counter() - start, 1),
                           "errors": errors})
-            print(f"try {attempt}: exit codes {codes} ({tries[-1]['seconds']} s){' ' + errors[0] if errors else ''}")
+            print(f"try {attempt}: exit codes {codes} ({tries[-1]['seconds']} s){' ' + errors[0] if errors else ''}")  # noqa: T201
         if args.server == "auto":
             subprocess.run([sys.executable, "-m", "rag.serve", "--stop", "--quiet"], cwd=root, env=env, check=False)
     failed = sum(any(code != 0 for code in t["exit_codes"]) for t in tries)
-    print(f"{args.tries - failed} of {args.tries} tries: every rag.ask exited 0")
+    print(f"{args.tries - failed} of {args.tries} tries: every rag.ask exited 0")  # noqa: T201
     if args.out:
         Path(args.out).write_text(json.dumps({"tries": tries, "args": vars(args)}, indent=1), encoding="utf-8")
     return 1 if failed else 0

@@ -56,8 +56,8 @@ def test_a_local_model_asked_the_same_prompt_again_is_not_run(tiny_gpt2_dir: Pat
 
 
 def test_rerank_scores_are_remembered_and_equal_a_fresh_reranker(tiny_gpt2_dir: Path) -> None:
-    sources = [Source(id=f"m{i}", start_line=1, url="", repo="r", path=f"m{i}.py", func_name=f"f{i}", language="python", code=f"def f{i}(x):\n    return x + {i}\n",
-                      docstring=f"Add {i}.", score=0.5) for i in range(5)]
+    sources = [Source(id=f"m{i}", start_line=1, url="", repo="r", path=f"m{i}.py", func_name=f"f{i}", language="python",
+                      code=f"def f{i}(x):\n    return x + {i}\n", docstring=f"Add {i}.", score=0.5) for i in range(5)]
     reranker = load_reranker(f"hf:{tiny_gpt2_dir}", GeneratorOptions(precision="float32"))
     first = reranker.score("add two numbers", sources)
     calls = []
