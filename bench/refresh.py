@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag.store import (  # noqa: E402
     StoreOptions,
-    build_index,
+    build_search_index,
     open_index,
     refresh_index,
 )
@@ -107,7 +107,7 @@ def main() -> None:
     encoder = load_retriever(spec)
     store = StoreOptions(str(work / "chroma"))
     paths = [str(tree)]
-    built, build_s = timed(lambda: build_index(paths, spec, encoder, store, workers=args.workers))
+    built, build_s = timed(lambda: build_search_index(paths, spec, encoder, store, workers=args.workers))
     index = open_index(paths, spec, store, create=False)
     _, unchanged_s = timed(lambda: refresh_index(paths, index, encoder, store))
     edited_file = edit_one_function(tree)

@@ -3,7 +3,7 @@ commit, in the same run: entries per second of mining, embedding and writing, as
 
     python bench/stdlib_index.py [--reference 9a9aaa7] [--repeats 2] [--out FILE.json]
 
-Each checkout builds the default index (`rag.store.build_index` of `data.corpus.default_corpus()`, its tests
+Each checkout builds the default index (`rag.store.build_search_index` of `data.corpus.default_corpus()`, its tests
 excluded, frozen MiniLM, the default precision) into a Chroma folder of its own, in a process of its own whose
 imports come from that checkout (the reference from a `git worktree`); the runs alternate, `--repeats` times
 each, and the best of each is kept. Reports entries, seconds and entries per second per checkout, and this
@@ -27,14 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 def build_once(persist: str) -> dict:
     """Run in the checkout on `sys.path`: the default index built from nothing; entries and seconds."""
     from data.corpus import DEFAULT_CORPUS_EXCLUDES, default_corpus
-    from rag.store import StoreOptions, build_index
+    from rag.store import StoreOptions, build_search_index
     from retriever_finetune.models import load_retriever
     from retriever_finetune.spec import parse_retriever
 
     spec = parse_retriever("base")
     encoder = load_retriever(spec)
     started = time.perf_counter()
-    stats = build_index(default_corpus(), spec, encoder, StoreOptions(persist), exclude=DEFAULT_CORPUS_EXCLUDES)
+    stats = build_search_index(default_corpus(), spec, encoder, StoreOptions(persist), exclude=DEFAULT_CORPUS_EXCLUDES)
     return {"entries": stats.total, "seconds": time.perf_counter() - started}
 
 

@@ -5,13 +5,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 
 from data.cli import InputError, Positional, list_option, run_cli
 from data.corpus import check_corpus
 from data.languages import LANGUAGES
-from rag.store import IndexChoice, IndexStats, build_search_index, refresh_search_index, search_index_exists
+from rag.store import IndexChoice, IndexStats, update_search_index
 from retriever_finetune.quantize import QUANTIZATIONS, check_quantization
 from retriever_finetune.routing import load_encoders
 from retriever_finetune.spec import refuse_for_per_language
@@ -64,15 +63,9 @@ def _build_or_update(config: IndexConfig) -> IndexStats:
     encoders = load_encoders(spec, max_code_length=config.max_code_length, precision=config.precision)
     if config.quantize != "none":
         encoders.quantize_code(config.quantize)  # type: ignore[union-attr]  # one encoder: refused above otherwise
-    store = config.store_options()
-    if config.refresh and not config.rebuild and search_index_exists(config.paths, spec, encoders, store):
-        # the files changed since the last build only (in full when the index has no record of its files)
-        with contextlib.suppress(InputError):  # another retriever's collection: the build says so below
-            stats = refresh_search_index(config.paths, spec, encoders, store, **options)  # type: ignore[arg-type]
-            if stats is not None:
-                return stats
-    return build_search_index(config.paths, spec, encoders, store, rebuild=config.rebuild, batch_size=config.batch_size,
-                              break_lock=config.break_lock, workers=config.workers, **options)
+    return update_search_index(config.paths, spec, encoders, config.store_options(), full=not config.refresh,
+                               rebuild=config.rebuild, batch_size=config.batch_size, break_lock=config.break_lock,
+                               workers=config.workers, **options)  # type: ignore[arg-type]
 
 
 def render(stats: IndexStats) -> str:

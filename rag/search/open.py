@@ -22,11 +22,10 @@ from rag.store import (
     IndexChoice,
     SearchIndex,
     StoreOptions,
-    build_search_index,
     index_records,
     open_search_index,
-    refresh_search_index,
     search_index_exists,
+    update_search_index,
 )
 from retriever_finetune.routing import load_encoders
 from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec
@@ -62,8 +61,7 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
     encoders = load_encoders(spec, device=device, precision=choice.precision)
     if not search_index_exists(paths, spec, encoders, store):
         _refuse_unless(build, paths, spec.label)
-        build_search_index(paths, spec, encoders, store, exclude=excludes, include_ignored=choice.include_ignored,
-                           announce=f"no index of {', '.join(paths)} for {spec.label} yet")
+        update_search_index(paths, spec, encoders, store, exclude=excludes, include_ignored=choice.include_ignored)
     elif choice.refresh:
         _refresh(paths, spec, encoders, store, excludes, choice.include_ignored)
     return Retriever(encoders, open_search_index(paths, spec, encoders, store), reranker, lexical_weight=weight)
@@ -81,18 +79,11 @@ def refresh_retriever(choice: IndexChoice, corpus: Sequence[str], retriever: Ret
 
 def _refresh(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec, encoders: QueryEncoders, store: StoreOptions,
              excludes: Sequence[str], include_ignored: bool, index: SearchIndex | None = None) -> bool:
-    """Bring the index up to date with the corpus (`rag.store.refresh_search_index`); in full when a part has no
-    manifest. Returns whether it changed."""
-    def run() -> bool:
-        stats = refresh_search_index(paths, spec, encoders, store, exclude=excludes,  # type: ignore[arg-type]
-                                     include_ignored=include_ignored, index=index)
-        if stats is None:
-            logger.info("no record of the corpus files for this index: checking every file once")
-            stats = build_search_index(paths, spec, encoders, store, exclude=excludes,  # type: ignore[arg-type]
-                                       include_ignored=include_ignored)
-        return stats.changed
-
-    return _unless_being_written(run)
+    """Bring the existing index up to date with the corpus (`rag.store.update_search_index`, the one policy).
+    Returns whether it changed."""
+    return _unless_being_written(lambda: update_search_index(  # type: ignore[arg-type]
+        paths, spec, encoders, store, exclude=excludes, include_ignored=include_ignored,
+        index=index or open_search_index(paths, spec, encoders, store)).changed)
 
 
 def _unless_being_written(refresh: Callable[[], bool]) -> bool:

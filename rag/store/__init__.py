@@ -4,8 +4,6 @@ are built from source trees, and how they follow the files as they change."""
 from rag.store.build import (
            IndexChoice,
            StoreOptions,
-           build_index,
-           build_routed_index,
            build_search_index,
            index_exists,
            index_records,
@@ -15,6 +13,7 @@ from rag.store.build import (
            refresh_search_index,
            routed_index_exists,
            search_index_exists,
+           update_search_index,
 )
 from rag.store.chroma import CodeIndex, collection_name, open_client
 from rag.store.lock import IndexBusy, writer_lock
@@ -24,6 +23,6 @@ from rag.store.searchable import SearchIndex
 from rag.store.source import IndexStats, Source, record_id
 
 __all__ = ["CodeIndex", "IndexBusy", "IndexChoice", "IndexStats", "LanguageRoutedIndex", "SearchIndex", "Source",
-           "StoreOptions", "build_index", "build_routed_index", "build_search_index", "collection_name", "index_exists",
+           "StoreOptions", "build_search_index", "collection_name", "index_exists",
            "index_records", "open_client", "open_index", "open_routed_index", "open_search_index", "record_id",
-           "refresh_index", "refresh_search_index", "routed_index_exists", "search_index_exists", "writer_lock"]
+           "refresh_index", "refresh_search_index", "routed_index_exists", "search_index_exists", "update_search_index", "writer_lock"]

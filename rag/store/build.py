@@ -126,15 +126,10 @@ class IndexChoice:
                             self.chroma_token)
 
 
-def open_index(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions, *, rebuild: bool = False,
-               create: bool = True) -> CodeIndex:
-    """The collection of (corpus, retriever); `rebuild` drops it first."""
-    client = store.client()
-    name = collection_name(paths, spec, store.document)
-    if rebuild and name in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
-        logger.warning("--rebuild: dropping index %s", name)
-        client.delete_collection(name)
-    return CodeIndex(client, name, spec, document=store.document, create=create)
+def open_index(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions, *, create: bool = True) -> CodeIndex:
+    """The collection of (corpus, retriever)."""
+    return CodeIndex(store.client(), collection_name(paths, spec, store.document), spec, document=store.document,
+                     create=create)
 
 
 def index_exists(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions) -> bool:
@@ -144,26 +139,6 @@ def index_exists(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions)
     if name not in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
         return False
     return client.get_collection(name, embedding_function=None).count() > 0
-
-
-def build_index(paths: Sequence[str], spec: RetrieverSpec, encoder: Encoder, store: StoreOptions, *,
-                exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
-                batch_size: int = CHROMA_BATCH, break_lock: bool = False, include_ignored: bool = False,
-                workers: int = 1, announce: str = "") -> IndexStats:
-    """Mine the corpus (in `workers` processes), then bring its collection up to date (incremental unless
-    `rebuild`), holding the collection's writer lock (`store.writer_lock`: a second writer refuses instead of
-    racing this one). `announce`: logged once mining has found something to index (a first build)."""
-    # the files' state before mining: an edit made meanwhile is picked up by the next refresh
-    files = current_manifest(paths, exclude, languages, include_ignored) if Path(paths[0]).exists() else {}
-    # mined first: bad input fails before the index is touched
-    records, report = _mine(paths, exclude, languages, include_ignored, workers, announce)
-    client = store.client()
-    with writer_lock(client, collection_name(paths, spec, store.document), break_lock=break_lock):
-        index = open_index(paths, spec, store, rebuild=rebuild)
-        stats = index.sync(records, encoder, batch_size=batch_size)
-    write_manifest(store, index.name, corpus_options(paths, exclude, languages, include_ignored), files)
-    stats.mined = report.summary()
-    return stats
 
 
 def _mine(paths: Sequence[str], exclude: Sequence[str], languages: Sequence[str], include_ignored: bool, workers: int,
@@ -180,38 +155,6 @@ def _mine(paths: Sequence[str], exclude: Sequence[str], languages: Sequence[str]
 def _routed_name(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders, store: StoreOptions) -> str:
     """The name a per-language index's collections start with (`collection_name` of the spec as typed)."""
     return collection_name(paths, RetrieverSpec(label=spec.text, base=encoders.base), store.document)
-
-
-def build_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders, store: StoreOptions, *,
-                       exclude: Sequence[str] = (), languages: Sequence[str] = (), rebuild: bool = False,
-                       batch_size: int = CHROMA_BATCH, break_lock: bool = False, include_ignored: bool = False,
-                       workers: int = 1, announce: str = "") -> IndexStats:
-    """`build_index` for a per-language retriever: one collection per language, each with
-    its manifest (`refresh`), so the next question refreshes only what changed."""
-    # the files' state before mining (listed and hashed once), split by language for the per-language manifests
-    files = current_manifest(paths, exclude, languages, include_ignored) if Path(paths[0]).exists() else {}
-    before: dict[str, dict] = {}
-    for file, entry in files.items():
-        for language in path_languages(Path(file)):  # a `.h` file is in the C and the C++ manifests
-            before.setdefault(language, {})[file] = entry
-    records, report = _mine(paths, exclude, languages, include_ignored, workers, announce)
-    present = sorted({r.language for r in records})
-    for language in present:
-        encoders.spec_for(language)  # an unrouted language with no fallback fails before the index changes
-    client = store.client()
-    name = _routed_name(paths, spec, encoders, store)
-    with writer_lock(client, name, break_lock=break_lock):
-        if rebuild:
-            for collection in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
-                if collection.startswith(f"{name}-") and collection.rpartition("-")[2] in LANGUAGES:
-                    client.delete_collection(collection)
-        index = LanguageRoutedIndex(client, name, encoders, document=store.document, create_languages=present)
-        stats = sync_search_index(index, records, encoders, batch_size=batch_size)
-    for language, language_index in index.indexes.items():
-        write_manifest(store, language_index.name, corpus_options(paths, exclude, [language], include_ignored),
-                       before.get(language, {}))
-    stats.mined = report.summary()
-    return stats
 
 
 def open_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders,
@@ -247,12 +190,54 @@ def search_index_exists(paths: Sequence[str], spec: RetrieverSpec | PerLanguageS
     return index_exists(paths, spec, store)
 
 
-def build_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec, encoders: Encoder | LanguageEncoders,
-                       store: StoreOptions, **options: object) -> IndexStats:
-    """`build_index` or `build_routed_index`, as the spec asks (`options`: theirs)."""
+def search_index_name(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec,
+                      encoders: Encoder | LanguageEncoders, store: StoreOptions) -> str:
+    """The index's name, and its writer lock's: its collection's, or what a per-language index's start with."""
     if isinstance(spec, PerLanguageSpec):
-        return build_routed_index(paths, spec, encoders, store, **options)  # type: ignore[arg-type]
-    return build_index(paths, spec, encoders, store, **options)  # type: ignore[arg-type]
+        return _routed_name(paths, spec, encoders, store)  # type: ignore[arg-type]
+    return collection_name(paths, spec, store.document)
+
+
+def _drop(client, name: str, spec: RetrieverSpec | PerLanguageSpec) -> None:  # noqa: ANN001
+    """Delete the index's collections (--rebuild): its one collection, or one per language."""
+    existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    for collection in existing:
+        per_language = collection.startswith(f"{name}-") and collection.rpartition("-")[2] in LANGUAGES
+        if (per_language if isinstance(spec, PerLanguageSpec) else collection == name):
+            logger.warning("--rebuild: dropping index %s", collection)
+            client.delete_collection(collection)
+
+
+def build_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec, encoders: Encoder | LanguageEncoders,
+                       store: StoreOptions, *, exclude: Sequence[str] = (), languages: Sequence[str] = (),
+                       rebuild: bool = False, batch_size: int = CHROMA_BATCH, break_lock: bool = False,
+                       include_ignored: bool = False, workers: int = 1, announce: str = "") -> IndexStats:
+    """Mine the corpus (in `workers` processes), then bring every part of its index up to date (one collection,
+    or one per language, each embedded by its language's encoder; from scratch with `rebuild`), holding the
+    index's writer lock (`lock.writer_lock`: a second writer refuses instead of racing this one); then write
+    each part's manifest, so the next question refreshes only what changed. `announce`: logged once mining
+    has found something to index (a first build). The one build for every kind of index."""
+    # the files' state before mining (listed and hashed once): an edit made meanwhile is picked up by the next refresh
+    files = current_manifest(paths, exclude, languages, include_ignored) if Path(paths[0]).exists() else {}
+    # mined first: bad input fails before the index is touched
+    records, report = _mine(paths, exclude, languages, include_ignored, workers, announce)
+    present = sorted({r.language for r in records})
+    for language in present:
+        encoders.encoder_for(language)  # an unrouted language with no fallback fails before the index changes
+    client = store.client()
+    name = search_index_name(paths, spec, encoders, store)
+    with writer_lock(client, name, break_lock=break_lock):
+        if rebuild:
+            _drop(client, name, spec)
+        index = open_search_index(paths, spec, encoders, store, create_languages=present)
+        stats = sync_search_index(index, records, encoders, batch_size=batch_size)
+    for language, part in index.parts():  # a `.h` file is in the C and the C++ manifests
+        share = files if language is None else \
+            {file: entry for file, entry in files.items() if language in path_languages(Path(file))}
+        write_manifest(store, part.name, corpus_options(paths, exclude, [language] if language else languages,
+                                                        include_ignored), share)
+    stats.mined = report.summary()
+    return stats
 
 
 def sync_search_index(index: SearchIndex, records: Sequence[Record], encoders: Encoder | LanguageEncoders, *,
@@ -290,6 +275,30 @@ def refresh_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguage
             return None
         total.add(stats)
     return total
+
+
+def update_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec,
+                        encoders: Encoder | LanguageEncoders, store: StoreOptions, *, full: bool = False,
+                        index: SearchIndex | None = None, exclude: Sequence[str] = (), languages: Sequence[str] = (),
+                        include_ignored: bool = False, **build: object) -> IndexStats:
+    """The one policy every command follows to bring an index up to date with its corpus: with no index yet, build
+    it (saying so once mining finds something); else refresh the files changed since, each part against its
+    manifest, and build in full only when a part has no manifest made with these options (or with `full`:
+    `rebuild` among `build`, or `rag.index --no_refresh`, which checks every file). `index`: the one already open.
+    `build`: `build_search_index`'s other options (rebuild, batch_size, break_lock, workers).
+
+    Raises:
+        IndexBusy: another process writes the index (callers that only read may answer from it as it is).
+    """
+    corpus = {"exclude": exclude, "languages": languages, "include_ignored": include_ignored}
+    exists = index is not None or search_index_exists(paths, spec, encoders, store)
+    if exists and not full and not build.get("rebuild"):
+        stats = refresh_search_index(paths, spec, encoders, store, index=index, **corpus)  # type: ignore[arg-type]
+        if stats is not None:
+            return stats
+        logger.info("no record of the corpus files for this index: checking every file once")
+    announce = "" if exists else f"no index of {', '.join(paths)} for {spec.label} yet"
+    return build_search_index(paths, spec, encoders, store, announce=announce, **corpus, **build)  # type: ignore[arg-type]
 
 
 def index_records(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec, encoders: Encoder | LanguageEncoders,

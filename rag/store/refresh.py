@@ -6,7 +6,7 @@ the (repo, path) its entries carry. A refresh stats every file of the corpus (th
 reads: inside git, what git tracks or could add), hashes only those whose stat changed, re-mines the files
 whose content changed, and syncs just their entries (`CodeIndex.sync(scope=...)`): an unchanged file costs no
 encoder call and no read. Without a manifest (or with other corpus options) the whole corpus is mined and
-synced once (`build.build_index`, no re-embedding of what is already there), and the manifest written.
+synced once (`build.build_search_index`, no re-embedding of what is already there), and the manifest written.
 A per-language (routed) index keeps one manifest per language collection (`rag.search.open` refreshes each).
 """
 

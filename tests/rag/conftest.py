@@ -36,7 +36,7 @@ def echo() -> EchoGenerator:
 
 HELD_WRITER_PREAMBLE = """
 import pathlib, sys, time
-from rag.store import StoreOptions, build_index, open_index, refresh_index
+from rag.store import StoreOptions, build_search_index, open_index, refresh_index
 from retriever_finetune.models import load_retriever
 from retriever_finetune.spec import parse_retriever
 

@@ -15,7 +15,7 @@ import pytest
 
 from data.cli import InputError
 from rag import index as index_cli
-from rag.store import StoreOptions, build_index, collection_name, open_client, open_index
+from rag.store import StoreOptions, build_search_index, collection_name, open_client, open_index
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec
 
@@ -152,7 +152,7 @@ def test_two_writers_never_race(server: ChromaServer, corpus: Path, tiny, tiny_b
 
 
 HELD_WRITE = """
-stats = build_index([corpus], spec, encoder, StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=int(store_at)))
+stats = build_search_index([corpus], spec, encoder, StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=int(store_at)))
 print(stats.added, "added")
 """
 
@@ -162,6 +162,9 @@ class KillingEncoder:
 
     def __init__(self, encoder, server: ChromaServer) -> None:  # noqa: ANN001
         self.encoder, self.server, self.calls = encoder, server, 0
+
+    def encoder_for(self, language: str | None = None) -> "KillingEncoder":  # noqa: ARG002
+        return self
 
     def encode_code(self, texts, **options):  # noqa: ANN001, ANN003, ANN201
         self.calls += 1
@@ -174,9 +177,9 @@ def test_a_server_that_dies_mid_index_loses_nothing(server: ChromaServer, corpus
     spec, encoder = tiny
     store = StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=server.port)
     with pytest.raises(InputError, match=r"failed after 2 of 5 new functions .*run the same command again"):
-        build_index([str(corpus)], spec, KillingEncoder(encoder, server), store, batch_size=1)
+        build_search_index([str(corpus)], spec, KillingEncoder(encoder, server), store, batch_size=1)
     server.start()
-    resumed = build_index([str(corpus)], spec, encoder, store, batch_size=1)  # the dead run's lock is taken over
+    resumed = build_search_index([str(corpus)], spec, encoder, store, batch_size=1)  # the dead run's lock is taken over
     assert (resumed.added, resumed.total) == (3, 5)
     got = open_index([str(corpus)], spec, store).collection.get(include=["metadatas"])
     assert sorted(m["func_name"] for m in got["metadatas"]) == ["dump_json", "mean", "parse_json", "read_lines",

@@ -10,19 +10,19 @@ import sys
 from pathlib import Path
 
 from rag.search import Retriever
-from rag.store import StoreOptions, build_index, open_index
+from rag.store import StoreOptions, build_search_index, open_index
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec
 from tests.conftest import write_module
 
 WRITER = """
 import sys
-from rag.store import StoreOptions, build_index
+from rag.store import StoreOptions, build_search_index
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec
 corpus, model, persist = sys.argv[1:]
 spec = RetrieverSpec(label="tiny", base=model)
-stats = build_index([corpus], spec, load_encoder(model, device="cpu"), StoreOptions(persist))
+stats = build_search_index([corpus], spec, load_encoder(model, device="cpu"), StoreOptions(persist))
 print(stats.added, stats.deleted)
 """
 
@@ -30,7 +30,7 @@ print(stats.added, stats.deleted)
 def test_a_reader_meets_entries_another_process_added(corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
     spec, store = RetrieverSpec(label="tiny", base=str(tiny_bert_dir)), StoreOptions(str(tmp_path / "chroma"))
     encoder = load_encoder(str(tiny_bert_dir), device="cpu")
-    build_index([str(corpus)], spec, encoder, store)
+    build_search_index([str(corpus)], spec, encoder, store)
     reader = Retriever(encoder, open_index([str(corpus)], spec, store, create=False), lexical_weight=0.5)
     assert reader.search("parse json", 2)  # this process now holds the collection's vectors in memory
 

@@ -13,7 +13,7 @@ from data.documents import document_text
 from data.miner import mine_tree
 from rag import index as index_cli
 from rag.grounding import KnownNames
-from rag.store import StoreOptions, build_index, open_index, record_id
+from rag.store import StoreOptions, build_search_index, open_index, record_id
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec, parse_retriever
 from tests.conftest import write_module
@@ -33,32 +33,32 @@ def ids_by_name(corpus: Path, spec: RetrieverSpec, store: StoreOptions) -> dict[
 
 def test_unchanged_edited_and_deleted(corpus: Path, setup) -> None:  # noqa: ANN001
     spec, encoder, store = setup
-    first = build_index([str(corpus)], spec, encoder, store)
+    first = build_search_index([str(corpus)], spec, encoder, store)
     assert (first.added, first.total) == (5, 5)
-    again = build_index([str(corpus)], spec, encoder, store)
+    again = build_search_index([str(corpus)], spec, encoder, store)
     assert (again.added, again.deleted, again.unchanged) == (0, 0, 5)
     before = ids_by_name(corpus, spec, store)
 
     write_module(corpus, "files.py", [("read_lines", "Read a text file line by line.", "return list(open(path))"),
                                       ("write_text", "Write a string to a file.", "open(path, 'w').write(text)")])
-    edited = build_index([str(corpus)], spec, encoder, store)
+    edited = build_search_index([str(corpus)], spec, encoder, store)
     assert (edited.added, edited.deleted) == (1, 1)
     after = ids_by_name(corpus, spec, store)
     assert after["read_lines"] != before["read_lines"]
     assert {k: v for k, v in after.items() if k != "read_lines"} == {k: v for k, v in before.items() if k != "read_lines"}
 
     (corpus / "maths.py").unlink()
-    deleted = build_index([str(corpus)], spec, encoder, store)
+    deleted = build_search_index([str(corpus)], spec, encoder, store)
     assert (deleted.added, deleted.deleted, deleted.total) == (0, 1, 4)
     assert "mean" not in ids_by_name(corpus, spec, store)
 
 
 def test_moved_function_updates_line_without_reembedding(corpus: Path, setup) -> None:  # noqa: ANN001
     spec, encoder, store = setup
-    build_index([str(corpus)], spec, encoder, store)
+    build_search_index([str(corpus)], spec, encoder, store)
     text = (corpus / "maths.py").read_text()
     (corpus / "maths.py").write_text("import os\n\n\n" + text)
-    moved = build_index([str(corpus)], spec, encoder, store)
+    moved = build_search_index([str(corpus)], spec, encoder, store)
     assert (moved.added, moved.deleted, moved.updated) == (0, 0, 1)
     got = open_index([str(corpus)], spec, store).collection.get(where={"func_name": "mean"}, include=["metadatas"])
     assert got["metadatas"][0]["start_line"] == 4
@@ -77,10 +77,10 @@ def test_interrupted_build_resumes_without_duplicates(corpus: Path, setup) -> No
 
     encoder.encode_code = failing_encode
     with pytest.raises(KeyboardInterrupt):
-        build_index([str(corpus)], spec, encoder, store, batch_size=2)
+        build_search_index([str(corpus)], spec, encoder, store, batch_size=2)
     assert open_index([str(corpus)], spec, store).count() == 2  # the first batch was kept
     encoder.encode_code = real_encode
-    resumed = build_index([str(corpus)], spec, encoder, store, batch_size=2)
+    resumed = build_search_index([str(corpus)], spec, encoder, store, batch_size=2)
     assert (resumed.added, resumed.total) == (3, 5)
 
 
@@ -90,7 +90,7 @@ def test_undocumented_functions_and_classes_are_indexed_and_named_by_the_groundi
     (corpus / "rows.py").write_text(
         "class RowReader:\n    def __init__(self, f, fieldnames=None):\n        self.f = f\n\n"
         "    def __next__(self):\n        return next(self.f)\n\n\ndef count_rows(f):\n    return sum(1 for _ in f)\n")
-    build_index([str(corpus)], spec, encoder, store)
+    build_search_index([str(corpus)], spec, encoder, store)
     index = open_index([str(corpus)], spec, store)
     got = index.collection.get(where={"path": "rows.py"}, include=["documents", "metadatas"])
     by_name = {m["func_name"]: code for m, code in zip(got["metadatas"], got["documents"], strict=True)}
@@ -113,8 +113,8 @@ def test_undocumented_functions_and_classes_are_indexed_and_named_by_the_groundi
 def test_two_retrievers_side_by_side(corpus: Path, setup, tiny_codet5p_dir: Path) -> None:  # noqa: ANN001
     spec, encoder, store = setup
     other = RetrieverSpec(label="tiny-t5", base=str(tiny_codet5p_dir))
-    build_index([str(corpus)], spec, encoder, store)
-    build_index([str(corpus)], other, load_encoder(str(tiny_codet5p_dir), device="cpu"), store)
+    build_search_index([str(corpus)], spec, encoder, store)
+    build_search_index([str(corpus)], other, load_encoder(str(tiny_codet5p_dir), device="cpu"), store)
     first, second = open_index([str(corpus)], spec, store), open_index([str(corpus)], other, store)
     assert first.name != second.name and first.count() == second.count() == 5
     vector = first.collection.get(limit=1, include=["embeddings"])["embeddings"][0]
@@ -126,8 +126,8 @@ def test_document_formats_embed_what_they_name(corpus: Path, setup) -> None:  # 
 
     spec, encoder, store = setup
     code_only = StoreOptions(store.persist, document="code")
-    build_index([str(corpus)], spec, encoder, store)
-    build_index([str(corpus)], spec, encoder, code_only)
+    build_search_index([str(corpus)], spec, encoder, store)
+    build_search_index([str(corpus)], spec, encoder, code_only)
     default, plain = open_index([str(corpus)], spec, store), open_index([str(corpus)], spec, code_only)
     assert default.name != plain.name and default.count() == plain.count() == 5
     record = next(r for r in mine_tree(corpus) if r.func_name == "mean")
@@ -180,7 +180,7 @@ def test_index_cli_and_bad_input(corpus: Path, tiny_bert_dir: Path, tmp_path: Pa
 @pytest.mark.allow_hosts(["127.0.0.1"])  # a real refused connection, not the socket blocker
 def test_unreachable_chroma_server(corpus: Path, tiny_bert_dir: Path) -> None:
     with pytest.raises(InputError, match="could not reach the Chroma server at 127.0.0.1:9"):
-        build_index([str(corpus)], RetrieverSpec(label="t", base=str(tiny_bert_dir)),
+        build_search_index([str(corpus)], RetrieverSpec(label="t", base=str(tiny_bert_dir)),
                     load_encoder(str(tiny_bert_dir), device="cpu"),
                     StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=9))
 

@@ -11,7 +11,7 @@ from data.cli import InputError
 from rag.search import Retriever
 from rag.search import retriever as first_stage
 from rag.search.lexical import LexicalIndex, fuse_standardised, identifier_tokens
-from rag.store import StoreOptions, build_index, open_index
+from rag.store import StoreOptions, build_search_index, open_index
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec
 
@@ -73,7 +73,7 @@ def index(corpus: Path, tiny_bert_dir: Path, tmp_path: Path):  # noqa: ANN201
     spec = RetrieverSpec(label="tiny", base=str(tiny_bert_dir))
     encoder = load_encoder(str(tiny_bert_dir), device="cpu")
     store = StoreOptions(str(tmp_path / "chroma"))
-    build_index([str(corpus)], spec, encoder, store)
+    build_search_index([str(corpus)], spec, encoder, store)
     return encoder, open_index([str(corpus)], spec, store, create=False)
 
 
@@ -142,7 +142,7 @@ def test_a_code_index_matches_names_only(corpus: Path, tiny_bert_dir: Path, tmp_
     spec = RetrieverSpec(label="tiny", base=str(tiny_bert_dir))
     encoder = load_encoder(str(tiny_bert_dir), device="cpu")
     store = StoreOptions(str(tmp_path / "chroma"), document="code")
-    build_index([str(corpus)], spec, encoder, store)
+    build_search_index([str(corpus)], spec, encoder, store)
     texts = LexicalIndex.of(open_index([str(corpus)], spec, store, create=False)).texts
     assert sorted(t.strip() for t in texts) == ["files.read_lines", "files.write_text", "jsonish.dump_json",
                                                 "jsonish.parse_json", "maths.mean"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rag import ask
-from rag.store import StoreOptions, build_index, open_index, refresh_index
+from rag.store import StoreOptions, build_search_index, open_index, refresh_index
 from rag.store.refresh import manifest_path
 from retriever_finetune.models import load_retriever
 from retriever_finetune.spec import parse_retriever
@@ -60,7 +60,7 @@ def test_refresh_embeds_only_what_changed(worktree: Path, tiny_bert_dir: Path, t
     encoder = CountingEncoder(load_retriever(spec))
     store = StoreOptions(str(tmp_path / "db"))
     paths = [str(corpus)]
-    assert build_index(paths, spec, encoder, store).added == 5 and len(encoder.embedded) == 5
+    assert build_search_index(paths, spec, encoder, store).added == 5 and len(encoder.embedded) == 5
     index = open_index(paths, spec, store, create=False)
 
     encoder.embedded.clear()
@@ -166,7 +166,7 @@ def test_an_interrupted_refresh_is_completed_by_the_next(corpus: Path, tiny_bert
     spec = parse_retriever(str(tiny_bert_dir))
     encoder = load_retriever(spec)
     store, paths = StoreOptions(str(tmp_path / "db")), [str(corpus)]
-    build_index(paths, spec, encoder, store)
+    build_search_index(paths, spec, encoder, store)
     index = open_index(paths, spec, store, create=False)
     (corpus / "maths.py").unlink()
     write_module(corpus, "files.py", [("write_text", "Write a string to a file.", "open(path, 'w').write(text)"),
@@ -183,7 +183,7 @@ def test_an_interrupted_refresh_is_completed_by_the_next(corpus: Path, tiny_bert
         refresh_index(paths, index, Interrupted(encoder), store, batch_size=1)
     half = _entries(tmp_path / "db", corpus, tiny_bert_dir)
     reference = tmp_path / "reference"
-    build_index(paths, spec, encoder, StoreOptions(str(reference)))
+    build_search_index(paths, spec, encoder, StoreOptions(str(reference)))
     expected = _entries(reference, corpus, tiny_bert_dir)
     assert half != expected and any(e[1] == "maths.py" for e in half)  # really left half done
 
@@ -218,7 +218,7 @@ def test_a_second_ask_while_a_refresh_writes_answers_from_the_index_as_it_is(
     assert "refreshed 1 1" in out  # the first writer finished its own refresh (+median -mean)
     reference = tmp_path / "reference"
     spec = parse_retriever(str(tiny_bert_dir))
-    build_index([str(corpus)], spec, load_retriever(spec), StoreOptions(str(reference)))
+    build_search_index([str(corpus)], spec, load_retriever(spec), StoreOptions(str(reference)))
     assert _entries(persist, corpus, tiny_bert_dir) == _entries(reference, corpus, tiny_bert_dir)
     # a later rag.ask (its own process, as a user runs it) finds nothing left to do and cites the new code
     later = subprocess.run([sys.executable, "-m", "rag.ask", "average of numbers", *common], capture_output=True,
@@ -237,7 +237,7 @@ def test_entries_are_read_page_by_page(corpus: Path, tiny_bert_dir: Path, tmp_pa
     spec = parse_retriever(str(tiny_bert_dir))
     encoder = load_retriever(spec)
     store, paths = StoreOptions(str(tmp_path / "db")), [str(corpus)]
-    build_index(paths, spec, encoder, store)
+    build_search_index(paths, spec, encoder, store)
     index = open_index(paths, spec, store, create=False)
     whole = index.collection.get(include=["metadatas"])  # the reference: one read (fine at 5 entries)
     monkeypatch.setattr(rag_store, "ENTRIES_PAGE", 2)
@@ -272,7 +272,7 @@ def test_entries_are_read_page_by_page(corpus: Path, tiny_bert_dir: Path, tmp_pa
     assert (stats.added, stats.deleted, stats.total) == (1, 1, 5)
     assert wheres == [{"path": {"$in": ["files.py"]}}] and limits == [None]
     rebuilt = tmp_path / "rebuilt"  # the reference: the same corpus built from nothing
-    build_index(paths, spec, encoder, StoreOptions(str(rebuilt)))
+    build_search_index(paths, spec, encoder, StoreOptions(str(rebuilt)))
     expected = open_index(paths, spec, StoreOptions(str(rebuilt)), create=False).collection.get(include=["metadatas"])
     got = real_get(include=["metadatas"])
     assert sorted(got["ids"]) == sorted(expected["ids"])
@@ -292,7 +292,7 @@ def test_an_index_mined_by_an_older_miner_gains_the_new_files_on_its_next_refres
     paths = [str(corpus)]
     with monkeypatch.context() as patched:
         patched.setattr(refresh_module, "MINER_VERSION", "functions+classes-v5")  # the manifest an older one wrote
-        build_index(paths, spec, encoder, store)
+        build_search_index(paths, spec, encoder, store)
     index = open_index(paths, spec, store, create=False)
     sections = index.collection.get(where={"kind": "section"})["ids"]
     assert len(sections) == 2
@@ -300,6 +300,6 @@ def test_an_index_mined_by_an_older_miner_gains_the_new_files_on_its_next_refres
 
     encoder.embedded.clear()
     assert refresh_index(paths, index, encoder, store) is None  # another miner's manifest: a full sync instead
-    stats = build_index(paths, spec, encoder, store)
+    stats = build_search_index(paths, spec, encoder, store)
     assert (stats.added, stats.unchanged, stats.total) == (2, 5, 7)  # the sections; the functions kept
     assert all(text.startswith("README.md: ") for text in encoder.embedded) and len(encoder.embedded) == 2

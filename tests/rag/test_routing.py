@@ -13,7 +13,7 @@ from data.cli import InputError
 from data.documents import DEFAULT_DOCUMENT, document_text
 from rag import index as index_cli
 from rag.search import Retriever, merge_by_score
-from rag.store import Source, StoreOptions, build_routed_index, open_routed_index
+from rag.store import Source, StoreOptions, build_search_index, open_routed_index
 from retriever_finetune.models import load_encoder
 from retriever_finetune.routing import load_language_encoders
 from retriever_finetune.spec import parse_retriever
@@ -88,7 +88,7 @@ def test_a_query_is_embedded_per_adapter_and_merged_by_score(runs: dict[str, Pat
                                                              tiny_bert_dir: Path, tmp_path: Path) -> None:
     spec, store = parse_retriever(spec_of(runs)), StoreOptions(str(tmp_path / "db"))
     encoders = load_language_encoders(spec)
-    build_routed_index([str(mixed_tree)], spec, encoders, store)
+    build_search_index([str(mixed_tree)], spec, encoders, store)
     question = "parse a json document"
     routed = Retriever(encoders, open_routed_index([str(mixed_tree)], spec, encoders, store), lexical_weight=0)
     hits = routed.retrieve(question, 5)
@@ -108,7 +108,7 @@ def test_hybrid_search_runs_over_a_per_language_index(runs: dict[str, Path], mix
 
     spec, store = parse_retriever(spec_of(runs)), StoreOptions(str(tmp_path / "db"))
     encoders = load_language_encoders(spec)
-    build_routed_index([str(mixed_tree)], spec, encoders, store)
+    build_search_index([str(mixed_tree)], spec, encoders, store)
     index = open_routed_index([str(mixed_tree)], spec, encoders, store)
     # a pool of one per part: the BM25 best has to be fetched from the part that holds it, scored by its adapter
     monkeypatch.setattr(retriever_module, "HYBRID_POOL", 1)
@@ -162,7 +162,7 @@ def test_bad_input(runs: dict[str, Path], mixed_tree: Path, tiny_codet5p_dir: Pa
     spec = parse_retriever(spec_of(runs), fallback=None)
     encoders = load_language_encoders(spec)
     with pytest.raises(InputError, match="no adapter for go and no fallback retriever"):
-        build_routed_index([str(mixed_tree)], spec, encoders, StoreOptions(str(tmp_path / "db")))
+        build_search_index([str(mixed_tree)], spec, encoders, StoreOptions(str(tmp_path / "db")))
     assert not (tmp_path / "db").exists()  # refused before the index was touched
 
 
