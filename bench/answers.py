@@ -52,10 +52,10 @@ from data.cache import DEFAULT_CACHE  # noqa: E402
 from eval.howto import HOWTO_QUERIES  # noqa: E402
 from rag.answer import Answer, answer_question  # noqa: E402
 from rag.grounding import KnownNames, identifiers_used  # noqa: E402
-from rag.options import AnswerOptions, OpenedModels  # noqa: E402
-from rag.search import DEFAULT_LEXICAL_WEIGHT  # noqa: E402
-from retriever_finetune.precision import HELP as PRECISION_HELP  # noqa: E402
-from retriever_finetune.precision import PRECISIONS  # noqa: E402
+from rag.opening import OpenedModels  # noqa: E402
+from rag.options import DEFAULT_LEXICAL_WEIGHT, MAX_NEW_TOKENS, AnswerOptions  # noqa: E402
+from retriever_finetune.precision_choice import HELP as PRECISION_HELP  # noqa: E402
+from retriever_finetune.precision_choice import PRECISIONS  # noqa: E402
 
 NEVER_IMPORT = frozenset({"antigravity", "this", "idlelib", "turtle", "tkinter"})  # side effects on import
 
@@ -160,7 +160,7 @@ def main() -> None:
     parser.add_argument("--lexical_weight", type=float, default=DEFAULT_LEXICAL_WEIGHT,
                         help="hybrid search's BM25 weight, as rag.ask (0: dense search alone)")
     parser.add_argument("--generator", default="gemma")
-    parser.add_argument("--max_new_tokens", type=int, default=200, help="as rag.ask")
+    parser.add_argument("--max_new_tokens", type=int, default=MAX_NEW_TOKENS, help="as rag.ask")
     parser.add_argument("--limit", type=int, default=0, help="first N questions of each set (0: all)")
     parser.add_argument("--persist", default=str(DEFAULT_CACHE / "chroma"))
     parser.add_argument("--precision", default="auto", choices=PRECISIONS, help=PRECISION_HELP)

@@ -35,7 +35,8 @@ import torch  # noqa: E402
 from data.cache import DEFAULT_CACHE  # noqa: E402
 from rag.answer import answer_question, stream_answer  # noqa: E402
 from rag.generation import HuggingFaceGenerator, load_generator  # noqa: E402
-from rag.options import SearchOptions, open_first_stage  # noqa: E402
+from rag.opening import open_first_stage  # noqa: E402
+from rag.options import MAX_CONTEXT_TOKENS, MAX_NEW_TOKENS, SearchOptions  # noqa: E402
 from rag.prompts import prepare_answer, prompt_style  # noqa: E402
 from rag.rerank import load_reranker  # noqa: E402
 
@@ -75,7 +76,8 @@ def phases(precision: str, spec: str, persist: str, fresh: bool, gemma: HuggingF
     out["search_ms"] = 1000 * median_s(lambda q: search.retrieve(q, 5), QUESTIONS, repeats)
     candidates = {q: search.retrieve(q, reranker.candidates) for q in QUESTIONS}
     out["rerank_s"] = median_s(lambda q: reranker.rerank(q, candidates[q], 5), QUESTIONS)
-    prompts = [prepare_answer(q, candidates[q][:5], generator, max_new_tokens=200, max_context_tokens=1536)[0]
+    prompts = [prepare_answer(q, candidates[q][:5], generator, max_new_tokens=MAX_NEW_TOKENS,
+                               max_context_tokens=MAX_CONTEXT_TOKENS)[0]
                for q in QUESTIONS]
 
     def prefill(prompt: str) -> None:

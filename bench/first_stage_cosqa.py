@@ -30,8 +30,9 @@ def answer_queries(cosqa: Path, weights: list[float], persist: str) -> dict:
     """Run in the checkout on `sys.path`: the top 10 ids per query and weight, and seconds per query."""
     from data.codebase import load_cosqa
     from eval.experiments.question_retrieval import COSQA_CODE_BASE, COSQA_QUERIES, cosqa_records
+    from rag.options import StoreOptions
     from rag.search import Retriever
-    from rag.store import StoreOptions, open_index
+    from rag.store import open_index
     from retriever_finetune.models import load_retriever
     from retriever_finetune.spec import parse_retriever
 

@@ -30,7 +30,8 @@ from eval.answers import load_eval_data  # noqa: E402
 from eval.paper_protocol import paper_answer, paper_answers, question_seed  # noqa: E402
 from eval.rouge import RougeConfig, _pipelines, _sample, default_split  # noqa: E402
 from rag.answer import answer_question, answer_questions  # noqa: E402
-from rag.generation import GeneratorOptions, HuggingFaceGenerator, load_generator  # noqa: E402
+from rag.generation import HuggingFaceGenerator, load_generator  # noqa: E402
+from rag.options import GeneratorOptions  # noqa: E402
 
 
 def main() -> None:

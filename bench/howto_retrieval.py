@@ -38,12 +38,12 @@ from data.corpus import DEFAULT_CORPUS_EXCLUDES, default_corpus, mine_corpus  # 
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, document_text  # noqa: E402
 from eval.howto import first_relevant_rank, load_howto  # noqa: E402
 from eval.metrics import mrr, recall_at_k  # noqa: E402
-from rag.generation import GeneratorOptions  # noqa: E402
-from rag.rerank import DEFAULT_CANDIDATES, load_reranker  # noqa: E402
+from rag.options import DEFAULT_CANDIDATES, GeneratorOptions  # noqa: E402
+from rag.rerank import load_reranker  # noqa: E402
 from rag.store import Source  # noqa: E402
 from retriever_finetune.models import load_retriever  # noqa: E402
-from retriever_finetune.precision import HELP as PRECISION_HELP  # noqa: E402
-from retriever_finetune.precision import PRECISIONS  # noqa: E402
+from retriever_finetune.precision_choice import HELP as PRECISION_HELP  # noqa: E402
+from retriever_finetune.precision_choice import PRECISIONS  # noqa: E402
 from retriever_finetune.spec import parse_retriever  # noqa: E402
 
 

@@ -1,5 +1,5 @@
 """Benchmark: questions a developer new to a repository asks, on real repositories in TypeScript, Rust, C, C++ and
-Swift, answered by the product's search (`rag.options.open_first_stage`, as `rag.ask --corpus` opens it).
+Swift, answered by the product's search (`rag.opening.open_first_stage`, as `rag.ask --corpus` opens it).
 
     python bench/repo_retrieval.py [--retrievers base /path/to/embeddinggemma-300m] [--rerank none gemma]
         [--repos cJSON ky] [--out docs/results/repos/repo_retrieval.json]
@@ -31,8 +31,8 @@ from tqdm.auto import tqdm  # noqa: E402
 
 from data.cache import DEFAULT_CACHE  # noqa: E402
 from eval.repo_questions import answer_rank, load_repo_questions, summarise  # noqa: E402
-from rag.generation import GeneratorOptions  # noqa: E402
-from rag.options import SearchOptions, open_first_stage  # noqa: E402
+from rag.opening import open_first_stage  # noqa: E402
+from rag.options import GeneratorOptions, SearchOptions  # noqa: E402
 from rag.rerank import load_reranker  # noqa: E402
 
 HERE = Path(__file__).resolve().parent

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def build_once(persist: str) -> dict:
     """Run in the checkout on `sys.path`: the default index built from nothing; entries and seconds."""
     from data.corpus import DEFAULT_CORPUS_EXCLUDES, default_corpus
-    from rag.store import StoreOptions, build_search_index
+    from rag.options import StoreOptions
+    from rag.store import build_search_index
     from retriever_finetune.models import load_retriever
     from retriever_finetune.spec import parse_retriever
 

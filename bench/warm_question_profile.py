@@ -21,7 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag import ask  # noqa: E402
-from rag.options import OpenedModels  # noqa: E402
+from rag.opening import OpenedModels  # noqa: E402
 
 
 def main() -> None:

@@ -30,8 +30,8 @@ from eval.report import bar_chart, markdown_table, write_report
 from eval.retrieval import evaluate_codebase, evaluate_retriever, group_by_language
 from retriever_finetune import routing
 from retriever_finetune.encoder import Encoder
-from retriever_finetune.precision import HELP as PRECISION_HELP
-from retriever_finetune.precision import check_precision
+from retriever_finetune.precision_choice import HELP as PRECISION_HELP
+from retriever_finetune.precision_choice import check_precision
 from retriever_finetune.spec import HELP as RETRIEVER_HELP
 from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec, adapter_towers, parse_retriever, parse_retrievers
 

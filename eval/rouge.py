@@ -37,15 +37,25 @@ from eval.paper import paper_section
 from eval.paper_protocol import PAPER_K, PAPER_MAX_NEW_TOKENS, PAPER_ROUGE_TYPES, paper_answers, question_seed
 from eval.report import bar_chart, markdown_table, write_report
 from rag.answer import Answer, answer_questions
-from rag.generation import GeneratorOptions, check_generator_spec, load_generator
-from rag.options import DEFAULT_RERANK, SearchOptions, open_first_stage, resolve_reranker
+from rag.generation import load_generator
+from rag.opening import open_first_stage
+from rag.options import (
+    DEFAULT_K,
+    DEFAULT_RERANK,
+    GeneratorOptions,
+    SearchOptions,
+    check_generator_spec,
+    check_reranker_spec,
+    resolve_reranker,
+)
 from rag.prompts import PROMPTS_DIR
-from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
-from rag.search import DEFAULT_K, Retriever
+from rag.rerank import QueryLikelihoodReranker, load_reranker
+from rag.search import Retriever
 from rag.store.chroma import retriever_fingerprint
 from retriever_finetune.peft_methods import PEFT_METHODS
-from retriever_finetune.precision import HELP as PRECISION_HELP
-from retriever_finetune.precision import check_precision, resolve_precision
+from retriever_finetune.precision import resolve_precision
+from retriever_finetune.precision_choice import HELP as PRECISION_HELP
+from retriever_finetune.precision_choice import check_precision
 from retriever_finetune.spec import HELP as RETRIEVER_HELP
 from retriever_finetune.spec import parse_retriever
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 from rag.generation import GenerationInterrupted, Generator, complete_all
 from rag.grounding import KnownNames, check_grounding, extractive_answer, miscited
+from rag.options import DEFAULT_K, MAX_CONTEXT_TOKENS, MAX_NEW_TOKENS
 from rag.prompts import PromptStyle, answer_cut, finish_answer, finished_prefix, prepare_answer
 from rag.question import check_question
-from rag.search import DEFAULT_K, Retriever
+from rag.search import Retriever
 from rag.store import Source
 
 
@@ -38,8 +39,8 @@ class Answer:
         return self.fallback or self.text
 
 
-def stream_answer(question: str, sources: list[Source], generator: Generator, *, max_new_tokens: int = 200,
-                  max_context_tokens: int = 1536, answer: Answer | None = None) -> Iterator[str]:
+def stream_answer(question: str, sources: list[Source], generator: Generator, *, max_new_tokens: int = MAX_NEW_TOKENS,
+                  max_context_tokens: int = MAX_CONTEXT_TOKENS, answer: Answer | None = None) -> Iterator[str]:
     """Yield the answer's text as it is generated, stopping at the template's markers and at runaway
     repetition (`grounding.find_loop`, which marks the answer degenerate); an answer cut inside a code span ends
     at the words before it (`prompts.finish_answer`); fills `answer`. The question is
@@ -92,15 +93,16 @@ def review_answer(answer: Answer, known: KnownNames) -> Answer:
 
 
 def answer_question(question: str, retriever: Retriever | None, generator: Generator | None, *, k: int = DEFAULT_K,
-                    max_new_tokens: int = 200, max_context_tokens: int = 1536, emit: Callable[[str], None] | None = None,
-                    known: KnownNames | None = None, review: bool = True, sources: list[Source] | None = None) -> Answer:
+                    max_new_tokens: int = MAX_NEW_TOKENS, max_context_tokens: int = MAX_CONTEXT_TOKENS,
+                    emit: Callable[[str], None] | None = None, known: KnownNames | None = None, review: bool = True,
+                    sources: list[Source] | None = None) -> Answer:
     """The one answer flow (`rag.ask`, `rag.mcp`, the benches): retrieve (unless `retriever` is None: the
     no-context floor), prompt, generate, passing the text to `emit` as it streams; then review the answer
     against its sources and the corpus (`review_answer`; `known`: the corpus's names, read from the retriever's
     index when not given; with neither, the sources and the standard library). `sources`: answer from these
     instead of retrieving (a LangChain chain's documents). With no generator the answer is the sources alone. A
-    stream that breaks off (`GenerationInterrupted`) leaves what arrived, the sources and `error` set, unreviewed."""
-    question = check_question(question)
+    stream that breaks off (`GenerationInterrupted`) leaves what arrived, the sources and `error` set, unreviewed.
+    The question is taken as checked (`question.check_question`, which every entry point runs once)."""
     if sources is None:
         sources = retriever.retrieve(question, k) if retriever is not None else []
     answer = Answer(text="", sources=sources)
@@ -121,8 +123,8 @@ def answer_question(question: str, retriever: Retriever | None, generator: Gener
     return answer
 
 
-def answer_questions(questions: list[str], retriever: Retriever | None, generator: Generator, *, k: int = 5,
-                     max_new_tokens: int = 200, max_context_tokens: int = 1536, batch_size: int = 8,
+def answer_questions(questions: list[str], retriever: Retriever | None, generator: Generator, *, k: int = DEFAULT_K,
+                     max_new_tokens: int = MAX_NEW_TOKENS, max_context_tokens: int = MAX_CONTEXT_TOKENS, batch_size: int = 8,
                      on_answer: Callable[[int, Answer], None] | None = None) -> list[Answer]:
     """`answer_question` for many questions, their answers decoded `batch_size` at a time (`rag.generation.complete_all`);
     each answer is cut exactly where the streamed one would be (`answer_cut`); `on_answer(index, answer)` is

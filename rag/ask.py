@@ -20,29 +20,17 @@ loaded; `python -m rag.ask` reaches a running one before importing torch (`rag.w
 in this process.
 """
 
-# ruff: noqa: E402  (the warm server is tried before the heavy imports)
+# ruff: noqa: E402  (the options are checked and the warm server tried before the heavy imports)
 from __future__ import annotations
 
-import sys
-
-if __name__ == "__main__":  # a running warm server answers without this process importing torch (`rag.warm`)
-    from rag.warm import answer_through_server
-
-    _served = answer_through_server("rag.ask", sys.argv[1:])
-    if _served is not None:
-        raise SystemExit(_served)
-
-import logging
 import os
-from collections.abc import Callable
+import sys
 from dataclasses import dataclass, field
 
-from data.cli import InputError, Positional, run_cli
-from rag.answer import Answer, answer_question
-from rag.options import AnswerOptions, OpenedModels
+from data.cli import InputError, Positional, parse_cli, run_cli
+from data.corpus import check_corpus
+from rag.options import AnswerOptions
 from rag.question import check_question
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -63,11 +51,52 @@ class AskConfig(AnswerOptions):
             raise InputError(msg)
 
 
+QUESTION = Positional("question", None, "the question, in quotes")
+
+
+def parse(argv: list[str]) -> tuple[AskConfig, bool] | int:
+    """The checked options (and --quiet) of `argv`, or the exit code once they are refused or --help is printed:
+    everything that needs no model, the corpus paths and the retriever's name included, so a bad question fails
+    at once."""
+    parsed = parse_cli(AskConfig, argv, description=__doc__ or "", positional=QUESTION)
+    if isinstance(parsed, int):
+        return parsed
+    config = parsed[0]
+    try:
+        check_corpus(config.corpus)
+        if config.retriever:  # none given: the one the corpus was indexed with, read when the index opens
+            config.spec()
+    except (InputError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    return parsed
+
+
+if __name__ == "__main__":  # refuse bad options, then let a running warm server answer, before importing torch
+    _parsed = parse(sys.argv[1:])
+    if isinstance(_parsed, int):
+        raise SystemExit(_parsed)
+    from rag.warm import answer_through_server
+
+    _served = answer_through_server("rag.ask", sys.argv[1:])
+    if _served is not None:
+        raise SystemExit(_served)
+
+import logging
+from collections.abc import Callable
+
+from rag.answer import Answer, answer_question
+from rag.opening import OpenedModels
+
+logger = logging.getLogger(__name__)
+
+
 def run(config: AskConfig, emit: Callable[[str], None] | None = None, warm: OpenedModels | None = None) -> Answer:
     """Answer the question; the answer's text is passed to `emit` as it streams (stdout by default), then what
     the review found. `warm` holds the models of the previous question (the warm server's); without it they
     load for this one."""
     emit = emit or (lambda text: (sys.stdout.write(text), sys.stdout.flush()))
+    config.api_key = config.api_key or os.environ.get("OPENAI_API_KEY", "")  # part of the options the models are kept for
     generator, retriever = (warm or OpenedModels()).open(config)
     answer = answer_question(config.question, retriever, generator, k=config.k, max_new_tokens=config.max_new_tokens,
                              max_context_tokens=config.max_context_tokens, emit=emit)
@@ -103,15 +132,19 @@ def render(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None, warm: OpenedModels | None = None) -> int:
-    """Entry point of `python -m rag.ask` (in this process; `warm`: the server's models, see `rag.serve`)."""
+def main(argv: list[str] | None = None, warm: OpenedModels | None = None,
+         parsed: tuple[AskConfig, bool] | None = None) -> int:
+    """Entry point of `python -m rag.ask` (in this process; `warm`: the server's models, see `rag.serve`;
+    `parsed`: argv already parsed by `parse`)."""
     argv = sys.argv[1:] if argv is None else argv
-    if "--api_key" not in argv and os.environ.get("OPENAI_API_KEY"):
-        argv = [*argv, "--api_key", os.environ["OPENAI_API_KEY"]]
+    if parsed is None:
+        outcome = parse(argv)
+        if isinstance(outcome, int):
+            return outcome
+        parsed = outcome
     return run_cli(AskConfig, lambda config: run(config, warm=warm), argv, description=__doc__ or "", render=render,
-                   positional=Positional("question", None, "the question, in quotes"),
-                   failure=lambda answer: answer.error or None)
+                   positional=QUESTION, failure=lambda answer: answer.error or None, parsed=parsed)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(parsed=_parsed))

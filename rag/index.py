@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from data.cli import InputError, Positional, list_option, run_cli
 from data.corpus import check_corpus
 from data.languages import LANGUAGES
-from rag.store import IndexChoice, IndexStats, update_search_index
+from rag.options import IndexChoice
+from rag.store import IndexStats, recall_chosen_retriever, remember_chosen_retriever, update_search_index
 from retriever_finetune.quantize import QUANTIZATIONS, check_quantization
 from retriever_finetune.routing import load_encoders
 from retriever_finetune.spec import refuse_for_per_language
@@ -47,9 +48,9 @@ def run(config: IndexConfig) -> IndexStats:
     """Resolve the retriever (with none given: the one this corpus was last indexed with), build or update its
     collection of the corpus, and record it as the corpus's retriever for later commands."""
     check_corpus(config.paths)
-    config.recall_retriever(config.paths)
+    recall_chosen_retriever(config, config.paths)
     stats = _build_or_update(config)
-    config.remember_retriever(config.paths)
+    remember_chosen_retriever(config, config.paths)
     return stats
 
 

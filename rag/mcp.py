@@ -37,9 +37,10 @@ from data.miner import LANGUAGES
 from rag.answer import answer_question
 from rag.generation import Generator
 from rag.grounding import first_sentence, signature
-from rag.options import AnswerOptions, OpenedModels, check_kinds
+from rag.opening import OpenedModels
+from rag.options import AnswerOptions, check_k, check_kinds
 from rag.question import check_question
-from rag.search import Retriever, check_k
+from rag.search import Retriever
 from rag.store import Source
 from rag.store.chroma import is_loopback
 

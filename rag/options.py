@@ -1,31 +1,71 @@
-"""The options every command that searches or answers derives from (`SearchOptions`, `AnswerOptions`: `rag.ask`,
-`rag.mcp`, `eval.rouge`'s first stage, the LangChain `CodeSearchRetriever`), checked once, with their defaults
-stated once; and `open_first_stage`, the one function that opens the first stage they search. Does not
-handle: answering (see `rag.answer`).
+"""Every option a user gives a command that searches or answers (`IndexChoice`, `SearchOptions`, `AnswerOptions`:
+`rag.ask`, `rag.index`, `rag.mcp`, `eval.rouge`'s first stage, the LangChain `CodeSearchRetriever`), with its
+default stated once and its check made once, when the options are built.
+
+Imports no model library (no torch, transformers or chromadb): `python -m rag.ask` parses its options here and
+refuses bad ones before it reaches or starts a warm server. Does not handle: opening what the options name (see
+`rag.opening`) or where the index lives (see `rag.store`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from data.cache import DEFAULT_CACHE
 from data.cli import InputError, list_option
-from data.corpus import check_corpus, default_corpus
+from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
 from data.languages import KINDS
-from data.records import Record
-from rag.generation import ENDPOINT_KINDS, Generator, GeneratorOptions, check_generator_spec, load_generator
-from rag.rerank import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, check_reranker_spec, load_reranker
-from rag.search import DEFAULT_K, DEFAULT_LEXICAL_WEIGHT, Retriever, check_k, open_retriever, refresh_retriever
-from rag.store import IndexChoice
+from retriever_finetune.precision_choice import HELP as PRECISION_HELP
+from retriever_finetune.precision_choice import check_precision
+from retriever_finetune.spec import DEFAULT_BASE, DEFAULT_RETRIEVER, PerLanguageSpec, RetrieverSpec, parse_retriever
+from retriever_finetune.spec import HELP as RETRIEVER_HELP
 
 logger = logging.getLogger(__name__)
 
-# The defaults, chosen by measurement (docs/RESULTS.md, "Which retriever and reranker ship"): the fused Gemma
-# rerank; k: `rag.search.DEFAULT_K`.
-DEFAULT_RERANK = "auto"
+# The defaults, chosen by measurement (docs/RESULTS.md: "Which retriever and reranker ship", "Answers").
+DEFAULT_K = 5  # functions per question: the setting `bench/answers.py` measures
+MAX_K = 100
+DEFAULT_LEXICAL_WEIGHT = 0.1  # BM25's weight against the dense score in the first stage
+DEFAULT_RERANK = "auto"  # the packaged Gemma, fused with the first stage's order
+DEFAULT_CANDIDATES = 20  # functions the first stage gives the reranker
+DEFAULT_FUSION_WEIGHT = 0.5  # the LM score's weight against the first stage's in the final order
+MAX_NEW_TOKENS = 200  # answer length limit
+MAX_CONTEXT_TOKENS = 1536  # the prompt's budget: sources are trimmed to fit
+GENERATOR_KINDS = ("gemma", "hf", "openai", "ollama")
+ENDPOINT_KINDS = ("openai", "ollama")
+
+
+def check_k(k: int) -> int:
+    """`k` when it is a number of sources one may ask for (1 to `MAX_K`): the one check every entry point makes.
+
+    Raises:
+        InputError: out of range.
+    """
+    if not 1 <= k <= MAX_K:
+        msg = f"k must be between 1 and {MAX_K}, got {k}"
+        raise InputError(msg)
+    return k
+
+
+def check_generator_spec(spec: str) -> tuple[str, str]:
+    """Split ``kind:name`` and check the kind, before anything is loaded."""
+    kind, _, name = spec.partition(":")
+    if spec != "none" and kind not in GENERATOR_KINDS:
+        msg = f"unknown generator {spec!r}: use none, gemma, hf:NAME_OR_PATH, openai:MODEL or ollama:MODEL"
+        raise InputError(msg)
+    return kind, name
+
+
+def check_reranker_spec(spec: str) -> str:
+    """``none``, ``gemma`` or ``hf:NAME_OR_PATH`` (a local causal LM); checked before anything loads."""
+    kind, _, name = spec.partition(":")
+    if spec not in ("none", "gemma") and not (kind == "hf" and name):
+        msg = f"unknown reranker {spec!r}: use gemma (default), hf:NAME_OR_PATH (a causal LM) or none"
+        raise InputError(msg)
+    return spec
 
 
 def check_kinds(kinds: Sequence[str]) -> list[str]:
@@ -51,6 +91,80 @@ def resolve_reranker(rerank: str, generator: str = "") -> str:
         logger.info("generator %s is an endpoint: no local reranker (ask for one with --rerank gemma)", generator)
         return "none"
     return "gemma"
+
+
+@dataclass(frozen=True)
+class GeneratorOptions:
+    """Where generators (and a reranker, a local generator) come from."""
+
+    base_url: str | None = None
+    cache_dir: Path = DEFAULT_CACHE
+    device: str | None = None
+    api_key: str | None = None
+    precision: str = "auto"  # see `rag.generation.precision`
+
+
+@dataclass(frozen=True)
+class StoreOptions:
+    """Where the index lives, and what each function's vector embeds (see `data.documents`); the Chroma client
+    is `rag.store.chroma.store_client`."""
+
+    persist: str
+    chroma_host: str = ""
+    chroma_port: int = 8000
+    document: str = DEFAULT_DOCUMENT
+    chroma_ssl: bool = False
+    chroma_token: str = ""
+
+    def __post_init__(self) -> None:
+        check_document_format(self.document)
+
+
+@dataclass
+class IndexChoice:
+    """CLI options that pick an index: the retriever, where its collection lives, and the precision its encoder
+    runs in (`rag.ask`, `rag.index`). With no `--retriever`, `rag.store.recall_chosen_retriever` fills in the one
+    the corpus was indexed with."""
+
+    retriever: str = field(default="", metadata={
+        "help": f"{RETRIEVER_HELP}. Default: the retriever `rag.index` last indexed this corpus with, else "
+                f"{DEFAULT_RETRIEVER}"})
+    base: str = field(default=DEFAULT_BASE, metadata={"help": "the encoder `base` stands for"})
+    dim: int = field(default=0, metadata={
+        "help": "vector size of a Matryoshka model (embeddinggemma: 768, 512, 256 or 128); 0: its full size"})
+    runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
+    persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})
+    chroma_host: str = field(default="", metadata={"help": "use a Chroma server at this host instead"})
+    chroma_port: int = field(default=8000, metadata={"help": "Chroma server port"})
+    chroma_ssl: bool = field(default=False, metadata={"help": "reach the Chroma server over HTTPS"})
+    chroma_token: str = field(default="", metadata={
+        "help": "token the Chroma server asks for (Chroma's token authentication)"})
+    document: str = field(default=DEFAULT_DOCUMENT, metadata={
+        "help": "what each function's vector embeds: docstring+code, or code alone (CodeSearchNet format)",
+        "choices": list(DOCUMENT_FORMATS)})
+    precision: str = field(default="auto", metadata={"help": PRECISION_HELP})
+    refresh: bool = field(default=True, metadata={
+        "help": "before searching, find the corpus files edited, added or deleted since the last build and update "
+                "their entries (--no_refresh: use the index as it is, read-only)"})
+    include_ignored: bool = field(default=False, metadata={
+        "help": "inside a git work tree, also index the files .gitignore excludes (default: what git tracks or "
+                "could add)"})
+
+    def __post_init__(self) -> None:
+        check_precision(self.precision)
+        if self.dim < 0:
+            msg = f"--dim must be a positive vector size (or 0: full size), got {self.dim}"
+            raise InputError(msg)
+
+    def spec(self) -> RetrieverSpec | PerLanguageSpec:
+        """The retriever `--retriever` names (one encoder, or one adapter per language)."""
+        return parse_retriever(self.retriever or DEFAULT_RETRIEVER, base=self.base, runs_dir=self.runs_dir,
+                               dim=self.dim or None)
+
+    def store_options(self) -> StoreOptions:
+        """Where the collection lives and what it embeds."""
+        return StoreOptions(self.persist, self.chroma_host, self.chroma_port, self.document, self.chroma_ssl,
+                            self.chroma_token)
 
 
 @dataclass
@@ -106,8 +220,8 @@ class AnswerOptions(SearchOptions):
     generator: str = field(default="gemma", metadata={
         "help": "gemma (offline default), none (sources only), hf:NAME_OR_PATH, openai:MODEL, ollama:MODEL"})
     base_url: str = field(default="", metadata={"help": "endpoint of an openai:/ollama: generator"})
-    max_new_tokens: int = field(default=200, metadata={"help": "answer length limit"})
-    max_context_tokens: int = field(default=1536, metadata={"help": "prompt budget (sources are trimmed to fit)"})
+    max_new_tokens: int = field(default=MAX_NEW_TOKENS, metadata={"help": "answer length limit"})
+    max_context_tokens: int = field(default=MAX_CONTEXT_TOKENS, metadata={"help": "prompt budget (sources are trimmed to fit)"})
     api_key: str = field(default="", metadata={"help": "API key of an openai: endpoint (default: $OPENAI_API_KEY)"})
 
     def __post_init__(self) -> None:
@@ -125,54 +239,3 @@ class AnswerOptions(SearchOptions):
         """How the generator and the reranker load."""
         return GeneratorOptions(base_url=self.base_url or None, device=self.device or None,
                                 api_key=self.api_key or None, precision=self.precision)
-
-
-def open_first_stage(options: SearchOptions, generator: Generator | None = None, *, build: bool = True,
-                     records: Sequence[Record] | None = None) -> Retriever:
-    """The one way into the first stage: the retriever over the corpus's index (built on first use unless
-    `build` is False, refreshed), with the reranker the options name; a reranker that is the generator's own
-    model reuses the loaded `generator`. `records`: index exactly these instead of mining the corpus
-    (an evaluation's corpus, see `rag.search.open_retriever`)."""
-    rerank = options.reranker()
-    reranker = load_reranker(rerank, options.generator_options(), candidates=options.rerank_candidates,
-                             fusion_weight=options.rerank_fusion,
-                             reuse=generator if rerank == getattr(options, "generator", None) else None)
-    retriever = open_retriever(options, options.corpus, reranker=reranker, device=options.device or None, build=build,
-                               lexical_weight=options.lexical_weight, records=records)
-    return retriever.variant(kinds=tuple(options.kinds)) if options.kinds else retriever
-
-
-class OpenedModels:
-    """The generator and first stage of the last options they were opened for, kept for the next question with the
-    same options (the warm server, `rag.serve`); reused, the index is refreshed first, as opening it would.
-    Options that load other models drop the ones held, so one set stays in memory."""
-
-    def __init__(self) -> None:
-        self._key: str | None = None
-        self._opened: tuple[Generator | None, Retriever] | None = None
-
-    def open(self, options: AnswerOptions) -> tuple[Generator | None, Retriever]:
-        """The generator (None with ``--generator none``) and the first stage for `options`."""
-        key = _models_key(options)
-        if self._opened is not None and key == self._key:
-            generator, retriever = self._opened
-            options.recall_retriever(options.corpus or default_corpus())  # the spec the refresh reads
-            if options.refresh:
-                refresh_retriever(options, options.corpus, retriever)
-            return generator, retriever
-        self._key, self._opened = None, None  # the old models can go before the new ones load
-        check_corpus(options.corpus or default_corpus())  # bad input fails before a model loads (Gemma's
-        options.spec()  # first load converts it for minutes), not after
-        generator = load_generator(options.generator, options.generator_options())
-        retriever = open_first_stage(options, generator)
-        self._key, self._opened = key, (generator, retriever)
-        return generator, retriever
-
-
-def _models_key(options: AnswerOptions) -> str:
-    """The options that decide what `open` loads, folder names made absolute (questions come from anywhere)."""
-    values = {f.name: getattr(options, f.name) for f in dataclasses.fields(AnswerOptions)}
-    values.update(corpus=[os.path.abspath(path) for path in options.corpus], persist=os.path.abspath(options.persist),
-                  runs_dir=os.path.abspath(options.runs_dir), cwd_retriever=os.path.abspath(options.retriever or "."),
-                  max_new_tokens=None, max_context_tokens=None, refresh=None)
-    return repr(sorted(values.items()))

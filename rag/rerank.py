@@ -19,15 +19,14 @@ from dataclasses import replace
 from data.cli import InputError
 from data.documents import document_text
 from data.languages import LANGUAGES
-from rag.generation import Generator, GeneratorOptions, HuggingFaceGenerator, load_generator
+from rag.generation import Generator, HuggingFaceGenerator, load_generator
 from rag.generation.batched import left_pad
+from rag.options import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, GeneratorOptions, check_reranker_spec
 from rag.prompts import read_prompt
 from rag.search.lexical import fused_order
 from rag.store import Source
 
-DEFAULT_CANDIDATES = 20
 DEFAULT_PASSAGE_TOKENS = 128
-DEFAULT_FUSION_WEIGHT = 0.5
 SCORES_KEPT = 4096  # scores remembered by their exact tokens: a question asked again is not scored again
 
 
@@ -98,15 +97,6 @@ class QueryLikelihoodReranker:
         order, _ = fused_order([s.first_stage_score for s in sources], lm_scores, self.fusion_weight)
         scored = [replace(s, rerank_score=v) for s, v in zip(sources, lm_scores, strict=True)]
         return [scored[i] for i in order[:k]]
-
-
-def check_reranker_spec(spec: str) -> str:
-    """``none``, ``gemma`` or ``hf:NAME_OR_PATH`` (a local causal LM); checked before anything loads."""
-    kind, _, name = spec.partition(":")
-    if spec not in ("none", "gemma") and not (kind == "hf" and name):
-        msg = f"unknown reranker {spec!r}: use gemma (default), hf:NAME_OR_PATH (a causal LM) or none"
-        raise InputError(msg)
-    return spec
 
 
 def load_reranker(spec: str, options: GeneratorOptions | None = None, *, reuse: Generator | None = None,

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.cli import LOG_FORMAT, InputError, run_cli
-from rag.options import OpenedModels
+from rag.opening import OpenedModels
 from rag.warm import (
     IDLE_SECONDS,
     UnsafeFolder,

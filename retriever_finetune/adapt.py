@@ -20,8 +20,8 @@ from data.cli import InputError, Positional, list_option, run_cli
 from data.corpus import mine_corpus
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS
 from retriever_finetune import train
-from retriever_finetune.encoder import Towers
 from retriever_finetune.models import load_encoder
+from retriever_finetune.spec import Towers
 from retriever_finetune.synthetic import synthesize_questions
 
 logger = logging.getLogger(__name__)

@@ -22,14 +22,11 @@ from transformers import PreTrainedTokenizerBase
 
 from data.cli import InputError
 from retriever_finetune.precision import FLOAT32, PrecisionPolicy, resolve_precision
+from retriever_finetune.spec import TOWERS, Towers
 
 logger = logging.getLogger(__name__)
 
 Pooling = Literal["mean", "cls", "first", "max", "lasttoken"]
-Towers = Literal["both", "query"]
-"""Which side an adapter changes: ``both`` (one adapted encoder for questions and code) or ``query`` (the
-adapter moves questions only; code is embedded by the frozen base, so an index of the base serves it)."""
-TOWERS: tuple[Towers, ...] = ("both", "query")
 
 
 @dataclass(frozen=True)

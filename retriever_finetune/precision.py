@@ -20,17 +20,14 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import torch
 
 from data.cli import InputError
+from retriever_finetune.precision_choice import Precision, check_precision
 
 logger = logging.getLogger(__name__)
 
-Precision = Literal["auto", "float32", "bf16"]
-PRECISIONS: tuple[Precision, ...] = ("auto", "float32", "bf16")
-HALF_PRECISIONS = ("fp16", "float16", "half", "16")  # refused by name, with the reason
 Phase = str
 """A named phase of work whose precision is chosen on its own (the keys of a `PhaseTable`)."""
 PhaseTable = dict[str, dict[Phase, bool]]
@@ -46,9 +43,6 @@ ENCODER_PHASES: PhaseTable = {
     "cpu": {"encode": True, "encode_one": False, "train": True},
     "cuda": {"encode": True, "encode_one": True, "train": True},
 }
-HELP = ("auto: bf16 where the hardware has it natively and it measured faster (CPU with AMX or AVX512-BF16: "
-        "encoding, reranking, batched prefill and decoding, training; GPU: everything), float32 elsewhere; float32: "
-        "float32 everywhere; bf16: bf16 in every phase that has it (refused without native bf16)")
 
 
 @functools.cache
@@ -81,18 +75,6 @@ def has_native_bf16(device: str | torch.device) -> bool:
     if device.type == "cpu":
         return cpu_has_native_bf16()
     return False
-
-
-def check_precision(precision: str) -> Precision:
-    """`precision` if it is one of `PRECISIONS`; raises `InputError` naming the choices otherwise."""
-    if str(precision).lower() in HALF_PRECISIONS:
-        msg = (f"--precision {precision}: float16 is not offered: Gemma 3 models (EmbeddingGemma, the generator) "
-               "overflow to NaN in it; use --precision bf16 (same speed, float32's range) or auto")
-        raise InputError(msg)
-    if precision not in PRECISIONS:
-        msg = f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}"
-        raise InputError(msg)
-    return precision  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

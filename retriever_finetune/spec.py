@@ -22,12 +22,16 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from data.cli import InputError
 from data.miner import LANGUAGES
-from retriever_finetune.encoder import TOWERS, Towers
 
 ADAPTER_CONFIG = "adapter_config.json"
+Towers = Literal["both", "query"]
+"""Which side an adapter changes: ``both`` (one adapted encoder for questions and code) or ``query`` (the
+adapter moves questions only; code is embedded by the frozen base, so an index of the base serves it)."""
+TOWERS: tuple[Towers, ...] = ("both", "query")
 TOWERS_FILE = "towers.json"  # beside adapter_config.json: {"towers": "query"} for a query-side adapter
 FULL_MODEL_DIR = "model"  # where a `full` fine-tuning run keeps its weights
 ROUTE_SEPARATOR = ","

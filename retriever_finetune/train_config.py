@@ -9,14 +9,14 @@ from typing import Literal
 
 from data.cli import InputError, list_option
 from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
-from retriever_finetune.encoder import TOWERS, Towers
 from retriever_finetune.peft_methods import (
     DEFAULT_LEARNING_RATES,
     DEFAULT_PROMPT_INIT_TEXT,
     MethodOptions,
 )
-from retriever_finetune.precision import check_precision
+from retriever_finetune.precision_choice import check_precision
 from retriever_finetune.sources import TrainingSource
+from retriever_finetune.spec import TOWERS, Towers
 
 
 @dataclass

@@ -7,6 +7,6 @@ so), so ``--help`` and bad options answer before any model library loads. Does n
 
 from data.cli.arguments import list_option
 from data.cli.errors import InputError
-from data.cli.runner import LOG_FORMAT, Positional, run_cli
+from data.cli.runner import LOG_FORMAT, Positional, parse_cli, run_cli
 
-__all__ = ["LOG_FORMAT", "InputError", "Positional", "list_option", "run_cli"]
+__all__ = ["LOG_FORMAT", "InputError", "Positional", "list_option", "parse_cli", "run_cli"]

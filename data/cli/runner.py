@@ -81,6 +81,21 @@ def quiet_model_libraries() -> None:
         transformers_logging.set_verbosity_error()
 
 
+def parse_cli(config_type: type[ConfigT], argv: list[str], *, description: str,
+              positional: Positional | None = None) -> tuple[ConfigT, bool] | int:
+    """The config argv asks for, checked (its ``__post_init__``), with the --quiet flag; or, when argv is refused
+    (a usage error, ``InputError``, a missing file) or asks for --help, the exit code, once the reason or the
+    help is printed."""
+    parser = build_parser(config_type, description, positional)
+    try:
+        return parse_config(config_type, argv, parser, positional)
+    except SystemExit as exit_:  # argparse's own usage errors and --help
+        return int(exit_.code or 0)
+    except (InputError, FileNotFoundError, json.JSONDecodeError) as error:
+        print(f"error: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+
+
 def run_cli(
     config_type: type[ConfigT],
     run: Callable[[ConfigT], Any],
@@ -90,21 +105,21 @@ def run_cli(
     positional: Positional | None = None,
     render: Callable[[Any], str] | None = None,
     failure: Callable[[Any], str | None] | None = None,
+    parsed: tuple[ConfigT, bool] | None = None,
 ) -> int:
-    """Parse, configure logging, run, print the rendered result to stdout; return the exit code.
+    """Parse (`parse_cli`; `parsed`: argv already parsed by it), configure logging, run, print the rendered
+    result to stdout; return the exit code.
 
     `failure(result)` names a failure the result carries (a half-streamed answer): it is printed as
     ``error: ...`` after the result, and the exit code is 1.
     """
-    argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(config_type, description, positional)
-    try:
-        config, quiet = parse_config(config_type, argv, parser, positional)
-    except SystemExit as exit_:  # argparse's own usage errors and --help
-        return int(exit_.code or 0)
-    except (InputError, FileNotFoundError, json.JSONDecodeError) as error:
-        print(f"error: {error}", file=sys.stderr)  # noqa: T201
-        return 2
+    if parsed is None:
+        outcome = parse_cli(config_type, sys.argv[1:] if argv is None else argv, description=description,
+                            positional=positional)
+        if isinstance(outcome, int):
+            return outcome
+        parsed = outcome
+    config, quiet = parsed
     logging.basicConfig(format=LOG_FORMAT, level=logging.WARNING if quiet else logging.INFO, force=True)
     quiet_model_libraries()
     try:

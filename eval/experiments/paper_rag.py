@@ -40,8 +40,8 @@ from eval.paper_protocol import PAPER_ROUGE_TYPES
 from eval.report import markdown_table
 from eval.retrieval import CSN_DISTRACTORS, cached_encode, distractor_indices
 from retriever_finetune.models import load_retriever
-from retriever_finetune.precision import HELP as PRECISION_HELP
-from retriever_finetune.precision import check_precision
+from retriever_finetune.precision_choice import HELP as PRECISION_HELP
+from retriever_finetune.precision_choice import check_precision
 from retriever_finetune.run_dir import METRICS
 from retriever_finetune.spec import parse_retriever
 

@@ -42,7 +42,8 @@ from eval.howto import first_relevant_rank, load_howto
 from eval.metrics import mrr, positive_ranks, recall_at_k, summarize
 from eval.report import markdown_table, write_report
 from eval.retrieval import cached_encode, evaluate_pool
-from rag.rerank import DEFAULT_FUSION_WEIGHT, load_reranker
+from rag.options import DEFAULT_FUSION_WEIGHT
+from rag.rerank import load_reranker
 from retriever_finetune import train
 from retriever_finetune.models import load_retriever
 from retriever_finetune.run_dir import CONFIG, METRICS

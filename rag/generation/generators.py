@@ -11,16 +11,15 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from data.cache import DEFAULT_CACHE
 from data.cli import InputError
 from rag.generation.base import GenerationInterrupted, Generator, Sampling
 from rag.generation.batched import Finished, StopCheck
 from rag.generation.endpoints import ChatEndpointGenerator
 from rag.generation.gemma import GEMMA_CACHE_NAME, gemma_from_package
 from rag.generation.local import HuggingFaceGenerator
+from rag.options import ENDPOINT_KINDS, GeneratorOptions, check_generator_spec
 
 logger = logging.getLogger(__name__)
 
@@ -68,17 +67,6 @@ def complete_all(generator: Generator, prompts: Sequence[str], *, max_new_tokens
         if on_done is not None:
             on_done(i, produced)
     return results
-
-
-@dataclass(frozen=True)
-class GeneratorOptions:
-    """Where generators come from."""
-
-    base_url: str | None = None
-    cache_dir: Path = DEFAULT_CACHE
-    device: str | None = None
-    api_key: str | None = None
-    precision: str = "auto"  # see `rag.generation.precision`
 
 
 def _gemma(_: str, options: GeneratorOptions) -> Generator:
@@ -132,16 +120,6 @@ def _ollama(name: str, options: GeneratorOptions) -> Generator:
 GENERATORS: dict[str, Callable[[str, GeneratorOptions], Generator]] = {
     "gemma": _gemma, "hf": _hf, "openai": _openai, "ollama": _ollama,
 }
-ENDPOINT_KINDS = ("openai", "ollama")
-
-
-def check_generator_spec(spec: str) -> tuple[str, str]:
-    """Split ``kind:name`` and check the kind, before anything is loaded."""
-    kind, _, name = spec.partition(":")
-    if spec != "none" and kind not in GENERATORS:
-        msg = f"unknown generator {spec!r}: use none, gemma, hf:NAME_OR_PATH, openai:MODEL or ollama:MODEL"
-        raise InputError(msg)
-    return kind, name
 
 
 def load_generator(spec: str, options: GeneratorOptions | None = None) -> Generator | None:

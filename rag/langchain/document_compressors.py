@@ -14,9 +14,9 @@ from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import ConfigDict
 
-from rag.generation import GeneratorOptions
+from rag.options import DEFAULT_FUSION_WEIGHT, GeneratorOptions
 from rag.question import check_question
-from rag.rerank import DEFAULT_FUSION_WEIGHT, QueryLikelihoodReranker, load_reranker
+from rag.rerank import QueryLikelihoodReranker, load_reranker
 from rag.store import Source
 
 

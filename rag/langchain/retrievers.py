@@ -17,9 +17,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr, create_model, model_validator
 
-from rag.options import SearchOptions, open_first_stage
+from rag.opening import open_first_stage
+from rag.options import SearchOptions, check_k
 from rag.question import check_question
-from rag.search import Retriever, check_k, refresh_retriever
+from rag.search import Retriever, refresh_retriever
 from rag.store import Source
 
 logger = logging.getLogger(__name__)

@@ -3,15 +3,11 @@ collection, or one per language), with an optional reranker; and opening it for 
 
 from rag.search.open import open_retriever, refresh_retriever
 from rag.search.retriever import (
-    DEFAULT_K,
-    DEFAULT_LEXICAL_WEIGHT,
-    MAX_K,
     QueryEncoders,
     Reranker,
     Retriever,
-    check_k,
     merge_by_score,
 )
 
-__all__ = ["DEFAULT_K", "DEFAULT_LEXICAL_WEIGHT", "MAX_K", "QueryEncoders", "Reranker", "Retriever", "check_k",
+__all__ = ["QueryEncoders", "Reranker", "Retriever",
            "merge_by_score", "open_retriever", "refresh_retriever"]

@@ -1,6 +1,6 @@
 """Open the first stage a question goes through: the encoder(s) and the index of a corpus, built on first use
 and refreshed with the files edited since, with an optional reranker. Called through
-`rag.options.open_first_stage`, the one place an entry point opens it.
+`rag.opening.open_first_stage`, the one place an entry point opens it.
 
 One path for a single and a per-language retriever: the spec picks the encoders
 (`retriever_finetune.routing.load_encoders`) and the index (`rag.store.open_search_index`); the
@@ -16,14 +16,14 @@ from collections.abc import Callable, Sequence
 from data.cli import InputError
 from data.corpus import DEFAULT_CORPUS_EXCLUDES, check_corpus, default_corpus
 from data.records import Record
-from rag.search.retriever import DEFAULT_LEXICAL_WEIGHT, QueryEncoders, Reranker, Retriever
+from rag.options import DEFAULT_LEXICAL_WEIGHT, IndexChoice, StoreOptions
+from rag.search.retriever import QueryEncoders, Reranker, Retriever
 from rag.store import (
     IndexBusy,
-    IndexChoice,
     SearchIndex,
-    StoreOptions,
     index_records,
     open_search_index,
+    recall_chosen_retriever,
     search_index_exists,
     update_search_index,
 )
@@ -37,7 +37,7 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
                    device: str | None = None, build: bool = True, lexical_weight: float | None = None,
                    records: Sequence[Record] | None = None) -> Retriever:
     """The retriever `choice.retriever` names over `corpus` (default: the standard library, its tests excluded);
-    with none named, the one `rag.index` last indexed the corpus with (`IndexChoice.recall_retriever`). Hybrid
+    with none named, the one `rag.index` last indexed the corpus with (`rag.store.recall_chosen_retriever`). Hybrid
     with `lexical_weight` (default `DEFAULT_LEXICAL_WEIGHT`; 0 is dense search alone).
 
     `records`: the index holds exactly these (an evaluation's corpus, `corpus` then only names it): synced,
@@ -55,7 +55,7 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
                          lexical_weight=weight)
     paths = list(corpus) or default_corpus()
     check_corpus(paths)
-    choice.recall_retriever(paths)
+    recall_chosen_retriever(choice, paths)
     spec = choice.spec()
     excludes = () if corpus else DEFAULT_CORPUS_EXCLUDES
     encoders = load_encoders(spec, device=device, precision=choice.precision)

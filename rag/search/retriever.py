@@ -20,6 +20,7 @@ import numpy as np
 
 from data.cli import InputError
 from data.languages import is_test_path
+from rag.options import DEFAULT_LEXICAL_WEIGHT
 from rag.search.lexical import LexicalIndex, fused_order
 from rag.store import SearchIndex, Source
 from retriever_finetune.encoder import Encoder
@@ -46,23 +47,8 @@ class QueryEncoders(Protocol):
         ...
 
 
-DEFAULT_LEXICAL_WEIGHT = 0.1
 TEST_CODE_PENALTY = 1.0  # subtracted from a test file's fused score (z units) unless the question asks about tests (docs/RESULTS.md)
 _ASKS_ABOUT_TESTS = re.compile(r"\b(tests?|testing|tested|specs?|fixtures?|mocks?)\b", re.IGNORECASE)
-DEFAULT_K = 5  # functions per question: the setting `bench/answers.py` measures (docs/RESULTS.md, "Answers")
-MAX_K = 100
-
-
-def check_k(k: int) -> int:
-    """`k` when it is a number of sources one may ask for (1 to `MAX_K`): the one check every entry point makes.
-
-    Raises:
-        InputError: out of range.
-    """
-    if not 1 <= k <= MAX_K:
-        msg = f"k must be between 1 and {MAX_K}, got {k}"
-        raise InputError(msg)
-    return k
 HYBRID_POOL = 100
 
 

@@ -9,132 +9,35 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.cache import DEFAULT_CACHE
 from data.cli import InputError
 from data.corpus import mine_corpus
-from data.documents import DEFAULT_DOCUMENT, DOCUMENT_FORMATS, check_document_format
 from data.languages import path_languages
 from data.miner import LANGUAGES, MineReport
 from data.records import Record
-from rag.store.chroma import CHROMA_BATCH, CodeIndex, collection_name, open_client
+from rag.options import StoreOptions
+from rag.store.chroma import CHROMA_BATCH, CodeIndex, collection_name, store_client
 from rag.store.lock import writer_lock
 from rag.store.refresh import corpus_options, current_manifest, refresh_index, write_manifest
-from rag.store.remembered import recall_retriever, remember_retriever
 from rag.store.routed import LanguageRoutedIndex
 from rag.store.searchable import SearchIndex
 from rag.store.source import IndexStats
 from retriever_finetune.encoder import Encoder
-from retriever_finetune.precision import HELP as PRECISION_HELP
-from retriever_finetune.precision import check_precision
 from retriever_finetune.routing import LanguageEncoders
-from retriever_finetune.spec import DEFAULT_BASE, DEFAULT_RETRIEVER, PerLanguageSpec, RetrieverSpec, parse_retriever
-from retriever_finetune.spec import HELP as RETRIEVER_HELP
+from retriever_finetune.spec import PerLanguageSpec, RetrieverSpec
 
 logger = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
-class StoreOptions:
-    """Where the index lives, and what each function's vector embeds (see `data.documents`)."""
-
-    persist: str
-    chroma_host: str = ""
-    chroma_port: int = 8000
-    document: str = DEFAULT_DOCUMENT
-    chroma_ssl: bool = False
-    chroma_token: str = ""
-
-    def __post_init__(self) -> None:
-        check_document_format(self.document)
-
-    def client(self):  # noqa: ANN201
-        """The Chroma client of this store: embedded under `persist`, or the server's."""
-        return open_client(self.persist, host=self.chroma_host or None, port=self.chroma_port, ssl=self.chroma_ssl,
-                           token=self.chroma_token)
-
-
-@dataclass
-class IndexChoice:
-    """CLI options that pick an index: the retriever, where its collection lives, and the precision its encoder
-    runs in (`rag.ask`, `rag.index`)."""
-
-    retriever: str = field(default="", metadata={
-        "help": f"{RETRIEVER_HELP}. Default: the retriever `rag.index` last indexed this corpus with, else "
-                f"{DEFAULT_RETRIEVER}"})
-    base: str = field(default=DEFAULT_BASE, metadata={"help": "the encoder `base` stands for"})
-    dim: int = field(default=0, metadata={
-        "help": "vector size of a Matryoshka model (embeddinggemma: 768, 512, 256 or 128); 0: its full size"})
-    runs_dir: str = field(default="runs", metadata={"help": "where run names are looked up"})
-    persist: str = field(default=str(DEFAULT_CACHE / "chroma"), metadata={"help": "embedded Chroma folder"})
-    chroma_host: str = field(default="", metadata={"help": "use a Chroma server at this host instead"})
-    chroma_port: int = field(default=8000, metadata={"help": "Chroma server port"})
-    chroma_ssl: bool = field(default=False, metadata={"help": "reach the Chroma server over HTTPS"})
-    chroma_token: str = field(default="", metadata={
-        "help": "token the Chroma server asks for (Chroma's token authentication)"})
-    document: str = field(default=DEFAULT_DOCUMENT, metadata={
-        "help": "what each function's vector embeds: docstring+code, or code alone (CodeSearchNet format)",
-        "choices": list(DOCUMENT_FORMATS)})
-    precision: str = field(default="auto", metadata={"help": PRECISION_HELP})
-    refresh: bool = field(default=True, metadata={
-        "help": "before searching, find the corpus files edited, added or deleted since the last build and update "
-                "their entries (--no_refresh: use the index as it is, read-only)"})
-    include_ignored: bool = field(default=False, metadata={
-        "help": "inside a git work tree, also index the files .gitignore excludes (default: what git tracks or "
-                "could add)"})
-
-    def __post_init__(self) -> None:
-        check_precision(self.precision)
-        if self.dim < 0:
-            msg = f"--dim must be a positive vector size (or 0: full size), got {self.dim}"
-            raise InputError(msg)
-
-    def spec(self) -> RetrieverSpec | PerLanguageSpec:
-        """The retriever `--retriever` names (one encoder, or one adapter per language)."""
-        return parse_retriever(self.retriever or DEFAULT_RETRIEVER, base=self.base, runs_dir=self.runs_dir,
-                               dim=self.dim or None)
-
-    def recall_retriever(self, paths: Sequence[str]) -> None:
-        """With no `--retriever` given, take the one `rag.index` last indexed `paths` with (and its base and
-        size, unless given), and say so in one log line."""
-        if self.retriever:
-            return
-        recorded = recall_retriever(self.store_options(), paths)
-        if recorded is None:
-            return
-        self.retriever = recorded["retriever"]
-        if self.base == DEFAULT_BASE:
-            self.base = recorded.get("base") or self.base
-        self.dim = self.dim or int(recorded.get("dim") or 0)
-        size = f", --dim {self.dim}" if self.dim else ""
-        logger.info("retriever %s (base %s%s): the one %s was indexed with; --retriever picks another",
-                    self.retriever, self.base, size, ", ".join(paths))
-
-    def remember_retriever(self, paths: Sequence[str]) -> None:
-        """Record this retriever as the one `paths` is indexed with (a run name as its folder, so it is found
-        from any working directory)."""
-        spec = self.spec()
-        text = self.retriever or DEFAULT_RETRIEVER
-        if isinstance(spec, RetrieverSpec) and spec.run_dir and not Path(text).is_absolute():
-            text = str(Path(spec.run_dir).resolve())
-        remember_retriever(self.store_options(), paths, {"retriever": text, "base": self.base, "dim": self.dim})
-
-    def store_options(self) -> StoreOptions:
-        """Where the collection lives and what it embeds."""
-        return StoreOptions(self.persist, self.chroma_host, self.chroma_port, self.document, self.chroma_ssl,
-                            self.chroma_token)
-
-
 def open_index(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions, *, create: bool = True) -> CodeIndex:
     """The collection of (corpus, retriever)."""
-    return CodeIndex(store.client(), collection_name(paths, spec, store.document), spec, document=store.document,
+    return CodeIndex(store_client(store), collection_name(paths, spec, store.document), spec, document=store.document,
                      create=create)
 
 
 def index_exists(paths: Sequence[str], spec: RetrieverSpec, store: StoreOptions) -> bool:
     """True when (corpus, retriever) already has a non-empty collection."""
-    client = store.client()
+    client = store_client(store)
     name = collection_name(paths, spec, store.document)
     if name not in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
         return False
@@ -160,7 +63,7 @@ def _routed_name(paths: Sequence[str], spec: PerLanguageSpec, encoders: Language
 def open_routed_index(paths: Sequence[str], spec: PerLanguageSpec, encoders: LanguageEncoders,
                       store: StoreOptions, *, create_languages: Sequence[str] = ()) -> LanguageRoutedIndex:
     """The per-language collections of (corpus, routing spec) that exist, and those of `create_languages`."""
-    client = store.client()
+    client = store_client(store)
     name = _routed_name(paths, spec, encoders, store)
     return LanguageRoutedIndex(client, name, encoders, document=store.document, create_languages=create_languages)
 
@@ -224,7 +127,7 @@ def build_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSp
     present = sorted({r.language for r in records})
     for language in present:
         encoders.encoder_for(language)  # an unrouted language with no fallback fails before the index changes
-    client = store.client()
+    client = store_client(store)
     name = search_index_name(paths, spec, encoders, store)
     with writer_lock(client, name, break_lock=break_lock):
         if rebuild:

@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 from data.cli import InputError
 from data.documents import DEFAULT_DOCUMENT, check_document_format, document_text
 from data.records import Record
+from rag.options import StoreOptions
 from rag.store.source import IndexStats, Source, record_id
 from retriever_finetune.encoder import Encoder
 from retriever_finetune.spec import RetrieverSpec
@@ -66,6 +67,12 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def store_client(store: StoreOptions):  # noqa: ANN201
+    """The Chroma client of `store`: embedded under its `persist` folder, or the server's."""
+    return open_client(store.persist, host=store.chroma_host or None, port=store.chroma_port, ssl=store.chroma_ssl,
+                       token=store.chroma_token)
 
 
 def open_client(persist: str | Path, *, host: str | None = None, port: int = 8000, ssl: bool = False,  # noqa: ANN201

@@ -25,7 +25,7 @@ from data.corpus import corpus_rules
 from data.miner import DEFAULT_EXCLUDED_DIRS, LANGUAGES, MINER_VERSION, mine_tree, source_files
 from data.reading import read_bounded
 from data.records import Record
-from rag.store.chroma import CHROMA_BATCH, INDEX_CONTENTS, CodeIndex
+from rag.store.chroma import CHROMA_BATCH, INDEX_CONTENTS, CodeIndex, store_client
 from rag.store.lock import writer_lock
 from rag.store.source import IndexStats
 
@@ -154,7 +154,7 @@ def refresh_index(paths: Sequence[str], index: CodeIndex, encoder: object, store
                                  languages=frozenset(rules.languages) or None, documented_only=False,
                                  public_api_only=rules.public_api_only, include_ignored=include_ignored, only=inside,
                                  show_progress=False)
-    client = store.client()
+    client = store_client(store)
     with writer_lock(client, lock or index.name):
         stats = index.sync(records, encoder, scope=set(changed.values()) | removed, show_progress=False,
                            batch_size=batch_size)

@@ -15,7 +15,9 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from rag.options import IndexChoice
 from rag.store.refresh import manifest_path
+from retriever_finetune.spec import DEFAULT_BASE, DEFAULT_RETRIEVER, RetrieverSpec
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +54,30 @@ def remember_retriever(store: object, paths: Sequence[str], choice: dict) -> Non
     partial = record.with_name(f"{record.name}.{os.getpid()}.partial")
     partial.write_text(json.dumps(choices, indent=1), encoding="utf-8")
     os.replace(partial, record)
+
+
+def recall_chosen_retriever(choice: IndexChoice, paths: Sequence[str]) -> None:
+    """With no `--retriever` in `choice`, take the one `rag.index` last indexed `paths` with (and its base and
+    size, unless given), and say so in one log line."""
+    if choice.retriever:
+        return
+    recorded = recall_retriever(choice.store_options(), paths)
+    if recorded is None:
+        return
+    choice.retriever = recorded["retriever"]
+    if choice.base == DEFAULT_BASE:
+        choice.base = recorded.get("base") or choice.base
+    choice.dim = choice.dim or int(recorded.get("dim") or 0)
+    size = f", --dim {choice.dim}" if choice.dim else ""
+    logger.info("retriever %s (base %s%s): the one %s was indexed with; --retriever picks another",
+                choice.retriever, choice.base, size, ", ".join(paths))
+
+
+def remember_chosen_retriever(choice: IndexChoice, paths: Sequence[str]) -> None:
+    """Record `choice`'s retriever as the one `paths` is indexed with (a run name as its folder, so it is found
+    from any working directory)."""
+    spec = choice.spec()
+    text = choice.retriever or DEFAULT_RETRIEVER
+    if isinstance(spec, RetrieverSpec) and spec.run_dir and not Path(text).is_absolute():
+        text = str(Path(spec.run_dir).resolve())
+    remember_retriever(choice.store_options(), paths, {"retriever": text, "base": choice.base, "dim": choice.dim})

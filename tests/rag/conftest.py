@@ -36,7 +36,8 @@ def echo() -> EchoGenerator:
 
 HELD_WRITER_PREAMBLE = """
 import pathlib, sys, time
-from rag.store import StoreOptions, build_search_index, open_index, refresh_index
+from rag.store import build_search_index, open_index, refresh_index
+from rag.options import StoreOptions
 from retriever_finetune.models import load_retriever
 from retriever_finetune.spec import parse_retriever
 

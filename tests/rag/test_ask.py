@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from rag import ask, options
+from rag import ask, opening
 from retriever_finetune import train
 
 
 @pytest.fixture
 def use_echo(monkeypatch: pytest.MonkeyPatch, echo) -> object:  # noqa: ANN001
-    monkeypatch.setattr(options, "load_generator", lambda spec, options: None if spec == "none" else echo)
+    monkeypatch.setattr(opening, "load_generator", lambda spec, options: None if spec == "none" else echo)
     return echo
 
 
@@ -147,7 +147,7 @@ def test_the_review_follows_the_answer(answer: str, unverified: str | None, why:
                                        tiny_bert_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     """`rag.ask` prints the unknown names of an answer and, when it fails review, the extractive answer."""
-    monkeypatch.setattr(options, "load_generator", lambda spec, options: ScriptedGenerator(answer))
+    monkeypatch.setattr(opening, "load_generator", lambda spec, options: ScriptedGenerator(answer))
     assert ask.main(["how to parse json", *argv(corpus, tmp_path, tiny_bert_dir), "--k", "2"]) == 0
     printed = capsys.readouterr().out.split("Sources:")[0]
     if unverified is None:
@@ -166,13 +166,13 @@ def test_the_review_follows_the_answer(answer: str, unverified: str | None, why:
 def test_bad_retriever_or_corpus_is_refused_before_any_model_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     """The generator's first load converts Gemma for minutes: a question that cannot be answered fails first."""
-    from rag import options
+    from rag import opening
 
     def no_model(*args: object, **kwargs: object) -> None:
         msg = "a model was loaded for a question that fails on its options"
         raise AssertionError(msg)
 
-    monkeypatch.setattr(options, "load_generator", no_model)
+    monkeypatch.setattr(opening, "load_generator", no_model)
     common = ["--persist", str(tmp_path / "db"), "--quiet", "--runs_dir", str(tmp_path / "runs")]
     assert ask.main(["q", "--retriever", "lora_never_trained", *common]) == 2
     assert "has no run behind it" in capsys.readouterr().err

@@ -9,8 +9,9 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, Gemma3ForCausalLM, Gemma3TextConfig
 
 from rag.answer import answer_question, answer_questions
-from rag.generation import GeneratorOptions, Sampling, complete_all, load_generator
+from rag.generation import Sampling, complete_all, load_generator
 from rag.generation.batched import Decoding, generate_batch, penalise_repetition
+from rag.options import GeneratorOptions
 from rag.store import Source
 from retriever_finetune.precision import FLOAT32
 

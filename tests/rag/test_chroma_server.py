@@ -15,7 +15,8 @@ import pytest
 
 from data.cli import InputError
 from rag import index as index_cli
-from rag.store import StoreOptions, build_search_index, collection_name, open_client, open_index
+from rag.options import StoreOptions
+from rag.store import build_search_index, collection_name, open_client, open_index, store_client
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec
 
@@ -214,8 +215,8 @@ def test_a_token_is_sent_and_plain_http_off_this_machine_is_warned_about(caplog:
     server = http.server.HTTPServer(("127.0.0.1", 0), Heartbeat)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=server.server_address[1],
-                     chroma_token="s3cret").client()
+        store_client(StoreOptions("unused", chroma_host="127.0.0.1", chroma_port=server.server_address[1],
+                                  chroma_token="s3cret"))
     finally:
         server.shutdown()
     assert seen and seen[0].get("authorization") == "Bearer s3cret"

@@ -9,15 +9,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rag.options import StoreOptions
 from rag.search import Retriever
-from rag.store import StoreOptions, build_search_index, open_index
+from rag.store import build_search_index, open_index
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec
 from tests.conftest import write_module
 
 WRITER = """
 import sys
-from rag.store import StoreOptions, build_search_index
+from rag.store import build_search_index
+from rag.options import StoreOptions
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec
 corpus, model, persist = sys.argv[1:]

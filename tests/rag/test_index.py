@@ -13,7 +13,8 @@ from data.documents import document_text
 from data.miner import mine_tree
 from rag import index as index_cli
 from rag.grounding import KnownNames
-from rag.store import StoreOptions, build_search_index, open_index, record_id
+from rag.options import StoreOptions
+from rag.store import build_search_index, open_index, record_id
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec, parse_retriever
 from tests.conftest import write_module

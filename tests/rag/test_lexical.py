@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from data.cli import InputError
+from rag.options import StoreOptions
 from rag.search import Retriever
 from rag.search import retriever as first_stage
 from rag.search.lexical import LexicalIndex, fuse_standardised, identifier_tokens
-from rag.store import StoreOptions, build_search_index, open_index
+from rag.store import build_search_index, open_index
 from retriever_finetune.models import load_encoder
 from retriever_finetune.spec import RetrieverSpec
 

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.generation import GeneratorOptions, load_generator
+from rag.generation import load_generator
 from rag.generation.memo import CompletionMemo
+from rag.options import GeneratorOptions
 from rag.rerank import load_reranker
 from rag.store import Source
 

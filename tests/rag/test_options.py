@@ -1,10 +1,16 @@
-"""The options every entry point derives from: one default for the reranker and for k, and the checks."""
+"""The options every entry point derives from: one default for the reranker and for k, and the checks, made
+without a model library (`rag.options`)."""
 
 import dataclasses
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from data.cli import InputError
+from rag.generation.generators import GENERATORS
+from rag.options import GENERATOR_KINDS
 
 
 def test_every_entry_point_shares_the_reranker_and_k_defaults() -> None:
@@ -38,3 +44,17 @@ def test_every_entry_point_refuses_the_same_bad_options(field: str, value: objec
         McpConfig(**{field: value})
     with pytest.raises(ValueError, match=message):  # pydantic's ValidationError is a ValueError
         CodeSearchRetriever(**{field: value})
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_options_import_no_model_library() -> None:
+    imported = subprocess.run([sys.executable, "-X", "importtime", "-c", "import rag.options"], cwd=ROOT,
+                              capture_output=True, text=True, check=True, timeout=60).stderr
+    roots = {line.split("|")[-1].strip().split(".")[0] for line in imported.splitlines() if line.startswith("import time:")}
+    assert "rag" in roots and not roots & {"torch", "transformers", "chromadb", "numpy", "peft"}
+
+
+def test_every_generator_kind_has_a_loader() -> None:
+    assert set(GENERATOR_KINDS) == set(GENERATORS)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from rag import ask
-from rag.store import StoreOptions, build_search_index, open_index, refresh_index
+from rag.options import StoreOptions
+from rag.store import build_search_index, open_index, refresh_index
 from rag.store.refresh import manifest_path
 from retriever_finetune.models import load_retriever
 from retriever_finetune.spec import parse_retriever
@@ -151,7 +152,7 @@ def test_a_symlink_loop_and_bad_bytes_are_skipped_and_a_vanished_corpus_is_one_l
 
 def _entries(persist: Path, corpus: Path, tiny_bert_dir: Path) -> list[tuple]:
     """Every entry of the corpus's index, read by a fresh process (no client state shared with this one)."""
-    script = ("import json, sys; from rag.store import StoreOptions, open_index; "
+    script = ("import json, sys; from rag.options import StoreOptions; from rag.store import open_index; "
               "from retriever_finetune.spec import parse_retriever; "
               "index = open_index([sys.argv[1]], parse_retriever(sys.argv[2]), StoreOptions(sys.argv[3]), "
               "create=False); got = index.collection.get(include=['metadatas']); "

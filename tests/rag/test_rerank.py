@@ -9,7 +9,8 @@ import torch
 from data.cli import InputError
 from rag import ask, rerank
 from rag.generation import load_generator
-from rag.rerank import QueryLikelihoodReranker, check_reranker_spec, load_reranker
+from rag.options import check_reranker_spec
+from rag.rerank import QueryLikelihoodReranker, load_reranker
 from rag.search import Retriever
 from rag.store import Source
 
@@ -148,7 +149,7 @@ def test_bf16_scoring_runs_on_the_generators_bf16_weights(tiny_gpt2_dir: Path, n
         pytest.skip("this CPU has no native bf16 (AMX or AVX512-BF16)")
     import numpy as np
 
-    from rag.generation import GeneratorOptions
+    from rag.options import GeneratorOptions
 
     float32 = QueryLikelihoodReranker(load_generator(f"hf:{tiny_gpt2_dir}", GeneratorOptions(precision="float32")))
     generator = load_generator(f"hf:{tiny_gpt2_dir}", GeneratorOptions(precision="bf16"))

@@ -12,8 +12,9 @@ from transformers import BertModel
 from data.cli import InputError
 from data.documents import DEFAULT_DOCUMENT, document_text
 from rag import index as index_cli
+from rag.options import StoreOptions
 from rag.search import Retriever, merge_by_score
-from rag.store import Source, StoreOptions, build_search_index, open_routed_index
+from rag.store import Source, build_search_index, open_routed_index
 from retriever_finetune.models import load_encoder
 from retriever_finetune.routing import load_language_encoders
 from retriever_finetune.spec import parse_retriever

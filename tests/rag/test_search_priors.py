@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from data.languages import is_test_path
-from rag.options import SearchOptions, open_first_stage
+from rag.opening import open_first_stage
+from rag.options import SearchOptions
 from tests.conftest import write_module
 
 

@@ -126,3 +126,32 @@ def test_help_is_answered_without_starting_a_server(home: Path) -> None:
     assert shown.returncode == 0 and "--rerank" in shown.stdout, shown.stderr
     assert "started a warm server" not in shown.stderr
     assert not (home / ".cache" / "codesearch-rag" / "servers").exists() or not server_log(home)
+
+
+MODEL_LIBRARIES = ("torch", "transformers", "chromadb", "sentence_transformers")
+
+
+@pytest.mark.parametrize(("options", "reason"), [
+    (["", "--corpus", "."], "the question is empty"),
+    (["q", "--corpus", "no/such/folder"], "corpus path does not exist"),
+    (["q", "--k", "0"], "k must be between 1 and 100"),
+    (["q", "--generator", "gpt"], "unknown generator"),
+    (["q", "--rerank", "bm25"], "unknown reranker"),
+    (["q", "--precision", "fp16"], "float16 is not offered"),
+    (["q", "--kinds", "tables"], "unknown kind"),
+    (["q", "--retriever", "lora_never_trained"], "has no run behind it"),
+    (["q", "--no_such_option"], "unrecognized arguments"),
+])
+def test_bad_options_are_refused_before_a_server_starts_or_a_model_library_loads(tmp_path: Path, options: list[str],
+                                                                                  reason: str) -> None:
+    """Refused in the asking process, before it reaches or starts a warm server: `-X importtime` lists every
+    module the process imported, and none is a model library (what makes a start take seconds)."""
+    home = tmp_path  # no server to stop after: none may start
+    refused = subprocess.run([sys.executable, "-X", "importtime", "-m", "rag.ask", *options], cwd=ROOT,
+                             env=environment(home), capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and reason in refused.stderr, refused.stderr[-2000:]
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in refused.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "rag" in imported and not imported & set(MODEL_LIBRARIES), sorted(imported & set(MODEL_LIBRARIES))
+    assert "started a warm server" not in refused.stderr
+    assert not (home / ".cache" / "codesearch-rag" / "servers").exists() or not server_log(home)

@@ -15,7 +15,7 @@ from sentence_transformers import SentenceTransformer
 from data.cli import InputError
 from retriever_finetune import models as registry
 from retriever_finetune.models import load_backbone, load_encoder
-from retriever_finetune.precision import check_precision
+from retriever_finetune.precision_choice import check_precision
 from tests.conftest import PROMPTS, save_st_folder
 
 QUERIES = ["how to parse json", "read a csv file into dictionaries", "download a file from a url"]

@@ -84,7 +84,8 @@ def test_per_language_refusals_are_one_line_and_only_for_per_language() -> None:
 
 def test_a_hint_names_the_retriever_as_typed(tmp_path: Path) -> None:
     """A message telling the user what to pass quotes what they typed, not the label ('minilm (frozen)')."""
-    from rag.store import StoreOptions, open_index
+    from rag.options import StoreOptions
+    from rag.store import open_index
 
     with pytest.raises(InputError) as missing:
         open_index([str(tmp_path)], parse_retriever("base"), StoreOptions(str(tmp_path / "db")), create=False)
