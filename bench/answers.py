@@ -1,7 +1,7 @@
 """Benchmark: the answers `rag.ask` gives to the how-to questions, with the time per answer.
 
     python bench/answers.py [--sets dev,heldout] [--retriever base] [--lexical_weight 0.1] [--rerank gemma] \\
-        [--generator gemma] [--limit N] [--precision auto|float32] [--out FILE.json]
+        [--generator gemma] [--limit N] [--precision auto|float32] [--out FILE.json] [--against EARLIER.json]
 
 Each question (`eval/howto_queries.json`, both sets, with the functions that answer it) is retrieved as
 `rag.ask` does (the default standard-library index, built on first use; the same retriever and reranker),
@@ -23,7 +23,12 @@ Per answer, measured without the project's grounding check:
 - `flagged_but_real`: names the answer lists as unverified that this Python resolves (`csv.reader`);
 - `seconds`: generation plus review;
 - `hit@3`, `hit@5`, per question: an expected function is among the first 3 or 5 sources (a base-model
-  answer, the packaged Gemma's, names the first three: its own line and its "See also").
+  answer, the packaged Gemma's, names the first three: its own line and its "See also");
+- `p@1`: the first source is an expected function (the one the answer leads with, ``Use `X` [1]``);
+- `first_cited_expected`: the first citation ``name [n]`` of the shown answer points at a source that is an
+  expected function (no citation: not).
+With `--against` (an earlier `--out` of the same questions), each share's difference to it, with a paired 95%
+bootstrap interval over the questions both runs answered.
 Names are extracted from the answer's code spans by `rag.grounding.identifiers_used`; only the verdict on
 each name is independent of the project's code.
 """
@@ -46,9 +51,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
 from data.cache import DEFAULT_CACHE  # noqa: E402
+from eval.answer_metrics import paired_bootstrap_ci  # noqa: E402
 from eval.howto import HOWTO_QUERIES  # noqa: E402
 from rag.answer import Answer, answer_question  # noqa: E402
 from rag.grounding import KnownNames, identifiers_used  # noqa: E402
@@ -123,6 +130,15 @@ def wrong_citations(text: str, sources: list) -> list[str]:
     return wrong
 
 
+def first_cited(text: str, sources: list) -> str:
+    """`path:func_name` of the source the text's first citation ``name [n]`` points at ("" without one)."""
+    for _name, number in CITATION.findall(text):
+        n = int(number)
+        if 1 <= n <= len(sources):
+            return f"{sources[n - 1].path}:{sources[n - 1].func_name}"
+    return ""
+
+
 def judge(answer: Answer, expected: list[str], seconds: float) -> dict:
     """The measures of one answer (see the module docstring)."""
     shown = answer.shown
@@ -133,6 +149,7 @@ def judge(answer: Answer, expected: list[str], seconds: float) -> dict:
             "flagged": answer.unverified, "degenerate": is_degenerate(shown), "seconds": seconds,
             "cut_mid_code": cut_mid_code(shown), "wrong_citations": wrong_citations(shown, answer.sources),
             "flagged_but_real": [n for n in answer.unverified if resolves(n)],
+            "first_cited_expected": first_cited(shown, answer.sources) in expected,
             "sources": [f"{s.path}:{s.func_name}" for s in answer.sources]}
 
 
@@ -149,6 +166,8 @@ def summarise(rows: list[dict]) -> dict:
             "flagged_but_real": sum(len(r["flagged_but_real"]) for r in rows),
             "retrieval_hit@3": sum(r["hit@3"] for r in rows) / count,
             "retrieval_hit@5": sum(r["hit@5"] for r in rows) / count,
+            "p@1": sum(r["p@1"] for r in rows) / count,
+            "first_cited_expected": sum(r["first_cited_expected"] for r in rows) / count,
             "median_s": statistics.median(r["seconds"] for r in rows)}
 
 
@@ -165,6 +184,7 @@ def main() -> None:
     parser.add_argument("--persist", default=str(DEFAULT_CACHE / "chroma"))
     parser.add_argument("--precision", default="auto", choices=PRECISIONS, help=PRECISION_HELP)
     parser.add_argument("--out", default="bench/answers.json")
+    parser.add_argument("--against", default="", help="an earlier --out: differences with paired 95%% intervals")
     args = parser.parse_args()
 
     options = AnswerOptions(retriever=args.retriever, rerank=args.rerank, lexical_weight=args.lexical_weight,
@@ -185,21 +205,46 @@ def main() -> None:
         hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in answer.sources]
         row = judge(answer, item["answers"], time.perf_counter() - start)
         rows.append({"question": item["question"], "set": item["set"], "undocumented": bool(item.get("undocumented")),
-                     "hit@3": any(hits[:3]), "hit@5": any(hits), **row})
+                     "p@1": bool(hits[:1] and hits[0]), "hit@3": any(hits[:3]), "hit@5": any(hits), **row})
 
     summary = {s: summarise([r for r in rows if r["set"] == s]) for s in sets}
     lines = ["| set | questions | names an expected function | unflagged unresolved name | degenerate "
              "| extractive fallback | cut mid-code | wrong citation numbers | real names flagged "
-             "| retrieval hit@3 | retrieval hit@5 | median s/answer |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| retrieval hit@3 | retrieval hit@5 | precision at 1 | first citation expected | median s/answer |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name in sets:
         m = summary[name]
         lines.append(f"| {name} | {m['questions']} | {m['names_expected']:.0%} | "
                      f"{m['unflagged_unresolved']:.0%} | {m['degenerate']:.0%} | {m['fallback']:.0%} | "
                      f"{m['cut_mid_code']} | {m['wrong_citations']} | {m['flagged_but_real']} | "
-                     f"{m['retrieval_hit@3']:.0%} | {m['retrieval_hit@5']:.0%} | {m['median_s']:.1f} |")
+                     f"{m['retrieval_hit@3']:.0%} | {m['retrieval_hit@5']:.0%} | {m['p@1']:.0%} | "
+                     f"{m['first_cited_expected']:.0%} | {m['median_s']:.1f} |")
     Path(args.out).write_text(json.dumps({"summary": summary, "answers": rows, "args": vars(args)}, indent=1))
+    if args.against:
+        lines += ["", *against(rows, json.loads(Path(args.against).read_text())["answers"], sets)]
     print("\n".join(lines))  # noqa: T201
+
+
+COMPARED = ("p@1", "first_cited_expected", "hit@3", "hit@5", "names_expected", "fallback")
+
+
+def against(rows: list[dict], earlier: list[dict], sets: list[str]) -> list[str]:
+    """Per set, each share's difference to an earlier run, with a paired 95% bootstrap interval."""
+    before = {(r["set"], r["question"]): r for r in earlier}
+    lines = ["| set | questions | " + " | ".join(f"{m} (now − before, 95% interval)" for m in COMPARED) + " |",
+             "|---|---|" + "---|" * len(COMPARED)]
+    for name in sets:
+        paired = [(r, before[(name, r["question"])]) for r in rows if r["set"] == name and (name, r["question"]) in before]
+        if not paired:
+            continue
+        cells = []
+        for measure in COMPARED:
+            now = np.array([float(r.get(measure, False)) for r, _ in paired])
+            was = np.array([float(b.get(measure, False)) for _, b in paired])
+            mean, low, high = paired_bootstrap_ci(now, was)
+            cells.append(f"{was.mean():.0%} → {now.mean():.0%} ({mean:+.2f}, [{low:+.2f}, {high:+.2f}])")
+        lines.append(f"| {name} | {len(paired)} | " + " | ".join(cells) + " |")
+    return lines
 
 
 if __name__ == "__main__":
