@@ -24,7 +24,8 @@ CLI_MODULES = [
 
 
 def config_type_of(module_name: str, monkeypatch: pytest.MonkeyPatch) -> type:
-    """The config dataclass the module's `main` hands to `run_cli` (caught before anything runs)."""
+    """The config dataclass the module's `main` hands to `run_cli` (or first to `parse_cli`: `rag.ask` checks its
+    options before a warm server; caught before anything runs)."""
     module = importlib.import_module(module_name)
     caught: list[type] = []
 
@@ -32,7 +33,9 @@ def config_type_of(module_name: str, monkeypatch: pytest.MonkeyPatch) -> type:
         caught.append(config_type)
         return 0
 
-    monkeypatch.setattr(module, "run_cli", catch)
+    for runner in ("run_cli", "parse_cli"):
+        if hasattr(module, runner):
+            monkeypatch.setattr(module, runner, catch)
     module.main([])
     assert caught, f"{module_name}.main does not call run_cli"
     return caught[0]
