@@ -86,6 +86,8 @@ class Hit(BaseModel):
                                   "file) or script")
     signature: str
     summary: str = Field(description="the docstring's first sentence")
+    order_score: float = Field(description="the score the hits are ordered by, higher first: the fusion of the dense, "
+                                           "BM25 and LM scores (standardised, unitless), or the cosine alone")
     score: float = Field(description="cosine similarity of the question and the function")
     rerank_score: float | None = None
     code: str
@@ -125,7 +127,8 @@ def _hit(source: Source, max_code_chars: int) -> Hit:
     return Hit(path=source.path, start_line=source.start_line or None, end_line=source.end_line, language=source.language,
                kind=source.kind, name=qualified_name(source.path, source.func_name, source.language),
                signature=signature(source),
-               summary=summary, score=round(source.score, 4), rerank_score=source.rerank_score,
+               summary=summary, order_score=round(source.order_score, 4), score=round(source.score, 4),
+               rerank_score=source.rerank_score,
                code=source.code[:max_code_chars], code_truncated=len(source.code) > max_code_chars)
 
 

@@ -94,8 +94,8 @@ class QueryLikelihoodReranker:
         if not sources:
             return []
         lm_scores = self.score(question, sources)
-        order, _ = fused_order([s.first_stage_score for s in sources], lm_scores, self.fusion_weight)
-        scored = [replace(s, rerank_score=v) for s, v in zip(sources, lm_scores, strict=True)]
+        order, fused = fused_order([s.first_stage_score for s in sources], lm_scores, self.fusion_weight)
+        scored = [replace(s, rerank_score=v, fused_score=f) for s, v, f in zip(sources, lm_scores, fused, strict=True)]
         return [scored[i] for i in order[:k]]
 
 

@@ -28,11 +28,17 @@ class Source:
     lexical_score: float | None = None  # BM25 of the question over its name and docstring (hybrid search)
     hybrid_score: float | None = None  # the fused first-stage score of hybrid search (standardised, unitless)
     kind: str = "function"  # function, class, section, config or script (`data.languages.KINDS`)
+    fused_score: float | None = None  # set by a reranker: its fusion of the first stage and the LM (the final order)
 
     @property
     def first_stage_score(self) -> float:
         """What the first stage ranked it by: the hybrid score when there was one, else the cosine."""
         return self.score if self.hybrid_score is None else self.hybrid_score
+
+    @property
+    def order_score(self) -> float:
+        """What the final order is by (higher first): the reranker's fused score, else the first stage's."""
+        return self.first_stage_score if self.fused_score is None else self.fused_score
 
     @classmethod
     def from_record(cls, record: Record, score: float) -> Source:

@@ -1,6 +1,7 @@
 """`python -m rag.ask` through main(): answer then sources, and every bad input as a one-line exit 2."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,11 @@ def test_generator_none_prints_sources_only(corpus: Path, tiny_bert_dir: Path, t
     out = capsys.readouterr().out
     assert out.lstrip().startswith("Sources:") and out.count("(score") == 5
     assert use_echo.prompts == []
+    # best first, checkable: each source shows the score that ordered it (here the hybrid fusion), then cosine and BM25
+    shown = [re.search(r"\(score (-?[\d.]+): cosine [\d.]+, bm25 [\d.]+\)", line) for line in out.split("Sources:")[1].strip().splitlines()]
+    assert all(shown), out
+    scores = [float(m.group(1)) for m in shown]
+    assert scores == sorted(scores, reverse=True)
 
 
 @pytest.mark.parametrize(("question", "extra", "message"), [

@@ -72,7 +72,11 @@ def test_fusion_orders_by_the_weighted_z_scores_of_both(tiny_gpt2_dir: Path) -> 
         fused = (1 - weight) * (dense - dense.mean()) / dense.std() + weight * (lm - lm.mean()) / lm.std()
         expected = [SOURCES[i].func_name for i in np.argsort(-fused, kind="stable")]
         reranker = QueryLikelihoodReranker(generator, fusion_weight=weight)
-        assert [s.func_name for s in reranker.rerank("read a file", sources, 3)] == expected, weight
+        kept = reranker.rerank("read a file", sources, 3)
+        assert [s.func_name for s in kept] == expected, weight
+        # the score the order is by, shown with each source (`Source.order_score`), is that fusion
+        by_name = {s.func_name: float(f) for s, f in zip(SOURCES, fused, strict=True)}
+        assert [s.order_score for s in kept] == pytest.approx([by_name[s.func_name] for s in kept], abs=1e-5)
     with pytest.raises(InputError, match="fusion weight must be in"):
         QueryLikelihoodReranker(generator, fusion_weight=1.5)
 
