@@ -18,9 +18,8 @@ FIXTURE = ROOT / "tests" / "data" / "fixtures" / "languages" / "typescript"
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A new virtual environment with the wheel installed (not editable), its dependencies seen from this one."""
-    """A virtual environment holding the wheel (the dependencies seen from this environment, so nothing is
-    downloaded; the project itself only from the wheel)."""
+    """A new virtual environment with the wheel installed (not editable): the dependencies seen from this
+    environment, so nothing is downloaded; the project itself only from the wheel."""
     folder = tmp_path_factory.mktemp("wheel")
     source = folder / "source"  # a copy: a build/ folder left in the checkout would hand on its stale contents
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", "bench",
