@@ -1,14 +1,19 @@
-"""Benchmark (issue 46, a lever tried): does how central a definition is in its code base put the right function
-first? Precision at 1 and hit@5 of the how-to questions with a centrality prior added to the first stage.
+"""Benchmark (issue 46, levers tried): does a prior in the first stage put the right function first? Precision at 1
+and hit@5 of the how-to questions with a prior added to every first-stage score.
 
-    python bench/centrality_prior.py [--retriever base] [--weights 0 0.3 0.6 1.0] [--out FILE.json]
+    python bench/first_stage_priors.py --prior centrality|private [--retriever base] [--weights 0 0.3 0.6 1.0]
+        [--out FILE.json]
 
 Opens the default pipeline as `rag.ask` does (the standard-library index, hybrid first stage, the fused Gemma
-rerank; no generator). Centrality, per definition: the other files of the corpus whose code refers to its name
-(an attribute ``.name`` for a method, the bare name otherwise), divided by how many definitions share that name
-(``copy`` is defined by many classes), as log(1 + that). Read from the index's own documents (docstring and code).
-Each weight adds weight × centrality to every first-stage score before the reranker fuses it with the LM's;
-weight 0 is today's pipeline, measured in the same run. Sections and configuration windows get no prior.
+rerank; no generator). Each weight adds weight × prior to every first-stage score before the reranker fuses it
+with the LM's; weight 0 is today's pipeline, measured in the same run. Sections and configuration windows get no
+prior. The priors:
+- `centrality`: how central a definition is in its code base: the other files of the corpus whose code refers to
+  its name (an attribute ``.name`` for a method, the bare name otherwise), divided by how many definitions share
+  that name (``copy`` is defined by many classes), as log(1 + that); read from the index's own documents;
+- `private`: -1 for a definition a library keeps to itself (a name part or a file or folder starting with one
+  underscore: `_splitattr`, `_pydecimal.Context.copy`; not `__init__`), 0 otherwise; none for a question that
+  names an underscored identifier or asks where something is.
 """
 
 from __future__ import annotations
@@ -69,18 +74,37 @@ def centrality(retriever: Retriever) -> dict[str, float]:
     return prior
 
 
+def is_private(path: str, func_name: str) -> bool:
+    """A name part, file or folder that starts with one underscore (dunders such as `__init__` are public)."""
+    parts = [*path.replace("\\", "/").split("/"), *func_name.split(".")]
+    return any(part.startswith("_") and not part.startswith("__") for part in parts)
+
+
+def privacy(retriever: Retriever) -> dict[str, float]:
+    """-1 for each private definition (`is_private`), by id."""
+    ids, metadatas = retriever.index.entries()
+    return {entry_id: -1.0 if (m.get("kind") or "function") in ("function", "class") and is_private(m["path"], m["func_name"])
+            else 0.0 for entry_id, m in zip(ids, metadatas, strict=True)}
+
+
+ASKS_FOR_PRIVATE = re.compile(r"(^\s*where\b)|(\b_[A-Za-z]\w*)", re.IGNORECASE)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--prior", choices=["centrality", "private"], required=True)
     parser.add_argument("--retriever", default="base")
     parser.add_argument("--weights", type=float, nargs="+", default=[0.0, 0.3, 0.6, 1.0])
     parser.add_argument("--out", default="")
     args = parser.parse_args()
     _, retriever = OpenedModels().open(AnswerOptions(retriever=args.retriever, generator="none"))
-    prior = centrality(retriever)
+    prior = centrality(retriever) if args.prior == "centrality" else privacy(retriever)
     search, weight = Retriever.search, [0.0]
 
     def with_prior(self: Retriever, question: str, k: int, language: str | None = None, kinds: tuple = ()) -> list:
         found = search(self, question, k, language, kinds)
+        if args.prior == "private" and ASKS_FOR_PRIVATE.search(question):
+            return found
         return sorted((replace(s, hybrid_score=s.first_stage_score + weight[0] * prior.get(s.id, 0.0)) for s in found),
                       key=lambda s: -s.first_stage_score)
 
@@ -92,7 +116,7 @@ def main() -> None:
             hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in retriever.retrieve(item["question"], 5)]
             rows.append({"weight": weight[0], "set": item["set"], "question": item["question"],
                          "p@1": bool(hits and hits[0]), "hit@5": any(hits)})
-    lines = ["| weight | set | questions | precision at 1 | hit@5 |", "|---|---|---|---|---|"]
+    lines = [f"prior: {args.prior}", "", "| weight | set | questions | precision at 1 | hit@5 |", "|---|---|---|---|---|"]
     for w in args.weights:
         for name in sorted({r["set"] for r in rows}):
             some = [r for r in rows if r["weight"] == w and r["set"] == name]
