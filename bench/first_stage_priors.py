@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tqdm.auto import tqdm  # noqa: E402
 
-from eval.howto import HOWTO_QUERIES  # noqa: E402
+from eval.howto import HOWTO_QUERIES, first_source_table  # noqa: E402
 from rag.opening import OpenedModels  # noqa: E402
 from rag.options import AnswerOptions  # noqa: E402
 from rag.search import Retriever  # noqa: E402
@@ -116,12 +116,7 @@ def main() -> None:
             hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in retriever.retrieve(item["question"], 5)]
             rows.append({"weight": weight[0], "set": item["set"], "question": item["question"],
                          "p@1": bool(hits and hits[0]), "hit@5": any(hits)})
-    lines = [f"prior: {args.prior}", "", "| weight | set | questions | precision at 1 | hit@5 |", "|---|---|---|---|---|"]
-    for w in args.weights:
-        for name in sorted({r["set"] for r in rows}):
-            some = [r for r in rows if r["weight"] == w and r["set"] == name]
-            lines.append(f"| {w} | {name} | {len(some)} | {sum(r['p@1'] for r in some) / len(some):.0%} | "
-                         f"{sum(r['hit@5'] for r in some) / len(some):.0%} |")
+    lines = [f"prior: {args.prior}", "", *first_source_table(rows, ["weight"])]
     if args.out:
         Path(args.out).write_text(json.dumps({"rows": rows, "args": vars(args)}, indent=1), encoding="utf-8")
     print("\n".join(lines))  # noqa: T201

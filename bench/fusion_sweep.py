@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tqdm.auto import tqdm  # noqa: E402
 
-from eval.howto import HOWTO_QUERIES  # noqa: E402
+from eval.howto import HOWTO_QUERIES, first_source_table  # noqa: E402
 from rag.opening import OpenedModels  # noqa: E402
 from rag.options import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, AnswerOptions  # noqa: E402
 
@@ -45,13 +45,7 @@ def main() -> None:
                 hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in retriever.retrieve(item["question"], 5)]
                 rows.append({"candidates": candidates, "fusion": fusion, "set": item["set"],
                              "question": item["question"], "p@1": bool(hits and hits[0]), "hit@5": any(hits)})
-    lines = ["| candidates | fusion weight | set | questions | precision at 1 | hit@5 |", "|---|---|---|---|---|---|"]
-    for candidates in args.candidates:
-        for fusion in args.fusions:
-            for name in sorted({r["set"] for r in rows}):
-                some = [r for r in rows if (r["candidates"], r["fusion"], r["set"]) == (candidates, fusion, name)]
-                lines.append(f"| {candidates} | {fusion} | {name} | {len(some)} | "
-                             f"{sum(r['p@1'] for r in some) / len(some):.0%} | {sum(r['hit@5'] for r in some) / len(some):.0%} |")
+    lines = first_source_table(rows, ["candidates", "fusion"])
     if args.out:
         Path(args.out).write_text(json.dumps({"rows": rows, "args": vars(args)}, indent=1), encoding="utf-8")
     print("\n".join(lines))  # noqa: T201

@@ -27,7 +27,7 @@ from tqdm.auto import tqdm  # noqa: E402
 
 from data.documents import document_text, qualified_name  # noqa: E402
 from data.languages import LANGUAGES  # noqa: E402
-from eval.howto import HOWTO_QUERIES  # noqa: E402
+from eval.howto import HOWTO_QUERIES, first_source_table  # noqa: E402
 from rag.grounding import signature  # noqa: E402
 from rag.opening import OpenedModels  # noqa: E402
 from rag.options import AnswerOptions  # noqa: E402
@@ -68,12 +68,7 @@ def main() -> None:
             hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in retriever.retrieve(item["question"], 5)]
             rows.append({"variant": variant, "set": item["set"], "question": item["question"],
                          "p@1": bool(hits and hits[0]), "hit@5": any(hits)})
-    lines = ["| passage | set | questions | precision at 1 | hit@5 |", "|---|---|---|---|---|"]
-    for variant in args.variants:
-        for name in sorted({r["set"] for r in rows}):
-            some = [r for r in rows if (r["variant"], r["set"]) == (variant, name)]
-            lines.append(f"| {variant} | {name} | {len(some)} | {sum(r['p@1'] for r in some) / len(some):.0%} | "
-                         f"{sum(r['hit@5'] for r in some) / len(some):.0%} |")
+    lines = first_source_table(rows, ["variant"])
     if args.out:
         Path(args.out).write_text(json.dumps({"rows": rows, "args": vars(args), "candidates": reranker.candidates},
                                              indent=1), encoding="utf-8")

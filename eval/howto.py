@@ -50,3 +50,17 @@ def first_relevant_rank(scores: np.ndarray, relevant: list[int]) -> int:
     others = np.ones(len(scores), dtype=bool)
     others[relevant] = False
     return int((scores[others] >= best).sum()) + 1
+
+
+def first_source_table(rows: list[dict], settings: list[str]) -> list[str]:
+    """Markdown lines: precision at 1 and hit@5 per setting and question set, settings in the order first met.
+    Each row is one question answered under one setting: the `settings` keys, ``set``, ``p@1`` and ``hit@5``."""
+    lines = ["| " + " | ".join(settings) + " | set | questions | precision at 1 | hit@5 |",
+             "|" + "---|" * (len(settings) + 4)]
+    order = list(dict.fromkeys(tuple(r[key] for key in settings) for r in rows))
+    groups = sorted({(tuple(r[key] for key in settings), r["set"]) for r in rows}, key=lambda g: (order.index(g[0]), g[1]))
+    for setting, name in groups:
+        some = [r for r in rows if tuple(r[key] for key in settings) == setting and r["set"] == name]
+        lines.append("| " + " | ".join(str(v) for v in setting) + f" | {name} | {len(some)} | "
+                     f"{sum(r['p@1'] for r in some) / len(some):.0%} | {sum(r['hit@5'] for r in some) / len(some):.0%} |")
+    return lines

@@ -61,3 +61,16 @@ def test_cross_check_with_ties_against_scikit_learn() -> None:
 
 def test_summarize_keys() -> None:
     assert set(summarize(np.array([1, 2]))) == {"mrr", "recall@1", "recall@5", "recall@10", "ndcg@10", "queries"}
+
+
+def test_first_source_table_counts_each_setting_and_set_by_hand() -> None:
+    from eval.howto import first_source_table
+
+    rows = [{"w": 0, "set": "dev", "p@1": True, "hit@5": True}, {"w": 0, "set": "dev", "p@1": False, "hit@5": True},
+            {"w": 0, "set": "heldout", "p@1": False, "hit@5": False},
+            {"w": 1, "set": "dev", "p@1": True, "hit@5": True}, {"w": 1, "set": "dev", "p@1": True, "hit@5": False},
+            {"w": 1, "set": "heldout", "p@1": True, "hit@5": True}]
+    assert first_source_table(rows, ["w"]) == [
+        "| w | set | questions | precision at 1 | hit@5 |", "|---|---|---|---|---|",
+        "| 0 | dev | 2 | 50% | 100% |", "| 0 | heldout | 1 | 0% | 0% |",
+        "| 1 | dev | 2 | 100% | 50% |", "| 1 | heldout | 1 | 100% | 100% |"]
