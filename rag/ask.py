@@ -54,22 +54,17 @@ class AskConfig(AnswerOptions):
 QUESTION = Positional("question", None, "the question, in quotes")
 
 
+def check_paths(config: AskConfig) -> None:
+    """What else needs no model: the corpus paths exist, and a retriever named is one there is."""
+    check_corpus(config.corpus)
+    if config.retriever:  # none given: the one the corpus was indexed with, read when the index opens
+        config.spec()
+
+
 def parse(argv: list[str]) -> tuple[AskConfig, bool] | int:
     """The checked options (and --quiet) of `argv`, or the exit code once they are refused or --help is printed:
-    everything that needs no model, the corpus paths and the retriever's name included, so a bad question fails
-    at once."""
-    parsed = parse_cli(AskConfig, argv, description=__doc__ or "", positional=QUESTION)
-    if isinstance(parsed, int):
-        return parsed
-    config = parsed[0]
-    try:
-        check_corpus(config.corpus)
-        if config.retriever:  # none given: the one the corpus was indexed with, read when the index opens
-            config.spec()
-    except (InputError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)  # noqa: T201
-        return 2
-    return parsed
+    everything that needs no model, so a bad question fails at once."""
+    return parse_cli(AskConfig, argv, description=__doc__ or "", positional=QUESTION, check=check_paths)
 
 
 if __name__ == "__main__":  # refuse bad options, then let a running warm server answer, before importing torch
@@ -127,7 +122,8 @@ def render(answer: Answer) -> str:
     fused score when there was a fusion) and, after it, the scores fused (cosine, BM25, the LM's)."""
     lines = ["", "Sources:"]
     for number, source in enumerate(answer.sources, start=1):
-        parts = [f"cosine {source.score:.3f}"] if source.order_score != source.score else []
+        fused = source.hybrid_score is not None or source.fused_score is not None
+        parts = [f"cosine {source.score:.3f}"] if fused else []
         parts += [] if source.lexical_score is None else [f"bm25 {source.lexical_score:.2f}"]
         parts += [] if source.rerank_score is None else [f"rerank {source.rerank_score:.2f}"]
         scores = f"score {source.order_score:.3f}" + (f": {', '.join(parts)}" if parts else "")

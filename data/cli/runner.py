@@ -81,14 +81,17 @@ def quiet_model_libraries() -> None:
         transformers_logging.set_verbosity_error()
 
 
-def parse_cli(config_type: type[ConfigT], argv: list[str], *, description: str,
-              positional: Positional | None = None) -> tuple[ConfigT, bool] | int:
-    """The config argv asks for, checked (its ``__post_init__``), with the --quiet flag; or, when argv is refused
-    (a usage error, ``InputError``, a missing file) or asks for --help, the exit code, once the reason or the
-    help is printed."""
+def parse_cli(config_type: type[ConfigT], argv: list[str], *, description: str, positional: Positional | None = None,
+              check: Callable[[ConfigT], object] | None = None) -> tuple[ConfigT, bool] | int:
+    """The config argv asks for, checked (its ``__post_init__``, then `check`), with the --quiet flag; or, when
+    argv is refused (a usage error, ``InputError``, a missing file) or asks for --help, the exit code, once the
+    reason or the help is printed."""
     parser = build_parser(config_type, description, positional)
     try:
-        return parse_config(config_type, argv, parser, positional)
+        parsed = parse_config(config_type, argv, parser, positional)
+        if check is not None:
+            check(parsed[0])
+        return parsed
     except SystemExit as exit_:  # argparse's own usage errors and --help
         return int(exit_.code or 0)
     except (InputError, FileNotFoundError, json.JSONDecodeError) as error:
