@@ -50,6 +50,22 @@ class QueryEncoders(Protocol):
 TEST_CODE_PENALTY = 1.0  # subtracted from a test file's fused score (z units) unless the question asks about tests (docs/RESULTS.md)
 _ASKS_ABOUT_TESTS = re.compile(r"\b(tests?|testing|tested|specs?|fixtures?|mocks?)\b", re.IGNORECASE)
 HYBRID_POOL = 100
+_ONE_PER_NAME_KINDS = ("function",)  # kinds whose entries of one name in one file are one answer to a question
+
+
+def one_per_name(sources: Sequence[Source]) -> list[Source]:
+    """`sources` (best first) keeping the best of each function name in a file: overloads (Swift's two
+    `bit24`), a property's getter and setter, a definition per platform. Classes (Swift extensions of one
+    type, Rust impl blocks), sections and configuration windows each stay: one name can hold different text."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for source in sources:
+        if source.kind in _ONE_PER_NAME_KINDS and source.path and source.func_name:
+            if (source.path, source.func_name) in seen:
+                continue
+            seen.add((source.path, source.func_name))
+        kept.append(source)
+    return kept
 
 
 def merge_by_score(result_lists: Sequence[Sequence[Source]], k: int) -> list[Source]:
@@ -66,7 +82,8 @@ class Retriever:
     with the `HYBRID_POOL` best by BM25 over names and docstrings (`lexical`), and orders the pool by
     ``(1 - lexical_weight) * z(cosine) + lexical_weight * z(BM25)``; 0 is dense search alone. In hybrid search,
     test code (`data.languages.is_test_path`) scores `test_code_penalty` lower unless the question asks about
-    tests: a how-to question wants the code the tests exercise. `kinds` keeps only those kinds of entry.
+    tests: a how-to question wants the code the tests exercise. A function name takes one place per file
+    (`one_per_name`), so overloads leave the other places to other answers. `kinds` keeps only those kinds of entry.
     """
 
     def __init__(self, encoders: QueryEncoders, index: SearchIndex, reranker: Reranker | None = None, *,
@@ -124,10 +141,10 @@ class Retriever:
         searched = [(held, part) for held, part in self.index.parts() if held is None or language in (None, held)]
         if len(searched) > 1:  # a language with nothing indexed is skipped (a lone part that is empty says so)
             searched = [(held, part) for held, part in searched if part.count()] or searched[:1]
-        n = max(k, HYBRID_POOL) if self.lexical_weight else k
+        n = max(k, HYBRID_POOL) if self.lexical_weight else 2 * k  # room for the repeats `one_per_name` drops
         pool = merge_by_score([part.search(query(held), n, language, kinds) for held, part in searched], n)
         if not self.lexical_weight:
-            return pool
+            return one_per_name(pool)[:k]
         lexical = self.lexical().search(question, n, language, kinds)
         dense_ids = {s.id for s in pool}
         missing = [i for i in lexical if i not in dense_ids]
@@ -138,7 +155,8 @@ class Retriever:
         if self.test_code_penalty and not _ASKS_ABOUT_TESTS.search(question):
             fused = [score - self.test_code_penalty * is_test_path(s.path) for s, score in zip(pool, fused, strict=True)]
             order = sorted(range(len(fused)), key=lambda i: -fused[i])
-        return [replace(pool[i], lexical_score=lexical_scores[i], hybrid_score=fused[i]) for i in order[:k]]
+        return one_per_name([replace(pool[i], lexical_score=lexical_scores[i], hybrid_score=fused[i])
+                             for i in order])[:k]
 
     def retrieve(self, question: str, k: int, language: str | None = None, kinds: Sequence[str] = ()) -> list[Source]:
         """The k best entries for the question (of one language, and of `kinds`, when given)."""
