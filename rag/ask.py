@@ -119,13 +119,14 @@ def review_note(answer: Answer) -> str:
 
 def render(answer: Answer) -> str:
     """The cited sources, after the streamed answer, in the order used: each with the score that ordered them (the
-    fused score when there was a fusion) and, after it, the scores fused (cosine, BM25, the LM's)."""
+    fused score when there was a fusion) and, after it, the scores fused (cosine, BM25, the LM's, the name's)."""
     lines = ["", "Sources:"]
     for number, source in enumerate(answer.sources, start=1):
         fused = source.hybrid_score is not None or source.fused_score is not None
         parts = [f"cosine {source.score:.3f}"] if fused else []
         parts += [] if source.lexical_score is None else [f"bm25 {source.lexical_score:.2f}"]
         parts += [] if source.rerank_score is None else [f"rerank {source.rerank_score:.2f}"]
+        parts += [] if source.name_score is None else [f"name {source.name_score:.2f}"]
         scores = f"score {source.order_score:.3f}" + (f": {', '.join(parts)}" if parts else "")
         lines.append(f"  [{number}] {source.repo}/{source.location}  {source.func_name}  ({scores})")
     return "\n".join(lines)

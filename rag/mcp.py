@@ -87,9 +87,11 @@ class Hit(BaseModel):
     signature: str
     summary: str = Field(description="the docstring's first sentence")
     order_score: float = Field(description="the score the hits are ordered by, higher first: the fusion of the dense, "
-                                           "BM25 and LM scores (standardised, unitless), or the cosine alone")
+                                           "BM25 and LM scores and the LM's likelihood of the name (standardised, "
+                                           "unitless), or the cosine alone")
     score: float = Field(description="cosine similarity of the question and the function")
     rerank_score: float | None = None
+    name_score: float | None = Field(default=None, description="how likely the reranking LM finds the name as the answer")
     code: str
     code_truncated: bool
 
@@ -128,7 +130,7 @@ def _hit(source: Source, max_code_chars: int) -> Hit:
                kind=source.kind, name=qualified_name(source.path, source.func_name, source.language),
                signature=signature(source),
                summary=summary, order_score=round(source.order_score, 4), score=round(source.score, 4),
-               rerank_score=source.rerank_score,
+               rerank_score=source.rerank_score, name_score=source.name_score,
                code=source.code[:max_code_chars], code_truncated=len(source.code) > max_code_chars)
 
 

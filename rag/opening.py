@@ -26,7 +26,7 @@ def open_first_stage(options: SearchOptions, generator: Generator | None = None,
     (an evaluation's corpus, see `rag.search.open_retriever`)."""
     rerank = options.reranker()
     reranker = load_reranker(rerank, options.generator_options(), candidates=options.rerank_candidates,
-                             fusion_weight=options.rerank_fusion,
+                             fusion_weight=options.rerank_fusion, name_weight=options.name_weight(),
                              reuse=generator if rerank == getattr(options, "generator", None) else None)
     retriever = open_retriever(options, options.corpus, reranker=reranker, device=options.device or None, build=build,
                                lexical_weight=options.lexical_weight, records=records)

@@ -32,6 +32,7 @@ DEFAULT_LEXICAL_WEIGHT = 0.1  # BM25's weight against the dense score in the fir
 DEFAULT_RERANK = "auto"  # the packaged Gemma, fused with the first stage's order
 DEFAULT_CANDIDATES = 20  # functions the first stage gives the reranker
 DEFAULT_FUSION_WEIGHT = 0.5  # the LM score's weight against the first stage's in the final order
+DEFAULT_NAME_WEIGHT = 0.5  # the LM's likelihood of each name as the answer, against that order, on the standard library
 MAX_NEW_TOKENS = 200  # answer length limit
 MAX_CONTEXT_TOKENS = 1536  # the prompt's budget: sources are trimmed to fit
 GENERATOR_KINDS = ("gemma", "hf", "openai", "ollama")
@@ -180,6 +181,10 @@ class SearchOptions(IndexChoice):
     rerank_candidates: int = field(default=DEFAULT_CANDIDATES, metadata={"help": "functions the index gives the reranker"})
     rerank_fusion: float = field(default=DEFAULT_FUSION_WEIGHT, metadata={
         "help": "weight of the LM score against the dense score in the final order (0: dense, 1: LM alone)"})
+    rerank_name: float | None = field(default=None, metadata={
+        "help": f"weight of how likely the LM finds each candidate's name as the answer (`To parse json, use "
+                f"`json.loads``) against the fused order (0: not asked, 1: the name alone; default "
+                f"{DEFAULT_NAME_WEIGHT} on the standard library, whose names the LM has read used, 0 on a --corpus)"})
     lexical_weight: float | None = field(default=None, metadata={
         "help": f"hybrid search: weight of BM25 over names and docstrings against the dense score in the first "
                 f"stage (default {DEFAULT_LEXICAL_WEIGHT}; 0: dense search alone)"})
@@ -196,6 +201,9 @@ class SearchOptions(IndexChoice):
         if not 0 <= self.rerank_fusion <= 1:
             msg = f"--rerank_fusion must be in [0, 1] (0: dense order, 1: LM alone), got {self.rerank_fusion}"
             raise InputError(msg)
+        if self.rerank_name is not None and not 0 <= self.rerank_name <= 1:
+            msg = f"--rerank_name must be in [0, 1] (0: names not asked, 1: the name alone), got {self.rerank_name}"
+            raise InputError(msg)
         if self.lexical_weight is not None and not 0 <= self.lexical_weight <= 1:
             msg = f"--lexical_weight must be in [0, 1] (0: dense search alone), got {self.lexical_weight}"
             raise InputError(msg)
@@ -207,6 +215,14 @@ class SearchOptions(IndexChoice):
     def reranker(self) -> str:
         """The reranker `--rerank` asks for: ``auto`` is the packaged Gemma."""
         return resolve_reranker(self.rerank)
+
+    def name_weight(self) -> float:
+        """`--rerank_name`, else its default: on for the standard library, whose public names a base LM has read
+        in use, off on a user's code base, whose names it has not (there it lowered the repository set's hit@5,
+        docs/RESULTS.md)."""
+        if self.rerank_name is not None:
+            return self.rerank_name
+        return 0.0 if self.corpus else DEFAULT_NAME_WEIGHT
 
     def generator_options(self) -> GeneratorOptions:
         """How the reranker (and a generator) load."""

@@ -6,8 +6,14 @@ the prompt in `prompts/rerank.txt` holding the function's docstring and code. No
 weights: the default is the packaged Gemma 3 270M that also writes the answer. The first stage brings the
 candidates; the final order fuses its score (the cosine, or the hybrid score of hybrid search) with the LM's,
 each standardised over the candidate list (z-scores): ``(1 - fusion_weight) * z(first) + fusion_weight *
-z(lm)``, as UPR's own experiments interpolate the two (weight 1 is the LM alone). Does not handle: the
-first-stage search (see `rag.search`).
+z(lm)``, as UPR's own experiments interpolate the two (weight 1 is the LM alone). Then the other direction: how
+likely the LM finds each candidate's name as the answer (`prompts/rerank_name.txt`: "Python. To parse json, use
+`json.loads`"), the mean log-probability of the name and its closing backtick; a base LM has read the callers of
+common APIs, so this carries how much code uses a name. The final order is ``(1 - name_weight) * z(fused) +
+name_weight * z(name)`` (docs/RESULTS.md, issue 46); a section or configuration window has no name and scores
+the candidates' mean. Off (0) unless asked for: `rag.options.SearchOptions.name_weight` turns it on for the
+standard library, where it raised precision at 1, and leaves it off on a user's code base, where it did not.
+Does not handle: the first-stage search (see `rag.search`).
 """
 
 from __future__ import annotations
@@ -17,13 +23,18 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from data.cli import InputError
-from data.documents import document_text
+from data.documents import document_text, is_code_unit, title
 from data.languages import LANGUAGES
 from rag.generation import Generator, HuggingFaceGenerator, load_generator
 from rag.generation.batched import left_pad
-from rag.options import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, GeneratorOptions, check_reranker_spec
+from rag.options import (
+    DEFAULT_CANDIDATES,
+    DEFAULT_FUSION_WEIGHT,
+    GeneratorOptions,
+    check_reranker_spec,
+)
 from rag.prompts import read_prompt
-from rag.search.lexical import fused_order
+from rag.search.lexical import fuse_standardised
 from rag.store import Source
 
 DEFAULT_PASSAGE_TOKENS = 128
@@ -35,73 +46,114 @@ class QueryLikelihoodReranker:
 
     def __init__(self, generator: HuggingFaceGenerator, *, candidates: int = DEFAULT_CANDIDATES,
                  passage_tokens: int = DEFAULT_PASSAGE_TOKENS, batch_size: int = 10,
-                 fusion_weight: float = DEFAULT_FUSION_WEIGHT) -> None:
+                 fusion_weight: float = DEFAULT_FUSION_WEIGHT, name_weight: float = 0.0) -> None:
         if candidates <= 0 or passage_tokens <= 0 or batch_size <= 0:
             msg = "rerank candidates, passage tokens and batch size must be positive"
             raise InputError(msg)
         if not 0 <= fusion_weight <= 1:
             msg = f"rerank fusion weight must be in [0, 1] (0: dense order, 1: LM alone), got {fusion_weight}"
             raise InputError(msg)
+        if not 0 <= name_weight <= 1:
+            msg = f"rerank name weight must be in [0, 1] (0: names not asked, 1: the name alone), got {name_weight}"
+            raise InputError(msg)
         self.generator = generator
         self.model, self.tokenizer, self.device = generator.model, generator.tokenizer, generator.device
         self.precision = generator.precision  # scoring runs on the bf16 weights where it measured faster
         self.candidates, self.passage_tokens, self.batch_size = candidates, passage_tokens, batch_size
-        self.fusion_weight = fusion_weight
-        self.template = read_prompt("rerank")
+        self.fusion_weight, self.name_weight = fusion_weight, name_weight
+        self.template, self.name_template = read_prompt("rerank"), read_prompt("rerank_name")
         self._scores: OrderedDict[tuple[int, ...], float] = OrderedDict()  # by prompt + question tokens
 
     def prompt_ids(self, source: Source) -> list[int]:
         """Token ids of the prompt for one source: its docstring and code, cut to `passage_tokens`."""
         text = document_text(source, "docstring+code")
         passage = self.tokenizer(text, add_special_tokens=False)["input_ids"][: self.passage_tokens]
-        spec = LANGUAGES.get(source.language)
-        language = spec.display_name if spec is not None else source.language.capitalize()
         what = {"section": "documentation", "config": "configuration"}.get(source.kind, "code")
-        prompt = self.template.format(language=language, what=what, passage=self.tokenizer.decode(passage))
+        prompt = self.template.format(language=self._language(source), what=what, passage=self.tokenizer.decode(passage))
         return self.tokenizer(prompt.rstrip("\n"))["input_ids"]
 
     def score(self, question: str, sources: Sequence[Source]) -> list[float]:
         """Mean log-probability of the question's tokens after each source's prompt (remembered by their tokens,
         so a question asked again over the same candidates costs no model call)."""
-        import torch
-
         question_ids = self.tokenizer(" " + question.strip(), add_special_tokens=False)["input_ids"]
         if not question_ids:
             msg = "the question has no tokens to score"
             raise InputError(msg)
+        return self._mean_log_probs([tuple(self.prompt_ids(s) + question_ids) for s in sources],
+                                    [len(question_ids)] * len(sources))
+
+    def name_scores(self, question: str, sources: Sequence[Source]) -> list[float | None]:
+        """Mean log-probability of each function's or class's name (`title`, else its own name) and its closing
+        backtick after `prompts/rerank_name.txt` with the question; None for a source without a name (a section,
+        a configuration window, a script)."""
+        prompts: dict[str, list[int]] = {}
+        rows: list[tuple[int, ...]] = []
+        lengths: list[int] = []
+        for source in sources:
+            if not is_code_unit(source) or not (title(source) or source.func_name):
+                continue
+            language = self._language(source)
+            if language not in prompts:
+                text = self.name_template.format(language=language, question=question.strip().rstrip("?"))
+                prompts[language] = self.tokenizer(text)["input_ids"]
+            name = self.tokenizer((title(source) or source.func_name) + "`", add_special_tokens=False)["input_ids"]
+            rows.append(tuple(prompts[language] + name))
+            lengths.append(len(name))
+        scores = iter(self._mean_log_probs(rows, lengths))
+        return [next(scores) if is_code_unit(s) and (title(s) or s.func_name) else None for s in sources]
+
+    @staticmethod
+    def _language(source: Source) -> str:
+        """The source's language as prose writes it (`C++`, `TypeScript`)."""
+        spec = LANGUAGES.get(source.language)
+        return spec.display_name if spec is not None else source.language.capitalize()
+
+    def _mean_log_probs(self, rows: list[tuple[int, ...]], lengths: list[int]) -> list[float]:
+        """Mean log-probability of the last `lengths[i]` tokens of each row given the tokens before them (batched,
+        left-padded; remembered by the row's tokens, so a question asked again costs no model call)."""
+        import torch
+
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        rows = [tuple(self.prompt_ids(s) + question_ids) for s in sources]
-        missing = [row for row in dict.fromkeys(rows) if row not in self._scores]  # a question asked again: none
+        keys = [(n, *row) for row, n in zip(rows, lengths, strict=True)]
+        missing = [key for key in dict.fromkeys(keys) if key not in self._scores]
         # bf16: the generator's bf16 copy of the weights (no cast of every weight at every call, as autocast does)
         model = self.generator.bf16_model() if self.precision.uses_bf16("rerank") else self.model
-        n = len(question_ids)
         for start in range(0, len(missing), self.batch_size):
             batch = missing[start: start + self.batch_size]
-            ids, mask, positions = left_pad([list(row) for row in batch], pad, self.device)  # every question at the end
+            longest = max(key[0] for key in batch)
+            ids, mask, positions = left_pad([list(key[1:]) for key in batch], pad, self.device)  # every target at the end
             with torch.inference_mode():
                 logits = model(input_ids=ids, attention_mask=mask, position_ids=positions,
-                                    logits_to_keep=n + 1).logits[:, :-1].float()
-            log_probs = torch.log_softmax(logits, dim=-1)
-            targets = ids[:, -n:].unsqueeze(-1)
-            self._scores.update(zip(batch, log_probs.gather(-1, targets).squeeze(-1).mean(-1).tolist(), strict=True))
-        scores = [self._scores[row] for row in rows]
+                               logits_to_keep=longest + 1).logits[:, :-1].float()
+            log_probs = torch.log_softmax(logits, dim=-1).gather(-1, ids[:, -longest:].unsqueeze(-1)).squeeze(-1)
+            self._scores.update((key, log_probs[i, longest - key[0]:].mean().item()) for i, key in enumerate(batch))
+        scores = [self._scores[key] for key in keys]
         while len(self._scores) > SCORES_KEPT:
             self._scores.popitem(last=False)
         return scores
 
     def rerank(self, question: str, sources: Sequence[Source], k: int) -> list[Source]:
-        """The k best sources by fused dense and LM score, each with its LM `rerank_score`."""
+        """The k best sources by fused dense and LM score, then their names' likelihood (`name_weight`), each with
+        its LM `rerank_score` and `name_score`."""
         if not sources:
             return []
         lm_scores = self.score(question, sources)
-        order, fused = fused_order([s.first_stage_score for s in sources], lm_scores, self.fusion_weight)
-        scored = [replace(s, rerank_score=v, fused_score=f) for s, v, f in zip(sources, lm_scores, fused, strict=True)]
+        fused = fuse_standardised([s.first_stage_score for s in sources], lm_scores, self.fusion_weight)
+        names: list[float | None] = [None] * len(sources)
+        if self.name_weight:
+            names = self.name_scores(question, sources)
+            known = [n for n in names if n is not None]
+            neutral = sum(known) / len(known) if known else 0.0  # no name: neither raised nor lowered
+            fused = fuse_standardised(fused, [neutral if n is None else n for n in names], self.name_weight)
+        order = sorted(range(len(fused)), key=lambda i: -fused[i])
+        scored = [replace(s, rerank_score=v, name_score=n, fused_score=f)
+                  for s, v, n, f in zip(sources, lm_scores, names, fused, strict=True)]
         return [scored[i] for i in order[:k]]
 
 
 def load_reranker(spec: str, options: GeneratorOptions | None = None, *, reuse: Generator | None = None,
                   candidates: int = DEFAULT_CANDIDATES, fusion_weight: float = DEFAULT_FUSION_WEIGHT,
-                  ) -> QueryLikelihoodReranker | None:
+                  name_weight: float = 0.0) -> QueryLikelihoodReranker | None:
     """The reranker for `spec` (None for ``none``). `reuse`: the already loaded generator of the same spec,
     whose weights are then shared instead of loaded twice."""
     check_reranker_spec(spec)
@@ -111,4 +163,5 @@ def load_reranker(spec: str, options: GeneratorOptions | None = None, *, reuse: 
     if not isinstance(generator, HuggingFaceGenerator):
         msg = f"reranker {spec!r} must be a local causal LM, got {generator.name!r}"
         raise InputError(msg)
-    return QueryLikelihoodReranker(generator, candidates=candidates, fusion_weight=fusion_weight)
+    return QueryLikelihoodReranker(generator, candidates=candidates, fusion_weight=fusion_weight,
+                                   name_weight=name_weight)

@@ -46,9 +46,10 @@ class CodeRerankCompressor(BaseDocumentCompressor):
 
     @classmethod
     def from_spec(cls, spec: str = "gemma", *, top_n: int = 4, fusion_weight: float = DEFAULT_FUSION_WEIGHT,
-                  device: str | None = None) -> CodeRerankCompressor:
+                  name_weight: float = 0.0, device: str | None = None) -> CodeRerankCompressor:
         """``gemma`` (the packaged model) or ``hf:NAME_OR_PATH`` (a local causal LM)."""
-        reranker = load_reranker(spec, GeneratorOptions(device=device), fusion_weight=fusion_weight)
+        reranker = load_reranker(spec, GeneratorOptions(device=device), fusion_weight=fusion_weight,
+                                 name_weight=name_weight)
         if reranker is None:
             msg = "a compressor needs a reranker: gemma or hf:NAME_OR_PATH, not none"
             raise ValueError(msg)

@@ -29,6 +29,7 @@ class Source:
     hybrid_score: float | None = None  # the fused first-stage score of hybrid search (standardised, unitless)
     kind: str = "function"  # function, class, section, config or script (`data.languages.KINDS`)
     fused_score: float | None = None  # set by a reranker: its fusion of the first stage and the LM (the final order)
+    name_score: float | None = None  # set by a reranker: how likely the LM finds the name as the answer
 
     @property
     def first_stage_score(self) -> float:

@@ -107,7 +107,7 @@ def test_compressor_reranks_any_vector_store(tree: Path, tiny_bert_dir: Path, ti
 
     docs = CodeFunctionLoader(tree).load()
     store = InMemoryVectorStore.from_documents(docs, CodeSearchEmbeddings(str(tiny_bert_dir), device="cpu"))
-    reranker = load_reranker(f"hf:{tiny_gpt2_dir}", fusion_weight=1.0)  # the LM alone: order = rerank score
+    reranker = load_reranker(f"hf:{tiny_gpt2_dir}", fusion_weight=1.0, name_weight=0.0)  # the LM alone: order = rerank score
     compressor = CodeRerankCompressor(reranker=reranker, top_n=3)
     pipeline = ContextualCompressionRetriever(base_compressor=compressor,
                                               base_retriever=store.as_retriever(search_kwargs={"k": 7}))

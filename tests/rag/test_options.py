@@ -32,6 +32,7 @@ def test_every_entry_point_shares_the_reranker_and_k_defaults() -> None:
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("k", 0, "k must be between 1 and 100, got 0"), ("rerank", "gpt9", "reranker"), ("rerank_fusion", 1.5, "--rerank_fusion"),
+    ("rerank_name", 1.5, "--rerank_name"),
     ("lexical_weight", -0.1, "--lexical_weight"), ("rerank_candidates", 0, "--rerank_candidates")])
 def test_every_entry_point_refuses_the_same_bad_options(field: str, value: object, message: str) -> None:
     from rag.ask import AskConfig
@@ -58,3 +59,12 @@ def test_the_options_import_no_model_library() -> None:
 
 def test_every_generator_kind_has_a_loader() -> None:
     assert set(GENERATOR_KINDS) == set(GENERATORS)
+
+
+def test_the_names_likelihood_is_asked_on_the_standard_library_only_unless_set() -> None:
+    from rag.options import SearchOptions
+
+    assert SearchOptions().name_weight() == 0.5  # the default corpus: the standard library
+    assert SearchOptions(corpus=["~/myrepo"]).name_weight() == 0.0  # a user's code base
+    assert SearchOptions(corpus=["~/myrepo"], rerank_name=0.3).name_weight() == 0.3
+    assert SearchOptions(rerank_name=0.0).name_weight() == 0.0

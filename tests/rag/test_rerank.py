@@ -71,7 +71,7 @@ def test_fusion_orders_by_the_weighted_z_scores_of_both(tiny_gpt2_dir: Path) -> 
     for weight in (0.0, 0.3, 0.7, 1.0):
         fused = (1 - weight) * (dense - dense.mean()) / dense.std() + weight * (lm - lm.mean()) / lm.std()
         expected = [SOURCES[i].func_name for i in np.argsort(-fused, kind="stable")]
-        reranker = QueryLikelihoodReranker(generator, fusion_weight=weight)
+        reranker = QueryLikelihoodReranker(generator, fusion_weight=weight, name_weight=0.0)
         kept = reranker.rerank("read a file", sources, 3)
         assert [s.func_name for s in kept] == expected, weight
         # the score the order is by, shown with each source (`Source.order_score`), is that fusion
@@ -79,6 +79,59 @@ def test_fusion_orders_by_the_weighted_z_scores_of_both(tiny_gpt2_dir: Path) -> 
         assert [s.order_score for s in kept] == pytest.approx([by_name[s.func_name] for s in kept], abs=1e-5)
     with pytest.raises(InputError, match="fusion weight must be in"):
         QueryLikelihoodReranker(generator, fusion_weight=1.5)
+
+
+def reference_name_score(reranker: QueryLikelihoodReranker, text: str, name: str) -> float:
+    """Mean log-probability of `name` and a backtick after `text`, one sequence, no padding."""
+    prompt = reranker.tokenizer(text)["input_ids"]
+    target = reranker.tokenizer(name + "`", add_special_tokens=False)["input_ids"]
+    ids = torch.tensor([prompt + target])
+    with torch.inference_mode():
+        log_probs = torch.log_softmax(reranker.model(input_ids=ids).logits[0].float(), dim=-1)
+    n = len(target)
+    return log_probs[-n - 1:-1].gather(-1, ids[0, -n:].unsqueeze(-1)).mean().item()
+
+
+NAMED = [Source(id="1", repo="r", path="json/__init__.py", func_name="loads", language="python", start_line=1, url="",
+                code="def loads(s):\n    return s", docstring="Deserialize s.", score=0.2),
+         Source(id="2", repo="r", path="json/decoder.py", func_name="JSONDecoder.raw_decode", language="python",
+                start_line=1, url="", code="def raw_decode(self, s):\n    pass", docstring="Decode.", score=0.6),
+         Source(id="3", repo="r", path="src/lib.rs", func_name="Version::parse", language="rust", start_line=1, url="",
+                code="pub fn parse(text: &str) -> Version {}", docstring="Parse a version.", score=0.4),
+         Source(id="4", repo="r", path="README.md", func_name="Usage", language="markdown", start_line=1, url="",
+                code="Call parse.", docstring="", score=0.5, kind="section")]
+
+
+def test_name_scores_are_the_likelihood_of_each_name_as_the_answer(tiny_gpt2_dir: Path) -> None:
+    reranker = QueryLikelihoodReranker(load_generator(f"hf:{tiny_gpt2_dir}"), batch_size=2)
+    scores = reranker.name_scores("how to parse json?", NAMED)
+    assert scores[:3] == pytest.approx([
+        reference_name_score(reranker, "Python. To how to parse json, use `", "json.loads"),
+        reference_name_score(reranker, "Python. To how to parse json, use `", "json.decoder.JSONDecoder.raw_decode"),
+        reference_name_score(reranker, "Rust. To how to parse json, use `", "Version::parse")], abs=1e-4)
+    assert scores[3] is None  # a section has no name to ask about
+
+
+def test_the_final_order_fuses_the_names_likelihood_with_the_reranks_order(tiny_gpt2_dir: Path) -> None:
+    import numpy as np
+
+    def z(values: np.ndarray) -> np.ndarray:
+        return (values - values.mean()) / values.std()
+
+    generator = load_generator(f"hf:{tiny_gpt2_dir}")
+    lm = np.array(QueryLikelihoodReranker(generator).score("parse json", NAMED))
+    names = QueryLikelihoodReranker(generator).name_scores("parse json", NAMED)
+    named = np.array([n if n is not None else np.mean([m for m in names if m is not None]) for n in names])
+    dense = np.array([s.score for s in NAMED])
+    for weight in (0.0, 0.5, 1.0):
+        fused = 0.5 * z(dense) + 0.5 * z(lm)  # the rerank's order (weight 0: the final one, as it is)
+        final = fused if weight == 0 else (1 - weight) * z(fused) + weight * z(named)
+        kept = QueryLikelihoodReranker(generator, name_weight=weight).rerank("parse json", NAMED, 4)
+        assert [s.id for s in kept] == [NAMED[i].id for i in np.argsort(-final, kind="stable")], weight
+        assert [s.order_score for s in kept] == pytest.approx(sorted(final, reverse=True), abs=1e-5)
+        assert [s.name_score for s in kept if s.kind == "section"] == [None]
+    with pytest.raises(InputError, match="name weight must be in"):
+        QueryLikelihoodReranker(generator, name_weight=-0.1)
 
 
 class ReversingReranker:
@@ -123,7 +176,7 @@ def test_ask_lists_rerank_scores(corpus: Path, tiny_bert_dir: Path, tiny_gpt2_di
                                  capsys: pytest.CaptureFixture[str]) -> None:
     code = ask.main(["read a file", "--corpus", str(corpus), "--persist", str(tmp_path / "db"), "--retriever",
                      str(tiny_bert_dir), "--generator", "none", "--rerank", f"hf:{tiny_gpt2_dir}", "--k", "3",
-                     "--rerank_fusion", "1", "--quiet"])
+                     "--rerank_fusion", "1", "--rerank_name", "0", "--quiet"])
     assert code == 0
     lines = capsys.readouterr().out.split("Sources:")[1].strip().splitlines()
     assert len(lines) == 3 and all(", rerank -" in line for line in lines)
@@ -135,6 +188,7 @@ def test_ask_lists_rerank_scores(corpus: Path, tiny_bert_dir: Path, tiny_gpt2_di
     (["--rerank", "bm25"], "unknown reranker 'bm25'"),
     (["--rerank_candidates", "0"], "must be positive"),
     (["--rerank_fusion", "2"], "--rerank_fusion must be in [0, 1]"),
+    (["--rerank_name", "1.5"], "--rerank_name must be in [0, 1]"),
     (["--rerank", "hf:/nowhere/model"], "could not load causal LM"),
 ])
 def test_bad_rerank_options_are_one_line_and_exit_2(extra: list[str], message: str, corpus: Path,
