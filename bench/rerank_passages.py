@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tqdm.auto import tqdm  # noqa: E402
 
 from data.documents import document_text, qualified_name  # noqa: E402
-from data.languages import LANGUAGES  # noqa: E402
+from data.languages import language_in_prose  # noqa: E402
 from eval.howto import HOWTO_QUERIES, first_source_table  # noqa: E402
 from rag.grounding import signature  # noqa: E402
 from rag.opening import OpenedModels  # noqa: E402
@@ -55,9 +55,7 @@ def main() -> None:
     def prompt_ids(self: QueryLikelihoodReranker, source: Source) -> list[int]:  # today's, with another passage
         ids = self.tokenizer(passage[0](source), add_special_tokens=False)["input_ids"][: self.passage_tokens]
         what = {"section": "documentation", "config": "configuration"}.get(source.kind, "code")
-        spec = LANGUAGES.get(source.language)
-        language = spec.display_name if spec is not None else source.language.capitalize()
-        prompt = self.template.format(language=language, what=what, passage=self.tokenizer.decode(ids))
+        prompt = self.template.format(language=language_in_prose(source.language), what=what, passage=self.tokenizer.decode(ids))
         return self.tokenizer(prompt.rstrip("\n"))["input_ids"]
 
     QueryLikelihoodReranker.prompt_ids = prompt_ids  # type: ignore[method-assign]  # `code`: the same tokens as today

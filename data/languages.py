@@ -209,6 +209,12 @@ _TEST_FILE = re.compile(r"^(test_.+\.py|.+_test\.(py|go|rs|c|cc|cpp)|.+\.(test|s
                         r".+(Test|Tests|Spec)\.(java|kt|swift|cs|scala)|.+_spec\.rb)$")
 
 
+def language_in_prose(language: str) -> str:
+    """A language's name as prose writes it (`C++`, `TypeScript`), for one the table lacks its name capitalized."""
+    spec = LANGUAGES.get(language)
+    return spec.display_name if spec is not None else language.capitalize()
+
+
 def is_test_path(path: str) -> bool:
     """Whether a corpus-relative path is test code: under a test folder (`tests/`, `__tests__/`, `RainbowTests/`,
     `fuzz/`...) or named as a test file (`test_x.py`, `x_test.go`, `x.spec.ts`, `XTests.swift`, `x_spec.rb`...)."""

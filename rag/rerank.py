@@ -24,7 +24,7 @@ from dataclasses import replace
 
 from data.cli import InputError
 from data.documents import document_text, is_code_unit, title
-from data.languages import LANGUAGES
+from data.languages import language_in_prose
 from rag.generation import Generator, HuggingFaceGenerator, load_generator
 from rag.generation.batched import left_pad
 from rag.options import (
@@ -34,7 +34,7 @@ from rag.options import (
     check_reranker_spec,
 )
 from rag.prompts import read_prompt
-from rag.search.lexical import fuse_standardised
+from rag.search.lexical import fused_order
 from rag.store import Source
 
 DEFAULT_PASSAGE_TOKENS = 128
@@ -69,7 +69,7 @@ class QueryLikelihoodReranker:
         text = document_text(source, "docstring+code")
         passage = self.tokenizer(text, add_special_tokens=False)["input_ids"][: self.passage_tokens]
         what = {"section": "documentation", "config": "configuration"}.get(source.kind, "code")
-        prompt = self.template.format(language=self._language(source), what=what, passage=self.tokenizer.decode(passage))
+        prompt = self.template.format(language=language_in_prose(source.language), what=what, passage=self.tokenizer.decode(passage))
         return self.tokenizer(prompt.rstrip("\n"))["input_ids"]
 
     def score(self, question: str, sources: Sequence[Source]) -> list[float]:
@@ -86,27 +86,22 @@ class QueryLikelihoodReranker:
         """Mean log-probability of each function's or class's name (`title`, else its own name) and its closing
         backtick after `prompts/rerank_name.txt` with the question; None for a source without a name (a section,
         a configuration window, a script)."""
+        names = [(title(s) or s.func_name) if is_code_unit(s) else "" for s in sources]
         prompts: dict[str, list[int]] = {}
         rows: list[tuple[int, ...]] = []
         lengths: list[int] = []
-        for source in sources:
-            if not is_code_unit(source) or not (title(source) or source.func_name):
+        for source, name in zip(sources, names, strict=True):
+            if not name:
                 continue
-            language = self._language(source)
+            language = language_in_prose(source.language)
             if language not in prompts:
                 text = self.name_template.format(language=language, question=question.strip().rstrip("?"))
                 prompts[language] = self.tokenizer(text)["input_ids"]
-            name = self.tokenizer((title(source) or source.func_name) + "`", add_special_tokens=False)["input_ids"]
-            rows.append(tuple(prompts[language] + name))
-            lengths.append(len(name))
+            name_ids = self.tokenizer(name + "`", add_special_tokens=False)["input_ids"]
+            rows.append(tuple(prompts[language] + name_ids))
+            lengths.append(len(name_ids))
         scores = iter(self._mean_log_probs(rows, lengths))
-        return [next(scores) if is_code_unit(s) and (title(s) or s.func_name) else None for s in sources]
-
-    @staticmethod
-    def _language(source: Source) -> str:
-        """The source's language as prose writes it (`C++`, `TypeScript`)."""
-        spec = LANGUAGES.get(source.language)
-        return spec.display_name if spec is not None else source.language.capitalize()
+        return [next(scores) if name else None for name in names]
 
     def _mean_log_probs(self, rows: list[tuple[int, ...]], lengths: list[int]) -> list[float]:
         """Mean log-probability of the last `lengths[i]` tokens of each row given the tokens before them (batched,
@@ -138,14 +133,13 @@ class QueryLikelihoodReranker:
         if not sources:
             return []
         lm_scores = self.score(question, sources)
-        fused = fuse_standardised([s.first_stage_score for s in sources], lm_scores, self.fusion_weight)
+        order, fused = fused_order([s.first_stage_score for s in sources], lm_scores, self.fusion_weight)
         names: list[float | None] = [None] * len(sources)
         if self.name_weight:
             names = self.name_scores(question, sources)
             known = [n for n in names if n is not None]
             neutral = sum(known) / len(known) if known else 0.0  # no name: neither raised nor lowered
-            fused = fuse_standardised(fused, [neutral if n is None else n for n in names], self.name_weight)
-        order = sorted(range(len(fused)), key=lambda i: -fused[i])
+            order, fused = fused_order(fused, [neutral if n is None else n for n in names], self.name_weight)
         scored = [replace(s, rerank_score=v, name_score=n, fused_score=f)
                   for s, v, n, f in zip(sources, lm_scores, names, fused, strict=True)]
         return [scored[i] for i in order[:k]]
