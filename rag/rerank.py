@@ -18,6 +18,7 @@ Does not handle: the first-stage search (see `rag.search`).
 
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -63,6 +64,7 @@ class QueryLikelihoodReranker:
         self.fusion_weight, self.name_weight = fusion_weight, name_weight
         self.template, self.name_template = read_prompt("rerank"), read_prompt("rerank_name")
         self._scores: OrderedDict[tuple[int, ...], float] = OrderedDict()  # by prompt + question tokens
+        self._head_is_plain: bool | None = None  # the LM head alone gives the model's logits (`_prefixed_log_probs`)
 
     def prompt_ids(self, source: Source) -> list[int]:
         """Token ids of the prompt for one source: its docstring and code, cut to `passage_tokens`."""
@@ -87,21 +89,79 @@ class QueryLikelihoodReranker:
         backtick after `prompts/rerank_name.txt` with the question; None for a source without a name (a section,
         a configuration window, a script)."""
         names = [(title(s) or s.func_name) if is_code_unit(s) else "" for s in sources]
-        prompts: dict[str, list[int]] = {}
-        rows: list[tuple[int, ...]] = []
-        lengths: list[int] = []
+        groups: dict[str, list[str]] = {}  # the names asked after each language's prompt
         for source, name in zip(sources, names, strict=True):
-            if not name:
-                continue
-            language = language_in_prose(source.language)
-            if language not in prompts:
-                text = self.name_template.format(language=language, question=question.strip().rstrip("?"))
-                prompts[language] = self.tokenizer(text)["input_ids"]
-            name_ids = self.tokenizer(name + "`", add_special_tokens=False)["input_ids"]
-            rows.append(tuple(prompts[language] + name_ids))
-            lengths.append(len(name_ids))
-        scores = iter(self._mean_log_probs(rows, lengths))
-        return [next(scores) if name else None for name in names]
+            if name:
+                groups.setdefault(language_in_prose(source.language), []).append(name)
+        scores: dict[tuple[str, str], float] = {}
+        for language, asked in groups.items():
+            text = self.name_template.format(language=language, question=question.strip().rstrip("?"))
+            found = self._prefixed_log_probs(self.tokenizer(text)["input_ids"],
+                                             [self.tokenizer(n + "`", add_special_tokens=False)["input_ids"]
+                                              for n in dict.fromkeys(asked)])
+            scores.update(((language, n), v) for n, v in zip(dict.fromkeys(asked), found, strict=True))
+        return [scores[language_in_prose(s.language), n] if n else None for s, n in zip(sources, names, strict=True)]
+
+    def _prefixed_log_probs(self, prompt: list[int], endings: list[list[int]]) -> list[float]:
+        """Mean log-probability of each ending's tokens after the one shared `prompt`, remembered by the row's
+        tokens like `_mean_log_probs`. The prompt runs once and its KV cache is repeated for the endings
+        (right-padded: causal attention alone keeps the padding out of every real token). The LM head, most of
+        the cost with a large vocabulary, runs once per distinct beginning of an ending: ``json.loads`` and
+        ``json.dumps`` share the distribution after ``json.``. Falls back to `_mean_log_probs` on the whole rows
+        for a model whose head is more than its output embeddings and a final soft cap."""
+        import torch
+        from transformers import DynamicCache
+
+        keys = [(len(end), *prompt, *end) for end in endings]
+        missing = {key: end for key, end in zip(keys, endings, strict=True) if key not in self._scores}
+        if missing:
+            model = self.generator.bf16_model() if self.precision.uses_bf16("rerank") else self.model
+            decoder = model.get_decoder()
+            # transformers 5 renames `past_key_values` to `cache` (the old name warns until 5.40)
+            cache_name = "cache" if "cache" in inspect.signature(decoder.forward).parameters else "past_key_values"
+            ids = torch.tensor([prompt], device=self.device)
+            with torch.inference_mode():
+                cache = DynamicCache(config=model.config)
+                states = [decoder(input_ids=ids, use_cache=True, **{cache_name: cache}).last_hidden_state[0, -1:]]
+                if self._head_is_plain is None:  # once: does the head alone give the model's own logits?
+                    own = model(input_ids=ids, logits_to_keep=1).logits[0, -1:].float()
+                    self._head_is_plain = torch.allclose(self._head(model, states[0]), own, atol=1e-3, rtol=1e-3)
+                if not self._head_is_plain:
+                    return self._mean_log_probs([tuple(prompt + end) for end in endings], [len(e) for e in endings])
+                where: dict[tuple[int, ...], int] = {(): 0}  # each distinct beginning: its row of `states`
+                ends = list(missing.values())
+                longest = max(map(len, ends))
+                if longest > 1:
+                    pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+                    rows = torch.full((len(ends), longest - 1), pad, dtype=torch.long, device=self.device)
+                    for i, end in enumerate(ends):
+                        rows[i, : len(end) - 1] = torch.tensor(end[:-1], dtype=torch.long)
+                    cache.batch_repeat_interleave(len(ends))
+                    hidden = decoder(input_ids=rows, use_cache=True, **{cache_name: cache}).last_hidden_state
+                    picked: list[tuple[int, int]] = []  # (row, column) of each distinct beginning's last token
+                    for i, end in enumerate(ends):
+                        for j in range(1, len(end)):
+                            if tuple(end[:j]) not in where:
+                                where[tuple(end[:j])] = len(where)
+                                picked.append((i, j - 1))
+                    states.append(hidden[[i for i, _ in picked], [j for _, j in picked]])
+                log_probs = torch.log_softmax(self._head(model, torch.cat(states)), -1)
+            for key, end in missing.items():
+                self._scores[key] = sum(log_probs[where[tuple(end[:j])], end[j]].item()
+                                        for j in range(len(end))) / len(end)
+        scores = [self._scores[key] for key in keys]
+        self._forget_oldest()
+        return scores
+
+    @staticmethod
+    def _head(model: object, states: object) -> object:
+        """float32 logits of the LM head for hidden `states` (rows, hidden), with the final soft cap of models
+        that have one (Gemma 2 and 3)."""
+        import torch
+
+        logits = model.get_output_embeddings()(states).float()
+        cap = getattr(model.config.get_text_config(), "final_logit_softcapping", None)
+        return torch.tanh(logits / cap) * cap if cap else logits
 
     def _mean_log_probs(self, rows: list[tuple[int, ...]], lengths: list[int]) -> list[float]:
         """Mean log-probability of the last `lengths[i]` tokens of each row given the tokens before them (batched,
@@ -123,9 +183,12 @@ class QueryLikelihoodReranker:
             log_probs = torch.log_softmax(logits, dim=-1).gather(-1, ids[:, -longest:].unsqueeze(-1)).squeeze(-1)
             self._scores.update((key, log_probs[i, longest - key[0]:].mean().item()) for i, key in enumerate(batch))
         scores = [self._scores[key] for key in keys]
+        self._forget_oldest()
+        return scores
+
+    def _forget_oldest(self) -> None:
         while len(self._scores) > SCORES_KEPT:
             self._scores.popitem(last=False)
-        return scores
 
     def rerank(self, question: str, sources: Sequence[Source], k: int) -> list[Source]:
         """The k best sources by fused dense and LM score, then their names' likelihood (`name_weight`), each with

@@ -112,6 +112,28 @@ def test_name_scores_are_the_likelihood_of_each_name_as_the_answer(tiny_gpt2_dir
     assert scores[3] is None  # a section has no name to ask about
 
 
+SIBLINGS = [Source(id=str(i), repo="r", path=path, func_name=name, language="python", start_line=1, url="",
+                   code=f"def {name.rsplit('.', 1)[-1]}(s):\n    pass", docstring="", score=0.1 * i)
+            for i, (path, name) in enumerate([("json/__init__.py", "loads"), ("json/__init__.py", "dumps"),
+                                              ("json/decoder.py", "JSONDecoder.decode"), ("json/__init__.py", "load"),
+                                              ("json/__init__.py", "load_all"),
+                                              ("json/decoder.py", "JSONDecoder.raw_decode"),
+                                              ("json/__init__.py", "loads")])]
+
+
+@pytest.mark.parametrize("plain_head", [True, False])
+def test_names_that_share_a_beginning_are_each_scored_as_alone(tiny_gpt2_dir: Path, plain_head: bool) -> None:
+    """Names sharing their first tokens (and a name asked twice) share the LM head's work, never its rows; a model
+    whose head is more than its output embeddings is scored on whole rows instead, to the same values."""
+    reranker = QueryLikelihoodReranker(load_generator(f"hf:{tiny_gpt2_dir}"))
+    reranker._head_is_plain = plain_head  # False: as if the check against the model's own logits had failed
+    scores = reranker.name_scores("how to parse json", SIBLINGS)
+    expected = [reference_name_score(reranker, "Python. To how to parse json, use `", name)
+                for name in ["json.loads", "json.dumps", "json.decoder.JSONDecoder.decode", "json.load", "json.load_all",
+                             "json.decoder.JSONDecoder.raw_decode", "json.loads"]]
+    assert scores == pytest.approx(expected, abs=1e-4)
+
+
 def test_the_final_order_fuses_the_names_likelihood_with_the_reranks_order(tiny_gpt2_dir: Path) -> None:
     import numpy as np
 
@@ -218,3 +240,20 @@ def test_bf16_scoring_runs_on_the_generators_bf16_weights(tiny_gpt2_dir: Path, n
     assert next(generator.model.parameters()).dtype == torch.float32  # streamed answers keep the float32 weights
     assert not np.array_equal(got, expected)  # bf16 really ran
     np.testing.assert_allclose(got, expected, atol=0.1)
+
+
+def test_the_head_alone_gives_a_soft_capped_models_own_logits() -> None:
+    """Gemma's logits are soft-capped after the head: `_head` on the decoder's states must match the model's."""
+    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+    torch.manual_seed(0)
+    config = Gemma3TextConfig(num_hidden_layers=2, hidden_size=32, intermediate_size=64, num_attention_heads=2,
+                              num_key_value_heads=1, head_dim=16, vocab_size=128, final_logit_softcapping=3.0,
+                              bos_token_id=1, eos_token_id=2, pad_token_id=0)
+    model = Gemma3ForCausalLM(config).eval()
+    ids = torch.tensor([[5, 17, 99, 3]])
+    with torch.inference_mode():
+        own = model(input_ids=ids).logits[0].float()
+        states = model.get_decoder()(input_ids=ids).last_hidden_state[0]
+        assert own.abs().max() < 3.0  # the cap is in force
+        assert QueryLikelihoodReranker._head(model, states) == pytest.approx(own, abs=1e-5)
