@@ -22,6 +22,8 @@ Per answer, measured without the project's grounding check:
   neither the function named (last name part) nor has that name in its code;
 - `flagged_but_real`: names the answer lists as unverified that this Python resolves (`csv.reader`);
 - `seconds`: generation plus review;
+- expected functions: the question's answers, and for a constructor (`tempfile.py:TemporaryDirectory.__init__`)
+  its class too (`eval.howto.expected_sources`);
 - `hit@3`, `hit@5`, per question: an expected function is among the first 3 or 5 sources (a base-model
   answer, the packaged Gemma's, names the first three: its own line and its "See also");
 - `p@1`: the first source is an expected function (the one the answer leads with, ``Use `X` [1]``);
@@ -56,7 +58,7 @@ from tqdm.auto import tqdm  # noqa: E402
 
 from data.cache import DEFAULT_CACHE  # noqa: E402
 from eval.answer_metrics import paired_bootstrap_ci  # noqa: E402
-from eval.howto import HOWTO_QUERIES  # noqa: E402
+from eval.howto import HOWTO_QUERIES, expected_sources  # noqa: E402
 from rag.answer import Answer, answer_question  # noqa: E402
 from rag.grounding import KnownNames, identifiers_used  # noqa: E402
 from rag.opening import OpenedModels  # noqa: E402
@@ -202,8 +204,9 @@ def main() -> None:
         start = time.perf_counter()  # the whole answer: search, rerank, generation and review
         answer = answer_question(item["question"], retriever, generator, k=options.k, max_new_tokens=options.max_new_tokens,
                                  max_context_tokens=options.max_context_tokens, known=known)
-        hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in answer.sources]
-        row = judge(answer, item["answers"], time.perf_counter() - start)
+        expected = expected_sources(item["answers"])  # a constructor's class counts as the constructor
+        hits = [f"{s.path}:{s.func_name}" in expected for s in answer.sources]
+        row = judge(answer, expected, time.perf_counter() - start)
         rows.append({"question": item["question"], "set": item["set"], "undocumented": bool(item.get("undocumented")),
                      "p@1": bool(hits[:1] and hits[0]), "hit@3": any(hits[:3]), "hit@5": any(hits), **row})
 

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tqdm.auto import tqdm  # noqa: E402
 
-from eval.howto import HOWTO_QUERIES, first_source_table  # noqa: E402
+from eval.howto import HOWTO_QUERIES, expected_sources, first_source_table  # noqa: E402
 from rag.opening import OpenedModels  # noqa: E402
 from rag.options import AnswerOptions  # noqa: E402
 from rag.search import Retriever  # noqa: E402
@@ -113,7 +113,7 @@ def main() -> None:
     rows = []
     for weight[0] in args.weights:
         for item in tqdm(questions, desc=f"weight {weight[0]}", unit="question"):
-            hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in retriever.retrieve(item["question"], 5)]
+            hits = [f"{s.path}:{s.func_name}" in expected_sources(item["answers"]) for s in retriever.retrieve(item["question"], 5)]
             rows.append({"weight": weight[0], "set": item["set"], "question": item["question"],
                          "p@1": bool(hits and hits[0]), "hit@5": any(hits)})
     lines = [f"prior: {args.prior}", "", *first_source_table(rows, ["weight"])]

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tqdm.auto import tqdm  # noqa: E402
 
-from eval.howto import HOWTO_QUERIES, first_source_table  # noqa: E402
+from eval.howto import HOWTO_QUERIES, expected_sources, first_source_table  # noqa: E402
 from rag.opening import OpenedModels  # noqa: E402
 from rag.options import DEFAULT_CANDIDATES, DEFAULT_FUSION_WEIGHT, DEFAULT_NAME_WEIGHT, AnswerOptions  # noqa: E402
 
@@ -49,7 +49,7 @@ def main() -> None:
         reranker = retriever.reranker
         reranker.candidates, reranker.fusion_weight, reranker.name_weight = candidates, fusion, names
         for item in tqdm(questions, desc=f"{candidates} candidates, fusion {fusion}, names {names}", unit="question"):
-            hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in retriever.retrieve(item["question"], 5)]
+            hits = [f"{s.path}:{s.func_name}" in expected_sources(item["answers"]) for s in retriever.retrieve(item["question"], 5)]
             rows.append({"candidates": candidates, "fusion": fusion, "names": names, "set": item["set"],
                          "question": item["question"], "p@1": bool(hits and hits[0]), "hit@5": any(hits)})
     lines = first_source_table(rows, ["candidates", "fusion", "names"])

@@ -27,7 +27,7 @@ from tqdm.auto import tqdm  # noqa: E402
 
 from data.documents import document_text, qualified_name  # noqa: E402
 from data.languages import language_in_prose  # noqa: E402
-from eval.howto import HOWTO_QUERIES, first_source_table  # noqa: E402
+from eval.howto import HOWTO_QUERIES, expected_sources, first_source_table  # noqa: E402
 from rag.grounding import signature  # noqa: E402
 from rag.opening import OpenedModels  # noqa: E402
 from rag.options import AnswerOptions  # noqa: E402
@@ -63,7 +63,7 @@ def main() -> None:
     for variant in args.variants:
         passage[0] = VARIANTS[variant]
         for item in tqdm(questions, desc=variant, unit="question"):
-            hits = [f"{s.path}:{s.func_name}" in item["answers"] for s in retriever.retrieve(item["question"], 5)]
+            hits = [f"{s.path}:{s.func_name}" in expected_sources(item["answers"]) for s in retriever.retrieve(item["question"], 5)]
             rows.append({"variant": variant, "set": item["set"], "question": item["question"],
                          "p@1": bool(hits and hits[0]), "hit@5": any(hits)})
     lines = first_source_table(rows, ["variant"])

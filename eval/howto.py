@@ -44,6 +44,15 @@ def load_howto(records: list[Record], path: Path = HOWTO_QUERIES) -> HowtoSet:
     return HowtoSet(questions, relevant, sets, skipped)
 
 
+def expected_sources(answers: list[str]) -> list[str]:
+    """The ``path:name`` entries that answer a question: its `answers`, and for a constructor ``path:C.__init__``
+    also the class ``path:C``, an entry of its own in the index: "create a temporary directory" is answered by
+    calling `tempfile.TemporaryDirectory`, whether the source shown is the class or its ``__init__``. Used by the
+    answer benchmarks (`bench/answers.py` and the rerank sweeps), not by `load_howto`."""
+    classes = [a.removesuffix(".__init__") for a in answers if a.endswith(".__init__")]
+    return list(dict.fromkeys([*answers, *classes]))
+
+
 def first_relevant_rank(scores: np.ndarray, relevant: list[int]) -> int:
     """1-based rank of the best-scored relevant function; ties count against it."""
     best = scores[relevant].max()

@@ -74,3 +74,12 @@ def test_first_source_table_counts_each_setting_and_set_by_hand() -> None:
         "| w | set | questions | precision at 1 | hit@5 |", "|---|---|---|---|---|",
         "| 0 | dev | 2 | 50% | 100% |", "| 0 | heldout | 1 | 0% | 0% |",
         "| 1 | dev | 2 | 100% | 50% |", "| 1 | heldout | 1 | 100% | 100% |"]
+
+
+def test_a_constructors_class_answers_as_the_constructor_does() -> None:
+    from eval.howto import expected_sources
+
+    assert expected_sources(["tempfile.py:mkdtemp", "tempfile.py:TemporaryDirectory.__init__"]) == [
+        "tempfile.py:mkdtemp", "tempfile.py:TemporaryDirectory.__init__", "tempfile.py:TemporaryDirectory"]
+    assert expected_sources(["a.py:C.__init__", "a.py:C"]) == ["a.py:C.__init__", "a.py:C"]  # no repeat
+    assert expected_sources(["a.py:C.close", "a.py:f"]) == ["a.py:C.close", "a.py:f"]
