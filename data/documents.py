@@ -59,6 +59,13 @@ def is_code_unit(item: object) -> bool:
     return getattr(item, "kind", "function") in ("function", "class")
 
 
+def is_method(item: object) -> bool:
+    """A function defined inside a class, impl block or type: its name is qualified (``Class.method``,
+    ``Type::method``)."""
+    name = getattr(item, "func_name", "")
+    return getattr(item, "kind", "function") == "function" and ("." in name or "::" in name)
+
+
 def title(item: Documented) -> str:
     """What stands in for a missing docstring: the qualified name of a function mined from a Python file
     (``csv.DictReader``); for a section, a configuration window or a script, where it is (``README.md:

@@ -11,8 +11,10 @@ likely the LM finds each candidate's name as the answer (`prompts/rerank_name.tx
 `json.loads`"), the mean log-probability of the name and its closing backtick; a base LM has read the callers of
 common APIs, so this carries how much code uses a name. The final order is ``(1 - name_weight) * z(fused) +
 name_weight * z(name)`` (docs/RESULTS.md, issue 46); a section or configuration window has no name and scores
-the candidates' mean. Off (0) unless asked for: `rag.options.SearchOptions.name_weight` turns it on for the
-standard library, where it raised precision at 1, and leaves it off on a user's code base, where it did not.
+the candidates' mean; with the names asked, a method (``Class.method``) then scores `method_penalty` lower: a
+library's entry points are its module-level functions and classes. Off (0) unless asked for:
+`rag.options.SearchOptions.name_weight` turns it on for the standard library, where it raised precision at 1, and
+leaves it off on a user's code base, where it did not.
 Does not handle: the first-stage search (see `rag.search`).
 """
 
@@ -24,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from data.cli import InputError
-from data.documents import document_text, is_code_unit, title
+from data.documents import document_text, is_code_unit, is_method, title
 from data.languages import language_in_prose
 from rag.generation import Generator, HuggingFaceGenerator, load_generator
 from rag.generation.batched import left_pad
@@ -39,6 +41,7 @@ from rag.search.lexical import fused_order
 from rag.store import Source
 
 DEFAULT_PASSAGE_TOKENS = 128
+METHOD_PENALTY = 0.1  # with the names asked: a library's entry points are its functions and classes, not methods
 SCORES_KEPT = 4096  # scores remembered by their exact tokens: a question asked again is not scored again
 
 
@@ -47,7 +50,8 @@ class QueryLikelihoodReranker:
 
     def __init__(self, generator: HuggingFaceGenerator, *, candidates: int = DEFAULT_CANDIDATES,
                  passage_tokens: int = DEFAULT_PASSAGE_TOKENS, batch_size: int = 10,
-                 fusion_weight: float = DEFAULT_FUSION_WEIGHT, name_weight: float = 0.0) -> None:
+                 fusion_weight: float = DEFAULT_FUSION_WEIGHT, name_weight: float = 0.0,
+                 method_penalty: float = METHOD_PENALTY) -> None:
         if candidates <= 0 or passage_tokens <= 0 or batch_size <= 0:
             msg = "rerank candidates, passage tokens and batch size must be positive"
             raise InputError(msg)
@@ -61,7 +65,7 @@ class QueryLikelihoodReranker:
         self.model, self.tokenizer, self.device = generator.model, generator.tokenizer, generator.device
         self.precision = generator.precision  # scoring runs on the bf16 weights where it measured faster
         self.candidates, self.passage_tokens, self.batch_size = candidates, passage_tokens, batch_size
-        self.fusion_weight, self.name_weight = fusion_weight, name_weight
+        self.fusion_weight, self.name_weight, self.method_penalty = fusion_weight, name_weight, method_penalty
         self.template, self.name_template = read_prompt("rerank"), read_prompt("rerank_name")
         self._scores: OrderedDict[tuple[int, ...], float] = OrderedDict()  # by prompt + question tokens
         self._head_is_plain: bool | None = None  # the LM head alone gives the model's logits (`_prefixed_log_probs`)
@@ -203,6 +207,9 @@ class QueryLikelihoodReranker:
             known = [n for n in names if n is not None]
             neutral = sum(known) / len(known) if known else 0.0  # no name: neither raised nor lowered
             order, fused = fused_order(fused, [neutral if n is None else n for n in names], self.name_weight)
+            if self.method_penalty:  # asked about a library: its entry points before the methods of its classes
+                fused = [f - self.method_penalty * is_method(s) for s, f in zip(sources, fused, strict=True)]
+                order = sorted(range(len(fused)), key=lambda i: -fused[i])
         scored = [replace(s, rerank_score=v, name_score=n, fused_score=f)
                   for s, v, n, f in zip(sources, lm_scores, names, fused, strict=True)]
         return [scored[i] for i in order[:k]]

@@ -26,3 +26,14 @@ def test_document_text(item: Record, document: str, text: str) -> None:
 def test_module_names_follow_python_packages() -> None:
     assert [module_name(p) for p in ("json/__init__.py", "xml/etree/ElementTree.py", "csv.py", "__init__.py")] == \
         ["json", "xml.etree.ElementTree", "csv", ""]
+
+
+def test_a_method_is_a_function_with_a_qualified_name() -> None:
+    from types import SimpleNamespace
+
+    from data.documents import is_method
+
+    cases = {("JSONDecoder.decode", "function"): True, ("Version::parse", "function"): True,
+             ("loads", "function"): False, ("JSONDecoder", "class"): False, ("impl Version", "class"): False,
+             ("Usage > Install", "section"): False}
+    assert {case: is_method(SimpleNamespace(func_name=case[0], kind=case[1])) for case in cases} == cases

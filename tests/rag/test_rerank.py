@@ -145,11 +145,13 @@ def test_the_final_order_fuses_the_names_likelihood_with_the_reranks_order(tiny_
     names = QueryLikelihoodReranker(generator).name_scores("parse json", NAMED)
     named = np.array([n if n is not None else np.mean([m for m in names if m is not None]) for n in names])
     dense = np.array([s.score for s in NAMED])
-    for weight in (0.0, 0.5, 1.0):
+    methods = np.array([0.0, 1.0, 1.0, 0.0])  # JSONDecoder.raw_decode and Version::parse
+    for weight, penalty in ((0.0, 0.1), (0.5, 0.0), (0.5, 0.1), (0.5, 2.0), (1.0, 0.1)):
         fused = 0.5 * z(dense) + 0.5 * z(lm)  # the rerank's order (weight 0: the final one, as it is)
-        final = fused if weight == 0 else (1 - weight) * z(fused) + weight * z(named)
-        kept = QueryLikelihoodReranker(generator, name_weight=weight).rerank("parse json", NAMED, 4)
-        assert [s.id for s in kept] == [NAMED[i].id for i in np.argsort(-final, kind="stable")], weight
+        final = fused if weight == 0 else (1 - weight) * z(fused) + weight * z(named) - penalty * methods
+        kept = QueryLikelihoodReranker(generator, name_weight=weight, method_penalty=penalty).rerank(
+            "parse json", NAMED, 4)
+        assert [s.id for s in kept] == [NAMED[i].id for i in np.argsort(-final, kind="stable")], (weight, penalty)
         assert [s.order_score for s in kept] == pytest.approx(sorted(final, reverse=True), abs=1e-5)
         assert [s.name_score for s in kept if s.kind == "section"] == [None]
     with pytest.raises(InputError, match="name weight must be in"):
