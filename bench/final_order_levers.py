@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
-from data.documents import is_code_unit, title  # noqa: E402
+from data.documents import is_code_unit, is_method, title  # noqa: E402
 from eval.howto import HOWTO_QUERIES, expected_sources, first_source_table  # noqa: E402
 from rag.opening import OpenedModels  # noqa: E402
 from rag.options import DEFAULT_FUSION_WEIGHT, DEFAULT_NAME_WEIGHT, AnswerOptions  # noqa: E402
@@ -75,6 +75,7 @@ def capture(retriever: object, question: str) -> dict:
     candidates = retriever.search(question, reranker.candidates)
     bare = HOW_TO.sub("", question.strip().rstrip("?"))
     entries = [{"id": f"{s.path}:{s.func_name}", "kind": s.kind, "func_name": s.func_name, "path": s.path,
+                "method": is_method(s),
                 "first": s.first_stage_score, "name": (title(s) or s.func_name) if is_code_unit(s) else "",
                 "doc": (s.docstring.strip().splitlines() or [""])[0][:80]} for s in candidates]
     for entry, lm in zip(entries, reranker.score(question, candidates), strict=True):
@@ -122,10 +123,6 @@ def last_part(entry: dict) -> float:
     dots = [i for i, piece in enumerate(pieces) if "." in piece]
     start = dots[-1] + 1 if dots and dots[-1] + 1 < len(values) else 0
     return float(np.mean(values[start:]))
-
-
-def is_method(entry: dict) -> bool:
-    return entry["kind"] == "function" and "." in entry["func_name"]
 
 
 def class_and_members(question: str, entries: list[dict], scores: np.ndarray) -> np.ndarray:
@@ -187,13 +184,13 @@ def main() -> None:
     for penalty in (0.1, 0.3):
         variants[f"name summed, methods {penalty} lower"] = lambda item, p=penalty: (
             product_order(item["entries"], name_of=lambda e: sum(e["name tokens"]))
-            - p * np.array([is_method(e) for e in item["entries"]], dtype=float))
+            - p * np.array([e["method"] for e in item["entries"]], dtype=float))
     variants["name, last part"] = lambda item: product_order(item["entries"], name_of=last_part)
     variants['prompt: no "how to"'] = lambda item: product_order(item["entries"], name_key="name no how-to")
     variants["prompt: Q/A"] = lambda item: product_order(item["entries"], name_key="name qa")
     for penalty in (0.1, 0.3, 0.75):
         variants[f"methods {penalty} lower"] = lambda item, p=penalty: (
-            product_order(item["entries"]) - p * np.array([is_method(e) for e in item["entries"]], dtype=float))
+            product_order(item["entries"]) - p * np.array([e["method"] for e in item["entries"]], dtype=float))
     variants["class and members"] = lambda item: class_and_members(item["question"], item["entries"],
                                                                    product_order(item["entries"]))
     for weight in (1.0, 0.5, 0.33):

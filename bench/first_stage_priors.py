@@ -113,7 +113,8 @@ def main() -> None:
     rows = []
     for weight[0] in args.weights:
         for item in tqdm(questions, desc=f"weight {weight[0]}", unit="question"):
-            hits = [f"{s.path}:{s.func_name}" in expected_sources(item["answers"]) for s in retriever.retrieve(item["question"], 5)]
+            expected = expected_sources(item["answers"])
+            hits = [f"{s.path}:{s.func_name}" in expected for s in retriever.retrieve(item["question"], 5)]
             rows.append({"weight": weight[0], "set": item["set"], "question": item["question"],
                          "p@1": bool(hits and hits[0]), "hit@5": any(hits)})
     lines = [f"prior: {args.prior}", "", *first_source_table(rows, ["weight"])]

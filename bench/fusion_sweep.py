@@ -49,7 +49,8 @@ def main() -> None:
         reranker = retriever.reranker
         reranker.candidates, reranker.fusion_weight, reranker.name_weight = candidates, fusion, names
         for item in tqdm(questions, desc=f"{candidates} candidates, fusion {fusion}, names {names}", unit="question"):
-            hits = [f"{s.path}:{s.func_name}" in expected_sources(item["answers"]) for s in retriever.retrieve(item["question"], 5)]
+            expected = expected_sources(item["answers"])
+            hits = [f"{s.path}:{s.func_name}" in expected for s in retriever.retrieve(item["question"], 5)]
             rows.append({"candidates": candidates, "fusion": fusion, "names": names, "set": item["set"],
                          "question": item["question"], "p@1": bool(hits and hits[0]), "hit@5": any(hits)})
     lines = first_source_table(rows, ["candidates", "fusion", "names"])

@@ -63,7 +63,8 @@ def main() -> None:
     for variant in args.variants:
         passage[0] = VARIANTS[variant]
         for item in tqdm(questions, desc=variant, unit="question"):
-            hits = [f"{s.path}:{s.func_name}" in expected_sources(item["answers"]) for s in retriever.retrieve(item["question"], 5)]
+            expected = expected_sources(item["answers"])
+            hits = [f"{s.path}:{s.func_name}" in expected for s in retriever.retrieve(item["question"], 5)]
             rows.append({"variant": variant, "set": item["set"], "question": item["question"],
                          "p@1": bool(hits and hits[0]), "hit@5": any(hits)})
     lines = first_source_table(rows, ["variant"])

@@ -20,7 +20,6 @@ Does not handle: the first-stage search (see `rag.search`).
 
 from __future__ import annotations
 
-import inspect
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -29,7 +28,7 @@ from data.cli import InputError
 from data.documents import document_text, is_code_unit, is_method, title
 from data.languages import language_in_prose
 from rag.generation import Generator, HuggingFaceGenerator, load_generator
-from rag.generation.batched import left_pad
+from rag.generation.batched import cache_argument, left_pad
 from rag.options import (
     DEFAULT_CANDIDATES,
     DEFAULT_FUSION_WEIGHT,
@@ -68,6 +67,7 @@ class QueryLikelihoodReranker:
         self.fusion_weight, self.name_weight, self.method_penalty = fusion_weight, name_weight, method_penalty
         self.template, self.name_template = read_prompt("rerank"), read_prompt("rerank_name")
         self._scores: OrderedDict[tuple[int, ...], float] = OrderedDict()  # by prompt + question tokens
+        self._pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         self._head_is_plain: bool | None = None  # the LM head alone gives the model's logits (`_prefixed_log_probs`)
 
     def prompt_ids(self, source: Source) -> list[int]:
@@ -99,11 +99,12 @@ class QueryLikelihoodReranker:
                 groups.setdefault(language_in_prose(source.language), []).append(name)
         scores: dict[tuple[str, str], float] = {}
         for language, asked in groups.items():
+            distinct = list(dict.fromkeys(asked))
             text = self.name_template.format(language=language, question=question.strip().rstrip("?"))
             found = self._prefixed_log_probs(self.tokenizer(text)["input_ids"],
                                              [self.tokenizer(n + "`", add_special_tokens=False)["input_ids"]
-                                              for n in dict.fromkeys(asked)])
-            scores.update(((language, n), v) for n, v in zip(dict.fromkeys(asked), found, strict=True))
+                                              for n in distinct])
+            scores.update(((language, n), v) for n, v in zip(distinct, found, strict=True))
         return [scores[language_in_prose(s.language), n] if n else None for s, n in zip(sources, names, strict=True)]
 
     def _prefixed_log_probs(self, prompt: list[int], endings: list[list[int]]) -> list[float]:
@@ -116,13 +117,14 @@ class QueryLikelihoodReranker:
         import torch
         from transformers import DynamicCache
 
+        if self._head_is_plain is False:
+            return self._mean_log_probs([tuple(prompt + end) for end in endings], [len(e) for e in endings])
         keys = [(len(end), *prompt, *end) for end in endings]
         missing = {key: end for key, end in zip(keys, endings, strict=True) if key not in self._scores}
         if missing:
-            model = self.generator.bf16_model() if self.precision.uses_bf16("rerank") else self.model
+            model = self._scoring_model()
             decoder = model.get_decoder()
-            # transformers 5 renames `past_key_values` to `cache` (the old name warns until 5.40)
-            cache_name = "cache" if "cache" in inspect.signature(decoder.forward).parameters else "past_key_values"
+            cache_name = cache_argument(decoder)
             ids = torch.tensor([prompt], device=self.device)
             with torch.inference_mode():
                 cache = DynamicCache(config=model.config)
@@ -130,14 +132,13 @@ class QueryLikelihoodReranker:
                 if self._head_is_plain is None:  # once: does the head alone give the model's own logits?
                     own = model(input_ids=ids, logits_to_keep=1).logits[0, -1:].float()
                     self._head_is_plain = torch.allclose(self._head(model, states[0]), own, atol=1e-3, rtol=1e-3)
-                if not self._head_is_plain:
-                    return self._mean_log_probs([tuple(prompt + end) for end in endings], [len(e) for e in endings])
+                    if not self._head_is_plain:
+                        return self._prefixed_log_probs(prompt, endings)  # on whole rows, as from now on
                 where: dict[tuple[int, ...], int] = {(): 0}  # each distinct beginning: its row of `states`
                 ends = list(missing.values())
                 longest = max(map(len, ends))
                 if longest > 1:
-                    pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-                    rows = torch.full((len(ends), longest - 1), pad, dtype=torch.long, device=self.device)
+                    rows = torch.full((len(ends), longest - 1), self._pad_id, dtype=torch.long, device=self.device)
                     for i, end in enumerate(ends):
                         rows[i, : len(end) - 1] = torch.tensor(end[:-1], dtype=torch.long)
                     cache.batch_repeat_interleave(len(ends))
@@ -157,6 +158,11 @@ class QueryLikelihoodReranker:
         self._forget_oldest()
         return scores
 
+    def _scoring_model(self) -> object:
+        """The model that scores: the generator's bf16 copy of the weights where the precision policy gives the
+        rerank bf16 (no cast of every weight at every call, as autocast does), else its own weights."""
+        return self.generator.bf16_model() if self.precision.uses_bf16("rerank") else self.model
+
     @staticmethod
     def _head(model: object, states: object) -> object:
         """float32 logits of the LM head for hidden `states` (rows, hidden), with the final soft cap of models
@@ -172,15 +178,13 @@ class QueryLikelihoodReranker:
         left-padded; remembered by the row's tokens, so a question asked again costs no model call)."""
         import torch
 
-        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         keys = [(n, *row) for row, n in zip(rows, lengths, strict=True)]
         missing = [key for key in dict.fromkeys(keys) if key not in self._scores]
-        # bf16: the generator's bf16 copy of the weights (no cast of every weight at every call, as autocast does)
-        model = self.generator.bf16_model() if self.precision.uses_bf16("rerank") else self.model
+        model = self._scoring_model()
         for start in range(0, len(missing), self.batch_size):
             batch = missing[start: start + self.batch_size]
             longest = max(key[0] for key in batch)
-            ids, mask, positions = left_pad([list(key[1:]) for key in batch], pad, self.device)  # every target at the end
+            ids, mask, positions = left_pad([list(key[1:]) for key in batch], self._pad_id, self.device)  # targets last
             with torch.inference_mode():
                 logits = model(input_ids=ids, attention_mask=mask, position_ids=positions,
                                logits_to_keep=longest + 1).logits[:, :-1].float()

@@ -66,6 +66,12 @@ def _pad_seen(rows: list[torch.Tensor], width: int) -> torch.Tensor:
     return torch.stack([torch.cat([row, row[:1].expand(width - len(row))]) for row in rows])
 
 
+def cache_argument(model: torch.nn.Module) -> str:
+    """The name `model.forward` takes its KV cache by: transformers 5 renames `past_key_values` to `cache` (the old
+    name warns until 5.40)."""
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+
+
 def left_pad(rows: list[list[int]], pad_id: int, device: torch.device | str = "cpu",
              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(ids, mask, positions), each (batch, width): token id rows padded on the left, so every row ends at the
@@ -136,8 +142,7 @@ class _Rows:
 
     def __init__(self, model: torch.nn.Module, precision: PrecisionPolicy, pad_id: int, device: torch.device) -> None:
         self.model, self.precision, self.pad_id, self.device = model, precision, pad_id, device
-        # transformers 5 renames `past_key_values` to `cache` (the old name warns until 5.40)
-        self.cache_name = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+        self.cache_name = cache_argument(model)
         self.weights_dtype = next(model.parameters()).dtype
         self.active: list[int] = []  # prompt index of each row
         self.cache = self.mask = self.last_position = self.logits = self.seen = None

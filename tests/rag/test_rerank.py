@@ -121,13 +121,19 @@ SIBLINGS = [Source(id=str(i), repo="r", path=path, func_name=name, language="pyt
                                               ("json/__init__.py", "loads")])]
 
 
-@pytest.mark.parametrize("plain_head", [True, False])
-def test_names_that_share_a_beginning_are_each_scored_as_alone(tiny_gpt2_dir: Path, plain_head: bool) -> None:
+@pytest.mark.parametrize("head", ["plain", "known to differ", "found to differ"])
+def test_names_that_share_a_beginning_are_each_scored_as_alone(tiny_gpt2_dir: Path, head: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Names sharing their first tokens (and a name asked twice) share the LM head's work, never its rows; a model
     whose head is more than its output embeddings is scored on whole rows instead, to the same values."""
     reranker = QueryLikelihoodReranker(load_generator(f"hf:{tiny_gpt2_dir}"))
-    reranker._head_is_plain = plain_head  # False: as if the check against the model's own logits had failed
+    if head == "known to differ":  # as if the check against the model's own logits had failed before
+        reranker._head_is_plain = False
+    if head == "found to differ":  # the check itself fails: a head that is not the model's
+        own_head = QueryLikelihoodReranker._head
+        monkeypatch.setattr(QueryLikelihoodReranker, "_head", staticmethod(lambda m, states: own_head(m, states) * 2))
     scores = reranker.name_scores("how to parse json", SIBLINGS)
+    assert reranker._head_is_plain is (head == "plain")
     expected = [reference_name_score(reranker, "Python. To how to parse json, use `", name)
                 for name in ["json.loads", "json.dumps", "json.decoder.JSONDecoder.decode", "json.load", "json.load_all",
                              "json.decoder.JSONDecoder.raw_decode", "json.loads"]]
