@@ -88,7 +88,8 @@ class Hit(BaseModel):
     summary: str = Field(description="the docstring's first sentence")
     order_score: float = Field(description="the score the hits are ordered by, higher first: the fusion of the dense, "
                                            "BM25 and LM scores and the LM's likelihood of the name (standardised, "
-                                           "unitless), or the cosine alone")
+                                           "unitless; with the names asked, the first five by the name's whole "
+                                           "likelihood, the rest below them), or the cosine alone")
     score: float = Field(description="cosine similarity of the question and the function")
     rerank_score: float | None = None
     name_score: float | None = Field(default=None, description="how likely the reranking LM finds the name as the answer")

@@ -12,7 +12,11 @@ likely the LM finds each candidate's name as the answer (`prompts/rerank_name.tx
 common APIs, so this carries how much code uses a name. The final order is ``(1 - name_weight) * z(fused) +
 name_weight * z(name)`` (docs/RESULTS.md, issue 46); a section or configuration window has no name and scores
 the candidates' mean; with the names asked, a method (``Class.method``) then scores `method_penalty` lower: a
-library's entry points are its module-level functions and classes. Off (0) unless asked for:
+library's entry points are its module-level functions and classes. Last, the first `lead` sources of that order
+(the five an answer shows) are ordered among themselves by the same fusion with the name's likelihood as a whole
+(summed over its tokens, not averaged): the mean chooses the five, the whole likelihood, which favours the short
+names code calls (`copy.deepcopy` over `collections.OrderedDict.copy`), chooses which of them leads; the rest
+follow in their order, their scores lowered together below the first five's. Off (0) unless asked for:
 `rag.options.SearchOptions.name_weight` turns it on for the standard library, where it raised precision at 1, and
 leaves it off on a user's code base, where it did not.
 Does not handle: the first-stage search (see `rag.search`).
@@ -41,6 +45,8 @@ from rag.store import Source
 
 DEFAULT_PASSAGE_TOKENS = 128
 METHOD_PENALTY = 0.1  # with the names asked: a library's entry points are its functions and classes, not methods
+LEAD = 5  # with the names asked: the first five are ordered among themselves by each name's whole likelihood
+LEAD_GAP = 1e-3  # how far below the first `LEAD` the rest's scores start, where they would otherwise reach them
 SCORES_KEPT = 4096  # scores remembered by their exact tokens: a question asked again is not scored again
 
 
@@ -50,9 +56,9 @@ class QueryLikelihoodReranker:
     def __init__(self, generator: HuggingFaceGenerator, *, candidates: int = DEFAULT_CANDIDATES,
                  passage_tokens: int = DEFAULT_PASSAGE_TOKENS, batch_size: int = 10,
                  fusion_weight: float = DEFAULT_FUSION_WEIGHT, name_weight: float = 0.0,
-                 method_penalty: float = METHOD_PENALTY) -> None:
-        if candidates <= 0 or passage_tokens <= 0 or batch_size <= 0:
-            msg = "rerank candidates, passage tokens and batch size must be positive"
+                 method_penalty: float = METHOD_PENALTY, lead: int = LEAD) -> None:
+        if candidates <= 0 or passage_tokens <= 0 or batch_size <= 0 or lead < 0:
+            msg = "rerank candidates, passage tokens and batch size must be positive, and the lead not negative"
             raise InputError(msg)
         if not 0 <= fusion_weight <= 1:
             msg = f"rerank fusion weight must be in [0, 1] (0: dense order, 1: LM alone), got {fusion_weight}"
@@ -65,6 +71,7 @@ class QueryLikelihoodReranker:
         self.precision = generator.precision  # scoring runs on the bf16 weights where it measured faster
         self.candidates, self.passage_tokens, self.batch_size = candidates, passage_tokens, batch_size
         self.fusion_weight, self.name_weight, self.method_penalty = fusion_weight, name_weight, method_penalty
+        self.lead = lead
         self.template, self.name_template = read_prompt("rerank"), read_prompt("rerank_name")
         self._scores: OrderedDict[tuple[int, ...], float] = OrderedDict()  # by prompt + question tokens
         self._pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
@@ -88,24 +95,28 @@ class QueryLikelihoodReranker:
         return self._mean_log_probs([tuple(self.prompt_ids(s) + question_ids) for s in sources],
                                     [len(question_ids)] * len(sources))
 
-    def name_scores(self, question: str, sources: Sequence[Source]) -> list[float | None]:
+    def name_scores(self, question: str, sources: Sequence[Source], *, whole: bool = False) -> list[float | None]:
         """Mean log-probability of each function's or class's name (`title`, else its own name) and its closing
-        backtick after `prompts/rerank_name.txt` with the question; None for a source without a name (a section,
-        a configuration window, a script)."""
+        backtick after `prompts/rerank_name.txt` with the question (`whole`: summed over those tokens, the name's
+        likelihood as a whole); None for a source without a name (a section, a configuration window, a script)."""
+        return [None if n is None else n[0] * n[1] if whole else n[0] for n in self._name_log_probs(question, sources)]
+
+    def _name_log_probs(self, question: str, sources: Sequence[Source]) -> list[tuple[float, int] | None]:
+        """Each source's name: the mean log-probability of its tokens and how many tokens (`name_scores`)."""
         names = [(title(s) or s.func_name) if is_code_unit(s) else "" for s in sources]
         groups: dict[str, list[str]] = {}  # the names asked after each language's prompt
         for source, name in zip(sources, names, strict=True):
             if name:
                 groups.setdefault(language_in_prose(source.language), []).append(name)
-        scores: dict[tuple[str, str], float] = {}
+        found: dict[tuple[str, str], tuple[float, int]] = {}
         for language, asked in groups.items():
             distinct = list(dict.fromkeys(asked))
             text = self.name_template.format(language=language, question=question.strip().rstrip("?"))
-            found = self._prefixed_log_probs(self.tokenizer(text)["input_ids"],
-                                             [self.tokenizer(n + "`", add_special_tokens=False)["input_ids"]
-                                              for n in distinct])
-            scores.update(((language, n), v) for n, v in zip(distinct, found, strict=True))
-        return [scores[language_in_prose(s.language), n] if n else None for s, n in zip(sources, names, strict=True)]
+            endings = [self.tokenizer(n + "`", add_special_tokens=False)["input_ids"] for n in distinct]
+            means = self._prefixed_log_probs(self.tokenizer(text)["input_ids"], endings)
+            found.update(((language, n), (mean, len(end)))
+                         for n, mean, end in zip(distinct, means, endings, strict=True))
+        return [found[language_in_prose(s.language), n] if n else None for s, n in zip(sources, names, strict=True)]
 
     def _prefixed_log_probs(self, prompt: list[int], endings: list[list[int]]) -> list[float]:
         """Mean log-probability of each ending's tokens after the one shared `prompt`, remembered by the row's
@@ -199,24 +210,51 @@ class QueryLikelihoodReranker:
             self._scores.popitem(last=False)
 
     def rerank(self, question: str, sources: Sequence[Source], k: int) -> list[Source]:
-        """The k best sources by fused dense and LM score, then their names' likelihood (`name_weight`), each with
-        its LM `rerank_score` and `name_score`."""
+        """The k best sources by fused dense and LM score, then their names' likelihood (`name_weight`; the first
+        `lead` ordered among themselves by its whole likelihood), each with its LM `rerank_score`, `name_score`
+        (the mean) and the `fused_score` that ordered it."""
         if not sources:
             return []
         lm_scores = self.score(question, sources)
         order, fused = fused_order([s.first_stage_score for s in sources], lm_scores, self.fusion_weight)
         names: list[float | None] = [None] * len(sources)
         if self.name_weight:
-            names = self.name_scores(question, sources)
-            known = [n for n in names if n is not None]
-            neutral = sum(known) / len(known) if known else 0.0  # no name: neither raised nor lowered
-            order, fused = fused_order(fused, [neutral if n is None else n for n in names], self.name_weight)
-            if self.method_penalty:  # asked about a library: its entry points before the methods of its classes
-                fused = [f - self.method_penalty * is_method(s) for s, f in zip(sources, fused, strict=True)]
-                order = sorted(range(len(fused)), key=lambda i: -fused[i])
+            likelihoods = self._name_log_probs(question, sources)
+            names = [None if n is None else n[0] for n in likelihoods]
+            first, final = self._with_names(sources, fused, names)
+            if self.lead > 1:
+                wholes = [None if n is None else n[0] * n[1] for n in likelihoods]
+                order, fused = self._lead_by_whole(first, final, self._with_names(sources, fused, wholes)[1])
+            else:
+                order, fused = first, final
         scored = [replace(s, rerank_score=v, name_score=n, fused_score=f)
                   for s, v, n, f in zip(sources, lm_scores, names, fused, strict=True)]
         return [scored[i] for i in order[:k]]
+
+    def _with_names(self, sources: Sequence[Source], fused: list[float],
+                    names: list[float | None]) -> tuple[list[int], list[float]]:
+        """The order and scores of `fused` with the `names` fused in (a source without a name scores their mean:
+        neither raised nor lowered), a method then `method_penalty` lower."""
+        known = [n for n in names if n is not None]
+        neutral = sum(known) / len(known) if known else 0.0
+        _, scores = fused_order(fused, [neutral if n is None else n for n in names], self.name_weight)
+        scores = [f - self.method_penalty * is_method(s) for s, f in zip(sources, scores, strict=True)]
+        return sorted(range(len(scores)), key=lambda i: -scores[i]), scores
+
+    def _lead_by_whole(self, order: list[int], scores: list[float],
+                       whole_scores: list[float]) -> tuple[list[int], list[float]]:
+        """The first `lead` of `order` reordered by `whole_scores`, which become their scores; the rest keep their
+        order, their `scores` lowered together to stay below the first `lead`'s."""
+        lead = sorted(order[: self.lead], key=lambda i: -whole_scores[i])
+        final = list(scores)
+        for i in lead:
+            final[i] = whole_scores[i]
+        rest = order[self.lead:]
+        if rest:
+            below = min(final[i] for i in lead) - max(final[i] for i in rest) - LEAD_GAP
+            for i in rest:
+                final[i] += min(below, 0.0)
+        return lead + rest, final
 
 
 def load_reranker(spec: str, options: GeneratorOptions | None = None, *, reuse: Generator | None = None,

@@ -81,15 +81,16 @@ def test_fusion_orders_by_the_weighted_z_scores_of_both(tiny_gpt2_dir: Path) -> 
         QueryLikelihoodReranker(generator, fusion_weight=1.5)
 
 
-def reference_name_score(reranker: QueryLikelihoodReranker, text: str, name: str) -> float:
-    """Mean log-probability of `name` and a backtick after `text`, one sequence, no padding."""
+def reference_name_score(reranker: QueryLikelihoodReranker, text: str, name: str, *, whole: bool = False) -> float:
+    """Mean log-probability of `name` and a backtick after `text`, one sequence, no padding (`whole`: summed)."""
     prompt = reranker.tokenizer(text)["input_ids"]
     target = reranker.tokenizer(name + "`", add_special_tokens=False)["input_ids"]
     ids = torch.tensor([prompt + target])
     with torch.inference_mode():
         log_probs = torch.log_softmax(reranker.model(input_ids=ids).logits[0].float(), dim=-1)
     n = len(target)
-    return log_probs[-n - 1:-1].gather(-1, ids[0, -n:].unsqueeze(-1)).mean().item()
+    picked = log_probs[-n - 1:-1].gather(-1, ids[0, -n:].unsqueeze(-1))
+    return (picked.sum() if whole else picked.mean()).item()
 
 
 NAMED = [Source(id="1", repo="r", path="json/__init__.py", func_name="loads", language="python", start_line=1, url="",
@@ -110,6 +111,11 @@ def test_name_scores_are_the_likelihood_of_each_name_as_the_answer(tiny_gpt2_dir
         reference_name_score(reranker, "Python. To how to parse json, use `", "json.decoder.JSONDecoder.raw_decode"),
         reference_name_score(reranker, "Rust. To how to parse json, use `", "Version::parse")], abs=1e-4)
     assert scores[3] is None  # a section has no name to ask about
+    wholes = reranker.name_scores("how to parse json?", NAMED, whole=True)
+    assert wholes[:2] == pytest.approx([
+        reference_name_score(reranker, "Python. To how to parse json, use `", name, whole=True)
+        for name in ("json.loads", "json.decoder.JSONDecoder.raw_decode")], abs=1e-3)
+    assert wholes[3] is None
 
 
 SIBLINGS = [Source(id=str(i), repo="r", path=path, func_name=name, language="python", start_line=1, url="",
@@ -155,13 +161,47 @@ def test_the_final_order_fuses_the_names_likelihood_with_the_reranks_order(tiny_
     for weight, penalty in ((0.0, 0.1), (0.5, 0.0), (0.5, 0.1), (0.5, 2.0), (1.0, 0.1)):
         fused = 0.5 * z(dense) + 0.5 * z(lm)  # the rerank's order (weight 0: the final one, as it is)
         final = fused if weight == 0 else (1 - weight) * z(fused) + weight * z(named) - penalty * methods
-        kept = QueryLikelihoodReranker(generator, name_weight=weight, method_penalty=penalty).rerank(
+        kept = QueryLikelihoodReranker(generator, name_weight=weight, method_penalty=penalty, lead=0).rerank(
             "parse json", NAMED, 4)
         assert [s.id for s in kept] == [NAMED[i].id for i in np.argsort(-final, kind="stable")], (weight, penalty)
         assert [s.order_score for s in kept] == pytest.approx(sorted(final, reverse=True), abs=1e-5)
         assert [s.name_score for s in kept if s.kind == "section"] == [None]
     with pytest.raises(InputError, match="name weight must be in"):
         QueryLikelihoodReranker(generator, name_weight=-0.1)
+
+
+@pytest.mark.parametrize("lead", [1, 3, 7])
+def test_the_first_few_are_ordered_by_each_names_whole_likelihood(tiny_gpt2_dir: Path, lead: int) -> None:
+    """The names' mean likelihood chooses the first `lead`, their whole likelihood orders them; the rest follow in
+    their order, below them (numpy, from names scored one sequence at a time)."""
+    import numpy as np
+
+    def z(values: np.ndarray) -> np.ndarray:
+        return (values - values.mean()) / values.std()
+
+    generator = load_generator(f"hf:{tiny_gpt2_dir}")
+    reranker = QueryLikelihoodReranker(generator, name_weight=0.5, method_penalty=0.1, lead=lead)
+    lm = np.array(QueryLikelihoodReranker(generator).score("parse json", SIBLINGS))
+    prompt = "Python. To parse json, use `"
+    names = [f"json.{s.func_name}" if s.path == "json/__init__.py" else f"json.decoder.{s.func_name}" for s in SIBLINGS]
+    mean = np.array([reference_name_score(reranker, prompt, n) for n in names])
+    whole = np.array([reference_name_score(reranker, prompt, n, whole=True) for n in names])
+    fused = z(0.5 * z(np.array([s.score for s in SIBLINGS])) + 0.5 * z(lm))
+    methods = np.array(["." in s.func_name for s in SIBLINGS], dtype=float)
+    by_mean = 0.5 * fused + 0.5 * z(mean) - 0.1 * methods
+    by_whole = 0.5 * fused + 0.5 * z(whole) - 0.1 * methods
+    first = list(np.argsort(-by_mean, kind="stable"))
+    head = first[:lead] if lead > 1 else []
+    expected = sorted(head, key=lambda i: -by_whole[i]) + first[len(head):]
+    kept = reranker.rerank("parse json", SIBLINGS, len(SIBLINGS))
+    assert [s.id for s in kept] == [SIBLINGS[i].id for i in expected]
+    scores = [s.order_score for s in kept]
+    assert scores[: len(head)] == pytest.approx([by_whole[i] for i in expected[: len(head)]], abs=1e-3)
+    rest = [by_mean[i] for i in expected[len(head):]]
+    shift = scores[len(head)] - rest[0] if rest else 0.0
+    assert scores[len(head):] == pytest.approx([r + shift for r in rest], abs=1e-3)  # lowered together, if at all
+    assert scores == sorted(scores, reverse=True)  # best first, as printed
+    assert [s.name_score for s in kept] == pytest.approx([mean[i] for i in expected], abs=1e-3)
 
 
 class ReversingReranker:
