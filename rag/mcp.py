@@ -88,7 +88,8 @@ class Hit(BaseModel):
     summary: str = Field(description="the docstring's first sentence")
     order_score: float = Field(description="the score the hits are ordered by, higher first: the fusion of the dense, "
                                            "BM25 and LM scores and the LM's likelihood of the name (standardised, "
-                                           "unitless; with the names asked, the first five by the name's whole "
+                                           "unitless; with the names asked, a method lower, a definition central "
+                                           "in its code base higher, and the first five by the name's whole "
                                            "likelihood, the rest below them), or the cosine alone")
     score: float = Field(description="cosine similarity of the question and the function")
     rerank_score: float | None = None

@@ -12,7 +12,10 @@ likely the LM finds each candidate's name as the answer (`prompts/rerank_name.tx
 common APIs, so this carries how much code uses a name. The final order is ``(1 - name_weight) * z(fused) +
 name_weight * z(name)`` (docs/RESULTS.md, issue 46); a section or configuration window has no name and scores
 the candidates' mean; with the names asked, a method (``Class.method``) then scores `method_penalty` lower: a
-library's entry points are its module-level functions and classes. Last, the first `lead` sources of that order
+library's entry points are its module-level functions and classes; and a definition central in its code base
+(its PageRank over the references between definitions, `data.references`, stored with the index and set on each
+source by the retriever) scores `reference_weight` × its z-score over the candidates higher (a source without a
+rank scores their mean: neutral, as on an index without stored ranks). Last, the first `lead` sources of that order
 (the five an answer shows) are ordered among themselves by the same fusion with the name's likelihood as a whole
 (summed over its tokens, not averaged): the mean chooses the five, the whole likelihood, which favours the short
 names code calls (`copy.deepcopy` over `collections.OrderedDict.copy`), chooses which of them leads; the rest
@@ -40,11 +43,12 @@ from rag.options import (
     check_reranker_spec,
 )
 from rag.prompts import read_prompt
-from rag.search.lexical import fused_order
+from rag.search.lexical import fused_order, standardised
 from rag.store import Source
 
 DEFAULT_PASSAGE_TOKENS = 128
 METHOD_PENALTY = 0.1  # with the names asked: a library's entry points are its functions and classes, not methods
+REFERENCE_WEIGHT = 0.1  # with the names asked: how much how central a definition is (z over the candidates) counts
 LEAD = 5  # with the names asked: the first five are ordered among themselves by each name's whole likelihood
 LEAD_GAP = 1e-3  # how far below the first `LEAD` the rest's scores start, where they would otherwise reach them
 SCORES_KEPT = 4096  # scores remembered by their exact tokens: a question asked again is not scored again
@@ -56,7 +60,8 @@ class QueryLikelihoodReranker:
     def __init__(self, generator: HuggingFaceGenerator, *, candidates: int = DEFAULT_CANDIDATES,
                  passage_tokens: int = DEFAULT_PASSAGE_TOKENS, batch_size: int = 10,
                  fusion_weight: float = DEFAULT_FUSION_WEIGHT, name_weight: float = 0.0,
-                 method_penalty: float = METHOD_PENALTY, lead: int = LEAD) -> None:
+                 method_penalty: float = METHOD_PENALTY, lead: int = LEAD,
+                 reference_weight: float = REFERENCE_WEIGHT) -> None:
         if candidates <= 0 or passage_tokens <= 0 or batch_size <= 0 or lead < 0:
             msg = "rerank candidates, passage tokens and batch size must be positive, and the lead not negative"
             raise InputError(msg)
@@ -71,7 +76,7 @@ class QueryLikelihoodReranker:
         self.precision = generator.precision  # scoring runs on the bf16 weights where it measured faster
         self.candidates, self.passage_tokens, self.batch_size = candidates, passage_tokens, batch_size
         self.fusion_weight, self.name_weight, self.method_penalty = fusion_weight, name_weight, method_penalty
-        self.lead = lead
+        self.lead, self.reference_weight = lead, reference_weight
         self.template, self.name_template = read_prompt("rerank"), read_prompt("rerank_name")
         self._scores: OrderedDict[tuple[int, ...], float] = OrderedDict()  # by prompt + question tokens
         self._pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
@@ -234,11 +239,12 @@ class QueryLikelihoodReranker:
     def _with_names(self, sources: Sequence[Source], fused: list[float],
                     names: list[float | None]) -> tuple[list[int], list[float]]:
         """The order and scores of `fused` with the `names` fused in (a source without a name scores their mean:
-        neither raised nor lowered), a method then `method_penalty` lower."""
-        known = [n for n in names if n is not None]
-        neutral = sum(known) / len(known) if known else 0.0
-        _, scores = fused_order(fused, [neutral if n is None else n for n in names], self.name_weight)
-        scores = [f - self.method_penalty * is_method(s) for s, f in zip(sources, scores, strict=True)]
+        neither raised nor lowered), a method then `method_penalty` lower and each source `reference_weight` ×
+        the z-score of its reference rank higher (none: the mean)."""
+        _, scores = fused_order(fused, with_mean(names), self.name_weight)
+        ranks = standardised(with_mean([s.reference_rank for s in sources]))
+        scores = [f - self.method_penalty * is_method(s) + self.reference_weight * r
+                  for s, f, r in zip(sources, scores, ranks, strict=True)]
         return sorted(range(len(scores)), key=lambda i: -scores[i]), scores
 
     def _lead_by_whole(self, order: list[int], scores: list[float],
@@ -255,6 +261,14 @@ class QueryLikelihoodReranker:
             for i in rest:
                 final[i] += min(below, 0.0)
         return lead + rest, final
+
+
+def with_mean(values: Sequence[float | None]) -> list[float]:
+    """`values` with each None replaced by the mean of the others (0 when there are none): neither raised nor
+    lowered."""
+    known = [v for v in values if v is not None]
+    middle = sum(known) / len(known) if known else 0.0
+    return [middle if v is None else v for v in values]
 
 
 def load_reranker(spec: str, options: GeneratorOptions | None = None, *, reuse: Generator | None = None,

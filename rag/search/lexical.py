@@ -102,17 +102,25 @@ class LexicalIndex:
         return {self.ids[i]: float(scores[i]) for i in order if scores[i] > 0}
 
 
+def standardised(values: Sequence[float]) -> list[float]:
+    """z-scores over the list (a constant or empty list scores 0 each).
+
+        >>> standardised([1.0, 3.0])
+        [-1.0, 1.0]
+    """
+    if not values:
+        return []
+    mean = sum(values) / len(values)
+    spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+    return [(v - mean) / spread if spread > 0 else 0.0 for v in values]
+
+
 def fuse_standardised(first: Sequence[float], second: Sequence[float], weight: float) -> list[float]:
     """``(1 - weight) * z(first) + weight * z(second)``, z-scores over the list (a constant list scores 0).
 
         >>> fuse_standardised([3.0, 1.0], [1.0, 3.0], 0.25)  # z-scores: first [1, -1], second [-1, 1]
         [0.5, -0.5]
     """
-    def standardised(values: Sequence[float]) -> list[float]:
-        mean = sum(values) / len(values)
-        spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
-        return [(v - mean) / spread if spread > 0 else 0.0 for v in values]
-
     if len(first) != len(second):
         msg = f"score lists to fuse differ in length: {len(first)} and {len(second)}"
         raise InputError(msg)

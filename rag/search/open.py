@@ -23,6 +23,7 @@ from rag.store import (
     SearchIndex,
     index_records,
     open_search_index,
+    read_references,
     recall_chosen_retriever,
     search_index_exists,
     update_search_index,
@@ -64,7 +65,9 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
         update_search_index(paths, spec, encoders, store, exclude=excludes, include_ignored=choice.include_ignored)
     elif choice.refresh:
         _refresh(paths, spec, encoders, store, excludes, choice.include_ignored)
-    return Retriever(encoders, open_search_index(paths, spec, encoders, store), reranker, lexical_weight=weight)
+    index = open_search_index(paths, spec, encoders, store)
+    return Retriever(encoders, index, reranker, lexical_weight=weight,
+                     references=lambda: read_references(store, index.name))
 
 
 def refresh_retriever(choice: IndexChoice, corpus: Sequence[str], retriever: Retriever) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -88,7 +88,8 @@ class Retriever:
 
     def __init__(self, encoders: QueryEncoders, index: SearchIndex, reranker: Reranker | None = None, *,
                  lexical_weight: float = DEFAULT_LEXICAL_WEIGHT, kinds: Sequence[str] = (),
-                 test_code_penalty: float = TEST_CODE_PENALTY) -> None:
+                 test_code_penalty: float = TEST_CODE_PENALTY,
+                 references: Callable[[], Mapping[str, float]] | None = None) -> None:
         if not 0 <= lexical_weight <= 1:
             msg = f"lexical weight must be in [0, 1] (0: dense search alone), got {lexical_weight}"
             raise InputError(msg)
@@ -99,6 +100,8 @@ class Retriever:
         self.kinds = tuple(kinds)  # the kinds of entry searched when a call names none (all when empty)
         self.test_code_penalty = test_code_penalty
         self._lexical: LexicalIndex | None = None
+        self.references = references  # reads the index's stored reference ranks (`rag.store.read_references`)
+        self._ranks: Mapping[str, float] | None = None
 
     def variant(self, **changes: object) -> Retriever:
         """The same first stage (encoders, index, what was read of it) with other settings, e.g. ``reranker=``
@@ -115,6 +118,14 @@ class Retriever:
         """Drop what was read of the collection (its entries, the BM25 index): it has changed."""
         self.index.forget_entries()
         self._lexical = None
+        self._ranks = None
+
+    def reference_ranks(self) -> Mapping[str, float]:
+        """How central each definition is in the index's code base, by id (read on first use, then kept; empty
+        without stored ranks)."""
+        if self._ranks is None:
+            self._ranks = self.references() if self.references is not None else {}
+        return self._ranks
 
     def lexical(self) -> LexicalIndex:
         """The BM25 index of the collection's names and docstrings (built on first use, then kept)."""
@@ -163,4 +174,7 @@ class Retriever:
         if self.reranker is None:
             return self.search(question, k, language, kinds)
         candidates = self.search(question, max(k, self.reranker.candidates), language, kinds)
+        ranks = self.reference_ranks()
+        if ranks:
+            candidates = [replace(c, reference_rank=ranks.get(c.id)) for c in candidates]
         return self.reranker.rerank(question, candidates, k)

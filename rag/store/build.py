@@ -19,6 +19,7 @@ from data.records import Record
 from rag.options import StoreOptions
 from rag.store.chroma import CHROMA_BATCH, CodeIndex, collection_name, store_client
 from rag.store.lock import writer_lock
+from rag.store.references import references_path, write_references
 from rag.store.refresh import corpus_options, current_manifest, refresh_index, write_manifest
 from rag.store.routed import LanguageRoutedIndex
 from rag.store.searchable import SearchIndex
@@ -195,13 +196,17 @@ def update_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguageS
     """
     corpus = {"exclude": exclude, "languages": languages, "include_ignored": include_ignored}
     exists = index is not None or search_index_exists(paths, spec, encoders, store)
+    stats = None
     if exists and not full and not build.get("rebuild"):
         stats = refresh_search_index(paths, spec, encoders, store, index=index, **corpus)  # type: ignore[arg-type]
-        if stats is not None:
-            return stats
-        logger.info("no record of the corpus files for this index: checking every file once")
-    announce = "" if exists else f"no index of {', '.join(paths)} for {spec.label} yet"
-    return build_search_index(paths, spec, encoders, store, announce=announce, **corpus, **build)  # type: ignore[arg-type]
+        if stats is None:
+            logger.info("no record of the corpus files for this index: checking every file once")
+    if stats is None:
+        announce = "" if exists else f"no index of {', '.join(paths)} for {spec.label} yet"
+        stats = build_search_index(paths, spec, encoders, store, announce=announce, **corpus, **build)  # type: ignore[arg-type]
+    if stats.changed or not references_path(store, stats.collection).exists():  # the graph follows the index
+        write_references(store, index or open_search_index(paths, spec, encoders, store))
+    return stats
 
 
 def index_records(paths: Sequence[str], spec: RetrieverSpec | PerLanguageSpec, encoders: Encoder | LanguageEncoders,

@@ -30,6 +30,7 @@ class Source:
     kind: str = "function"  # function, class, section, config or script (`data.languages.KINDS`)
     fused_score: float | None = None  # set by a reranker: its fusion of the first stage and the LM (the final order)
     name_score: float | None = None  # set by a reranker: how likely the LM finds the name as the answer
+    reference_rank: float | None = None  # set by the retriever: how central it is in its code base (`data.references`)
 
     @property
     def first_stage_score(self) -> float:

@@ -173,14 +173,19 @@ def test_the_final_order_fuses_the_names_likelihood_with_the_reranks_order(tiny_
 @pytest.mark.parametrize("lead", [1, 3, 7])
 def test_the_first_few_are_ordered_by_each_names_whole_likelihood(tiny_gpt2_dir: Path, lead: int) -> None:
     """The names' mean likelihood chooses the first `lead`, their whole likelihood orders them; the rest follow in
-    their order, below them (numpy, from names scored one sequence at a time)."""
+    their order, below them; a method lower and a central definition higher in both (numpy, from names scored one
+    sequence at a time)."""
     import numpy as np
 
     def z(values: np.ndarray) -> np.ndarray:
         return (values - values.mean()) / values.std()
 
     generator = load_generator(f"hf:{tiny_gpt2_dir}")
-    reranker = QueryLikelihoodReranker(generator, name_weight=0.5, method_penalty=0.1, lead=lead)
+    reranker = QueryLikelihoodReranker(generator, name_weight=0.5, method_penalty=0.1, lead=lead, reference_weight=0.3)
+    ranks = [2.0, None, -1.0, 0.5, 0.0, -2.0, 2.0]  # how central each is (`data.references`); None: not ranked
+    sources = [replace(s, reference_rank=r) for s, r in zip(SIBLINGS, ranks, strict=True)]
+    known = np.array([r for r in ranks if r is not None])
+    central = z(np.array([known.mean() if r is None else r for r in ranks]))
     lm = np.array(QueryLikelihoodReranker(generator).score("parse json", SIBLINGS))
     prompt = "Python. To parse json, use `"
     names = [f"json.{s.func_name}" if s.path == "json/__init__.py" else f"json.decoder.{s.func_name}" for s in SIBLINGS]
@@ -188,12 +193,12 @@ def test_the_first_few_are_ordered_by_each_names_whole_likelihood(tiny_gpt2_dir:
     whole = np.array([reference_name_score(reranker, prompt, n, whole=True) for n in names])
     fused = z(0.5 * z(np.array([s.score for s in SIBLINGS])) + 0.5 * z(lm))
     methods = np.array(["." in s.func_name for s in SIBLINGS], dtype=float)
-    by_mean = 0.5 * fused + 0.5 * z(mean) - 0.1 * methods
-    by_whole = 0.5 * fused + 0.5 * z(whole) - 0.1 * methods
+    by_mean = 0.5 * fused + 0.5 * z(mean) - 0.1 * methods + 0.3 * central
+    by_whole = 0.5 * fused + 0.5 * z(whole) - 0.1 * methods + 0.3 * central
     first = list(np.argsort(-by_mean, kind="stable"))
     head = first[:lead] if lead > 1 else []
     expected = sorted(head, key=lambda i: -by_whole[i]) + first[len(head):]
-    kept = reranker.rerank("parse json", SIBLINGS, len(SIBLINGS))
+    kept = reranker.rerank("parse json", sources, len(SIBLINGS))
     assert [s.id for s in kept] == [SIBLINGS[i].id for i in expected]
     scores = [s.order_score for s in kept]
     assert scores[: len(head)] == pytest.approx([by_whole[i] for i in expected[: len(head)]], abs=1e-3)

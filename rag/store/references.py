@@ -1,0 +1,64 @@
+"""The reference graph's ranks stored with an index: how central each definition is in its code base
+(`data.references`), written beside the index's manifests whenever a build or refresh changes the index (or
+none is there yet), read by the retriever for the rerank's prior.
+
+The ranks are worked out from the index's own documents, every part's (a per-language index is one code base), so
+they always describe what the index holds. An index without them (an evaluation's corpus, an older index until
+its next refresh) ranks nothing: the prior is neutral.
+Does not handle: using the ranks (see `rag.rerank`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from data.references import Definition, reference_ranks
+from rag.store.chroma import ENTRIES_PAGE
+from rag.store.refresh import manifest_path
+from rag.store.searchable import SearchIndex
+
+logger = logging.getLogger(__name__)
+
+
+def references_path(store: object, name: str) -> Path:
+    """Where the ranks of index `name` live: beside its manifests."""
+    return manifest_path(store, name).with_name(f"{name}.references.json")
+
+
+def index_definitions(index: SearchIndex) -> list[Definition]:
+    """Every entry of every part of `index`, with its document (read page by page)."""
+    definitions: list[Definition] = []
+    for _, part in index.parts():
+        read = 0
+        while True:
+            got = part.collection.get(include=["documents", "metadatas"], limit=ENTRIES_PAGE, offset=read)
+            definitions += [Definition(i, m.get("path", ""), m.get("func_name", ""), m.get("kind") or "function",
+                                       document or "")
+                            for i, m, document in zip(got["ids"], got["metadatas"], got["documents"], strict=True)]
+            read += len(got["ids"])
+            if len(got["ids"]) < ENTRIES_PAGE:
+                break
+    return definitions
+
+
+def write_references(store: object, index: SearchIndex) -> None:
+    """Work out the ranks of what `index` holds and replace its stored ones atomically."""
+    ranks = reference_ranks(index_definitions(index))
+    target = references_path(store, index.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(json.dumps(ranks), encoding="utf-8")
+    os.replace(partial, target)
+    logger.debug("reference ranks of %d definitions written to %s", len(ranks), target)
+
+
+def read_references(store: object, name: str) -> dict[str, float]:
+    """The stored ranks of index `name` by entry id; empty (neutral) when there are none or they cannot be read."""
+    try:
+        ranks = json.loads(references_path(store, name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return ranks if isinstance(ranks, dict) else {}
