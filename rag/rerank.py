@@ -82,6 +82,11 @@ class QueryLikelihoodReranker:
         self._pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         self._head_is_plain: bool | None = None  # the LM head alone gives the model's logits (`_prefixed_log_probs`)
 
+    @property
+    def uses_reference_ranks(self) -> bool:
+        """Whether the final order reads each source's `reference_rank` (the retriever then sets it)."""
+        return bool(self.name_weight and self.reference_weight)
+
     def prompt_ids(self, source: Source) -> list[int]:
         """Token ids of the prompt for one source: its docstring and code, cut to `passage_tokens`."""
         text = document_text(source, "docstring+code")

@@ -23,9 +23,9 @@ from rag.store import (
     SearchIndex,
     index_records,
     open_search_index,
-    read_references,
     recall_chosen_retriever,
     search_index_exists,
+    stored_references,
     update_search_index,
 )
 from retriever_finetune.routing import load_encoders
@@ -67,7 +67,7 @@ def open_retriever(choice: IndexChoice, corpus: Sequence[str] = (), *, reranker:
         _refresh(paths, spec, encoders, store, excludes, choice.include_ignored)
     index = open_search_index(paths, spec, encoders, store)
     return Retriever(encoders, index, reranker, lexical_weight=weight,
-                     references=lambda: read_references(store, index.name))
+                     references=lambda: stored_references(store, index))
 
 
 def refresh_retriever(choice: IndexChoice, corpus: Sequence[str], retriever: Retriever) -> None:

@@ -100,7 +100,7 @@ class Retriever:
         self.kinds = tuple(kinds)  # the kinds of entry searched when a call names none (all when empty)
         self.test_code_penalty = test_code_penalty
         self._lexical: LexicalIndex | None = None
-        self.references = references  # reads the index's stored reference ranks (`rag.store.read_references`)
+        self.references = references  # the index's stored reference ranks (`rag.store.stored_references`)
         self._ranks: Mapping[str, float] | None = None
 
     def variant(self, **changes: object) -> Retriever:
@@ -121,8 +121,8 @@ class Retriever:
         self._ranks = None
 
     def reference_ranks(self) -> Mapping[str, float]:
-        """How central each definition is in the index's code base, by id (read on first use, then kept; empty
-        without stored ranks)."""
+        """How central each definition is in the index's code base, by id (`rag.store.stored_references`, read on
+        first use, then kept until the index changes; empty without a store)."""
         if self._ranks is None:
             self._ranks = self.references() if self.references is not None else {}
         return self._ranks
@@ -174,7 +174,7 @@ class Retriever:
         if self.reranker is None:
             return self.search(question, k, language, kinds)
         candidates = self.search(question, max(k, self.reranker.candidates), language, kinds)
-        ranks = self.reference_ranks()
-        if ranks:
+        if getattr(self.reranker, "uses_reference_ranks", False):
+            ranks = self.reference_ranks()
             candidates = [replace(c, reference_rank=ranks.get(c.id)) for c in candidates]
         return self.reranker.rerank(question, candidates, k)

@@ -19,7 +19,7 @@ from data.records import Record
 from rag.options import StoreOptions
 from rag.store.chroma import CHROMA_BATCH, CodeIndex, collection_name, store_client
 from rag.store.lock import writer_lock
-from rag.store.references import references_path, write_references
+from rag.store.references import forget_references
 from rag.store.refresh import corpus_options, current_manifest, refresh_index, write_manifest
 from rag.store.routed import LanguageRoutedIndex
 from rag.store.searchable import SearchIndex
@@ -204,8 +204,8 @@ def update_search_index(paths: Sequence[str], spec: RetrieverSpec | PerLanguageS
     if stats is None:
         announce = "" if exists else f"no index of {', '.join(paths)} for {spec.label} yet"
         stats = build_search_index(paths, spec, encoders, store, announce=announce, **corpus, **build)  # type: ignore[arg-type]
-    if stats.changed or not references_path(store, stats.collection).exists():  # the graph follows the index
-        write_references(store, index or open_search_index(paths, spec, encoders, store))
+    if stats.changed:  # the graph follows the index: worked out again when next wanted
+        forget_references(store, stats.collection)
     return stats
 
 

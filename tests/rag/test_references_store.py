@@ -1,60 +1,73 @@
-"""The reference ranks are stored with the index, follow its changes, and reach the rerank; without them the prior
-is neutral."""
+"""The reference ranks are stored with the index, worked out when first wanted, dropped when the index changes and
+then worked out again; a rerank that does not use them never pays for them; without a store the prior is neutral."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from rag.options import IndexChoice, StoreOptions
-from rag.search import open_retriever
-from rag.store import open_search_index, references_path, update_search_index
-from retriever_finetune.models import load_retriever
-from retriever_finetune.spec import parse_retriever
+from rag.options import IndexChoice
+from rag.search import open_retriever, refresh_retriever
+from rag.store import references_path
 from tests.conftest import write_module
 
 
-def test_ranks_are_stored_with_the_index_and_follow_it(corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
-    spec = parse_retriever(str(tiny_bert_dir))
-    encoder = load_retriever(spec)
-    store = StoreOptions(str(tmp_path / "db"))
-    paths = [str(corpus)]
-    stats = update_search_index(paths, spec, encoder, store)
-    target = references_path(store, stats.collection)
-    ids, _ = open_search_index(paths, spec, encoder, store).entries()
-    before = json.loads(target.read_text())
-    assert set(before) == set(ids) and len(ids) == 5  # every function ranked; nothing refers yet: all uniform
-    assert list(before.values()) == pytest.approx([0.0] * 5)
+class Recording:
+    """A reranker that keeps what it was handed."""
+
+    candidates = 7
+
+    def __init__(self, uses_reference_ranks: bool) -> None:
+        self.uses_reference_ranks, self.seen = uses_reference_ranks, []
+
+    def rerank(self, question: str, sources: list, k: int) -> list:
+        self.seen.append({s.func_name: s.reference_rank for s in sources})
+        return sources[:k]
+
+
+def test_ranks_are_stored_when_wanted_and_follow_the_index(corpus: Path, tiny_bert_dir: Path, tmp_path: Path) -> None:
+    choice = IndexChoice(retriever=str(tiny_bert_dir), persist=str(tmp_path / "db"))
+    reranker = Recording(uses_reference_ranks=True)
+    retriever = open_retriever(choice, [str(corpus)], reranker=reranker)
+    target = references_path(choice.store_options(), retriever.index.name)
+    assert not target.exists()  # built, not yet wanted
+    retriever.retrieve("average of numbers", 3)
+    assert reranker.seen[0] == pytest.approx(dict.fromkeys(reranker.seen[0], 0.0))  # nothing refers: uniform
+    assert len(json.loads(target.read_text())) == 5
     write_module(corpus, "report.py", [("summary_line", "One line about some numbers.", "return str(maths.mean(x))"),
                                        ("average_of", "The mean.", "return maths.mean(x) + maths.mean(x)")])
-    update_search_index(paths, spec, encoder, store)  # a refresh that changed the index works them out again
-    after = json.loads(target.read_text())
-    ids, metadatas = open_search_index(paths, spec, encoder, store).entries()
-    (mean_id,) = [i for i, m in zip(ids, metadatas, strict=True) if m["func_name"] == "mean"]  # `maths.mean`: 3×
-    assert len(after) == 7
-    assert after[mean_id] == max(after.values()) > 0
-    target.unlink()
-    update_search_index(paths, spec, encoder, store)  # nothing changed, none stored: written again
-    assert json.loads(target.read_text()) == pytest.approx(after)
+    refresh_retriever(choice, [str(corpus)], retriever)
+    assert not target.exists()  # the index changed: the ranks no longer describe it
+    retriever.retrieve("average of numbers", 3)
+    ranks = reranker.seen[1]
+    assert len(ranks) == 7 and len(json.loads(target.read_text())) == 7
+    assert ranks["mean"] == max(ranks.values()) > 0  # `maths.mean`, referred to three times from report.py
+    assert ranks["summary_line"] == ranks["average_of"] < 0
 
 
-def test_the_retriever_gives_the_rerank_the_ranks_and_none_without_them(corpus: Path, tiny_bert_dir: Path,
-                                                                          tmp_path: Path) -> None:
+def test_a_rerank_that_does_not_use_them_never_works_them_out(corpus: Path, tiny_bert_dir: Path,
+                                                             tmp_path: Path) -> None:
+    choice = IndexChoice(retriever=str(tiny_bert_dir), persist=str(tmp_path / "db"))
+    reranker = Recording(uses_reference_ranks=False)
+    retriever = open_retriever(choice, [str(corpus)], reranker=reranker)
+    retriever.retrieve("average of numbers", 3)
+    assert set(reranker.seen[0].values()) == {None}
+    assert not references_path(choice.store_options(), retriever.index.name).exists()
+
+
+def test_ranks_that_cannot_be_stored_are_used_all_the_same(corpus: Path, tiny_bert_dir: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    from rag.store import references
+
+    def refuse(ranks: dict, target: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr(references, "_store", refuse)
     write_module(corpus, "report.py", [("summary_line", "One line about some numbers.", "return maths.mean(x)")])
     choice = IndexChoice(retriever=str(tiny_bert_dir), persist=str(tmp_path / "db"))
-    seen: list[list] = []
-
-    class Recording:
-        candidates = 6
-
-        def rerank(self, question: str, sources: list, k: int) -> list:
-            seen.append([s.reference_rank for s in sources])
-            return sources[:k]
-
-    retriever = open_retriever(choice, [str(corpus)], reranker=Recording())
+    reranker = Recording(uses_reference_ranks=True)
+    retriever = open_retriever(choice, [str(corpus)], reranker=reranker)
     retriever.retrieve("average of numbers", 3)
-    assert len(seen[0]) == 6 and all(r is not None for r in seen[0])
-    references_path(choice.store_options(), retriever.index.name).unlink()
-    retriever.forget_entries()
-    retriever.retrieve("average of numbers", 3)
-    assert seen[1] == [None] * 6  # an index without stored ranks: the prior is neutral
+    assert reranker.seen[0]["mean"] == max(reranker.seen[0].values()) > 0
+    assert "reference ranks not stored" in caplog.text
