@@ -9,7 +9,8 @@ question (`rag.rerank.QueryLikelihoodReranker.score`), and the LM's likelihood o
 token, under three prompts, plus a listwise prompt over the first five. Then every variant reorders those same
 scores, so the variants differ only in how they order; `today` is the product's order when this bench was written
 (fusion 0.5, names 0.5, `prompts/rerank_name.txt`), before `methods 0.1 lower` was kept
-(`rag.rerank.METHOD_PENALTY`). Variants (choose on `dev` only):
+(`rag.rerank.METHOD_PENALTY`) and then `first 5 by the name summed` (`rag.rerank.LEAD`). Variants (choose on `dev`
+only):
 - `fusion F, names W`: the product's two fusions at other weights (``(1-F) z(first) + F z(LM)``, then
   ``(1-W) z(that) + W z(name)``);
 - `name summed, names W` / `name, last part`: the name's log-probabilities summed (its likelihood as a whole),
@@ -20,6 +21,10 @@ scores, so the variants differ only in how they order; `today` is the product's 
 - `methods P lower`: a method (``Class.method``) scores P lower after both fusions: a library's entry points are
   its module-level functions and classes;
 - `name summed, methods P lower`: both;
+- `name over length^A, methods 0.1 lower`: the name's log-probability summed and divided by its token count to the
+  power A (0: summed, 1: the mean), the whole order;
+- `first K by the name summed`: `methods 0.1 lower`'s first K ordered among themselves by the same fusion with the
+  name summed (the rest keep their places);
 - `class and members`: a class whose members are also candidates yields to its best member, unless the question
   makes something ("create", "make", "build"...), where it leads them;
 - `listwise, W`: the first five are listed by name in one prompt ("Candidates: `a`, `b`...\\nThe best one to use is
@@ -117,6 +122,22 @@ def product_order(entries: list[dict], fusion: float = DEFAULT_FUSION_WEIGHT, na
     return (1 - names) * z(fused) + names * z(neutral(name))
 
 
+def methods(item: dict) -> np.ndarray:
+    """1 for a method (``Class.method``), 0 otherwise."""
+    return np.array([e["method"] for e in item["entries"]], dtype=float)
+
+
+def first_by_summed(item: dict, lead: int, extra: np.ndarray | float = 0.0) -> np.ndarray:
+    """`methods 0.1 lower`'s first `lead` ordered among themselves with the name summed, as `rag.rerank` does;
+    `extra` added to both stages' scores."""
+    scores = product_order(item["entries"]) - 0.1 * methods(item) + extra
+    first = np.argsort(-scores, kind="stable")[:lead]
+    summed = product_order(item["entries"], name_of=lambda e: sum(e["name tokens"])) - 0.1 * methods(item) + extra
+    placed = scores.copy()
+    placed[first] = summed[first] + 1e6  # they lead, in their new order; the rest keep theirs below
+    return placed
+
+
 def last_part(entry: dict) -> float:
     """The name's mean log-probability over the tokens after its last dot."""
     pieces, values = entry["name pieces"], entry["name tokens"]
@@ -183,14 +204,19 @@ def main() -> None:
             lambda item, w=names: product_order(item["entries"], names=w, name_of=lambda e: sum(e["name tokens"])))
     for penalty in (0.1, 0.3):
         variants[f"name summed, methods {penalty} lower"] = lambda item, p=penalty: (
-            product_order(item["entries"], name_of=lambda e: sum(e["name tokens"]))
-            - p * np.array([e["method"] for e in item["entries"]], dtype=float))
+            product_order(item["entries"], name_of=lambda e: sum(e["name tokens"])) - p * methods(item))
+    for power in (0.25, 0.5, 0.75):
+        variants[f"name over length^{power}, methods 0.1 lower"] = lambda item, a=power: (
+            product_order(item["entries"], name_of=lambda e: sum(e["name tokens"]) / len(e["name tokens"]) ** a)
+            - 0.1 * methods(item))
+    for lead in (3, 5, 10):
+        variants[f"first {lead} by the name summed"] = lambda item, k=lead: first_by_summed(item, k)
     variants["name, last part"] = lambda item: product_order(item["entries"], name_of=last_part)
     variants['prompt: no "how to"'] = lambda item: product_order(item["entries"], name_key="name no how-to")
     variants["prompt: Q/A"] = lambda item: product_order(item["entries"], name_key="name qa")
     for penalty in (0.1, 0.3, 0.75):
         variants[f"methods {penalty} lower"] = lambda item, p=penalty: (
-            product_order(item["entries"]) - p * np.array([e["method"] for e in item["entries"]], dtype=float))
+            product_order(item["entries"]) - p * methods(item))
     variants["class and members"] = lambda item: class_and_members(item["question"], item["entries"],
                                                                    product_order(item["entries"]))
     for weight in (1.0, 0.5, 0.33):

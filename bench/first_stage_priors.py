@@ -1,7 +1,7 @@
 """Benchmark (issue 46, levers tried): does a prior in the first stage put the right function first? Precision at 1
 and hit@5 of the how-to questions with a prior added to every first-stage score.
 
-    python bench/first_stage_priors.py --prior centrality|private [--retriever base] [--weights 0 0.3 0.6 1.0]
+    python bench/first_stage_priors.py --prior centrality|pagerank|private [--retriever base] [--weights 0 0.3 0.6 1.0]
         [--out FILE.json]
 
 Opens the default pipeline as `rag.ask` does (the standard-library index, hybrid first stage, the fused Gemma
@@ -11,6 +11,8 @@ prior. The priors:
 - `centrality`: how central a definition is in its code base: the other files of the corpus whose code refers to
   its name (an attribute ``.name`` for a method, the bare name otherwise), divided by how many definitions share
   that name (``copy`` is defined by many classes), as log(1 + that); read from the index's own documents;
+- `pagerank`: PageRank over the references between definitions (`data.references`, as aider's repo map ranks
+  definitions; what the product stores with the index): log(rank × nodes), 0 for the uniform rank;
 - `private`: -1 for a definition a library keeps to itself (a name part or a file or folder starting with one
   underscore: `_splitattr`, `_pydecimal.Context.copy`; not `__init__`), 0 otherwise; none for a question that
   names an underscored identifier or asks where something is.
@@ -34,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tqdm.auto import tqdm  # noqa: E402
 
+from data.references import Definition, reference_ranks  # noqa: E402
 from eval.howto import HOWTO_QUERIES, expected_sources, first_source_table  # noqa: E402
 from rag.opening import OpenedModels  # noqa: E402
 from rag.options import AnswerOptions  # noqa: E402
@@ -44,8 +47,8 @@ ATTRIBUTE = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
 PAGE = 5000
 
 
-def centrality(retriever: Retriever) -> dict[str, float]:
-    """Each entry's centrality (see the module docstring), by id."""
+def corpus(retriever: Retriever) -> tuple[list[str], list[dict], list[str]]:
+    """Every entry's id, metadata and document, read page by page from the index."""
     ids, metadatas, documents = [], [], []
     for _, part in retriever.index.parts():
         start = len(ids)
@@ -56,6 +59,16 @@ def centrality(retriever: Retriever) -> dict[str, float]:
             documents += got["documents"]
             if len(got["ids"]) < PAGE:
                 break
+    return ids, metadatas, documents
+
+
+def is_definition(metadata: dict) -> bool:
+    return (metadata.get("kind") or "function") in ("function", "class")
+
+
+def centrality(retriever: Retriever) -> dict[str, float]:
+    """Each entry's centrality (see the module docstring), by id."""
+    ids, metadatas, documents = corpus(retriever)
     name_users, attribute_users, definitions = defaultdict(set), defaultdict(set), defaultdict(int)
     for metadata, document in zip(metadatas, documents, strict=True):
         for name in set(IDENTIFIER.findall(document)):
@@ -66,12 +79,19 @@ def centrality(retriever: Retriever) -> dict[str, float]:
     prior = {}
     for entry_id, metadata in zip(ids, metadatas, strict=True):
         parts = metadata["func_name"].split(".")
-        if (metadata.get("kind") or "function") not in ("function", "class"):
+        if not is_definition(metadata):
             prior[entry_id] = 0.0
             continue
         users = (attribute_users if len(parts) > 1 else name_users)[parts[-1]] - {metadata["path"]}
         prior[entry_id] = math.log1p(len(users) / definitions[parts[-1]])
     return prior
+
+
+def pagerank(retriever: Retriever) -> dict[str, float]:
+    """Each definition's reference rank (`data.references`, as the product stores it with the index), by id."""
+    ids, metadatas, documents = corpus(retriever)
+    return reference_ranks([Definition(i, m["path"], m["func_name"], m.get("kind") or "function", document)
+                            for i, m, document in zip(ids, metadatas, documents, strict=True)])
 
 
 def is_private(path: str, func_name: str) -> bool:
@@ -83,7 +103,7 @@ def is_private(path: str, func_name: str) -> bool:
 def privacy(retriever: Retriever) -> dict[str, float]:
     """-1 for each private definition (`is_private`), by id."""
     ids, metadatas = retriever.index.entries()
-    return {entry_id: -1.0 if (m.get("kind") or "function") in ("function", "class") and is_private(m["path"], m["func_name"])
+    return {entry_id: -1.0 if is_definition(m) and is_private(m["path"], m["func_name"])
             else 0.0 for entry_id, m in zip(ids, metadatas, strict=True)}
 
 
@@ -92,13 +112,13 @@ ASKS_FOR_PRIVATE = re.compile(r"(^\s*where\b)|(\b_[A-Za-z]\w*)", re.IGNORECASE)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--prior", choices=["centrality", "private"], required=True)
+    parser.add_argument("--prior", choices=["centrality", "pagerank", "private"], required=True)
     parser.add_argument("--retriever", default="base")
     parser.add_argument("--weights", type=float, nargs="+", default=[0.0, 0.3, 0.6, 1.0])
     parser.add_argument("--out", default="")
     args = parser.parse_args()
     _, retriever = OpenedModels().open(AnswerOptions(retriever=args.retriever, generator="none"))
-    prior = centrality(retriever) if args.prior == "centrality" else privacy(retriever)
+    prior = {"centrality": centrality, "pagerank": pagerank, "private": privacy}[args.prior](retriever)
     search, weight = Retriever.search, [0.0]
 
     def with_prior(self: Retriever, question: str, k: int, language: str | None = None, kinds: tuple = ()) -> list:
