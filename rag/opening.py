@@ -9,12 +9,15 @@ import dataclasses
 import os
 from collections.abc import Sequence
 
+from data.cli import InputError
 from data.corpus import check_corpus, default_corpus
 from data.records import Record
 from rag.generation import Generator, load_generator
+from rag.generation.endpoints import ChatEndpointGenerator
+from rag.lead_choice import EndpointLeadChoice
 from rag.options import AnswerOptions, SearchOptions
 from rag.rerank import load_reranker
-from rag.search import Retriever, open_retriever, refresh_retriever
+from rag.search import Reranker, Retriever, open_retriever, refresh_retriever
 from rag.store import recall_chosen_retriever
 
 
@@ -25,9 +28,15 @@ def open_first_stage(options: SearchOptions, generator: Generator | None = None,
     model reuses the loaded `generator`. `records`: index exactly these instead of mining the corpus
     (an evaluation's corpus, see `rag.search.open_retriever`)."""
     rerank = options.reranker()
-    reranker = load_reranker(rerank, options.generator_options(), candidates=options.rerank_candidates,
-                             fusion_weight=options.rerank_fusion, name_weight=options.name_weight(),
-                             reuse=generator if rerank == getattr(options, "generator", None) else None)
+    if rerank == "endpoint":  # the endpoint generator chooses the first source (`rag.lead_choice`)
+        if not isinstance(generator, ChatEndpointGenerator):
+            msg = "--rerank endpoint needs an openai:/ollama: --generator to choose the first source"
+            raise InputError(msg)
+        reranker: Reranker | None = EndpointLeadChoice(generator)
+    else:
+        reranker = load_reranker(rerank, options.generator_options(), candidates=options.rerank_candidates,
+                                 fusion_weight=options.rerank_fusion, name_weight=options.name_weight(),
+                                 reuse=generator if rerank == getattr(options, "generator", None) else None)
     retriever = open_retriever(options, options.corpus, reranker=reranker, device=options.device or None, build=build,
                                lexical_weight=options.lexical_weight, records=records)
     return retriever.variant(kinds=tuple(options.kinds)) if options.kinds else retriever

@@ -61,10 +61,12 @@ def check_generator_spec(spec: str) -> tuple[str, str]:
 
 
 def check_reranker_spec(spec: str) -> str:
-    """``none``, ``gemma`` or ``hf:NAME_OR_PATH`` (a local causal LM); checked before anything loads."""
+    """``none``, ``gemma``, ``hf:NAME_OR_PATH`` (a local causal LM) or ``endpoint`` (an openai:/ollama: generator
+    chooses the first source); checked before anything loads."""
     kind, _, name = spec.partition(":")
-    if spec not in ("none", "gemma") and not (kind == "hf" and name):
-        msg = f"unknown reranker {spec!r}: use gemma (default), hf:NAME_OR_PATH (a causal LM) or none"
+    if spec not in ("none", "gemma", "endpoint") and not (kind == "hf" and name):
+        msg = (f"unknown reranker {spec!r}: use gemma (default), hf:NAME_OR_PATH (a causal LM), endpoint (an "
+               f"openai:/ollama: generator chooses the first source) or none")
         raise InputError(msg)
     return spec
 
@@ -177,7 +179,8 @@ class SearchOptions(IndexChoice):
     k: int = field(default=DEFAULT_K, metadata={"help": "functions to retrieve"})
     rerank: str = field(default=DEFAULT_RERANK, metadata={
         "help": "local LM that reranks the candidates: gemma, hf:NAME_OR_PATH, none; auto: gemma, except with an "
-                "openai:/ollama: generator, where it would load a local model only to rerank (then none)"})
+                "openai:/ollama: generator, where it would load a local model only to rerank (then none); "
+                "endpoint: that generator chooses which of the first five sources leads"})
     rerank_candidates: int = field(default=DEFAULT_CANDIDATES, metadata={"help": "functions the index gives the reranker"})
     rerank_fusion: float = field(default=DEFAULT_FUSION_WEIGHT, metadata={
         "help": "weight of the LM score against the dense score in the final order (0: dense, 1: LM alone)"})
@@ -243,6 +246,10 @@ class AnswerOptions(SearchOptions):
     def __post_init__(self) -> None:
         super().__post_init__()
         check_generator_spec(self.generator)
+        if self.rerank == "endpoint" and self.generator.partition(":")[0] not in ENDPOINT_KINDS:
+            msg = (f"--rerank endpoint lets an openai:/ollama: generator choose the first source, and the generator "
+                   f"is {self.generator!r}: name an endpoint with --generator, or use --rerank gemma")
+            raise InputError(msg)
         if min(self.max_new_tokens, self.max_context_tokens) <= 0:
             msg = "--max_new_tokens and --max_context_tokens must be positive"
             raise InputError(msg)
