@@ -36,62 +36,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tqdm.auto import tqdm  # noqa: E402
 
-from data.references import Definition, reference_ranks  # noqa: E402
+from data.documents import is_code_unit  # noqa: E402
+from data.references import ATTRIBUTE, IDENTIFIER, reference_ranks  # noqa: E402
 from eval.howto import HOWTO_QUERIES, expected_sources, first_source_table  # noqa: E402
 from rag.opening import OpenedModels  # noqa: E402
 from rag.options import AnswerOptions  # noqa: E402
 from rag.search import Retriever  # noqa: E402
-
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-ATTRIBUTE = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
-PAGE = 5000
-
-
-def corpus(retriever: Retriever) -> tuple[list[str], list[dict], list[str]]:
-    """Every entry's id, metadata and document, read page by page from the index."""
-    ids, metadatas, documents = [], [], []
-    for _, part in retriever.index.parts():
-        start = len(ids)
-        while True:
-            got = part.collection.get(include=["documents", "metadatas"], limit=PAGE, offset=len(ids) - start)
-            ids += got["ids"]
-            metadatas += got["metadatas"]
-            documents += got["documents"]
-            if len(got["ids"]) < PAGE:
-                break
-    return ids, metadatas, documents
-
-
-def is_definition(metadata: dict) -> bool:
-    return (metadata.get("kind") or "function") in ("function", "class")
+from rag.store.references import index_definitions  # noqa: E402
 
 
 def centrality(retriever: Retriever) -> dict[str, float]:
     """Each entry's centrality (see the module docstring), by id."""
-    ids, metadatas, documents = corpus(retriever)
+    entries = index_definitions(retriever.index)
     name_users, attribute_users, definitions = defaultdict(set), defaultdict(set), defaultdict(int)
-    for metadata, document in zip(metadatas, documents, strict=True):
-        for name in set(IDENTIFIER.findall(document)):
-            name_users[name].add(metadata["path"])
-        for name in set(ATTRIBUTE.findall(document)):
-            attribute_users[name].add(metadata["path"])
-        definitions[metadata["func_name"].split(".")[-1]] += 1
+    for entry in entries:
+        for name in set(IDENTIFIER.findall(entry.code)):
+            name_users[name].add(entry.path)
+        for name in set(ATTRIBUTE.findall(entry.code)):
+            attribute_users[name].add(entry.path)
+        definitions[entry.func_name.split(".")[-1]] += 1
     prior = {}
-    for entry_id, metadata in zip(ids, metadatas, strict=True):
-        parts = metadata["func_name"].split(".")
-        if not is_definition(metadata):
-            prior[entry_id] = 0.0
+    for entry in entries:
+        parts = entry.func_name.split(".")
+        if not is_code_unit(entry):
+            prior[entry.id] = 0.0
             continue
-        users = (attribute_users if len(parts) > 1 else name_users)[parts[-1]] - {metadata["path"]}
-        prior[entry_id] = math.log1p(len(users) / definitions[parts[-1]])
+        users = (attribute_users if len(parts) > 1 else name_users)[parts[-1]] - {entry.path}
+        prior[entry.id] = math.log1p(len(users) / definitions[parts[-1]])
     return prior
 
 
 def pagerank(retriever: Retriever) -> dict[str, float]:
     """Each definition's reference rank (`data.references`, as the product stores it with the index), by id."""
-    ids, metadatas, documents = corpus(retriever)
-    return reference_ranks([Definition(i, m["path"], m["func_name"], m.get("kind") or "function", document)
-                            for i, m, document in zip(ids, metadatas, documents, strict=True)])
+    return reference_ranks(index_definitions(retriever.index))
 
 
 def is_private(path: str, func_name: str) -> bool:
@@ -102,9 +79,8 @@ def is_private(path: str, func_name: str) -> bool:
 
 def privacy(retriever: Retriever) -> dict[str, float]:
     """-1 for each private definition (`is_private`), by id."""
-    ids, metadatas = retriever.index.entries()
-    return {entry_id: -1.0 if is_definition(m) and is_private(m["path"], m["func_name"])
-            else 0.0 for entry_id, m in zip(ids, metadatas, strict=True)}
+    return {entry.id: -1.0 if is_code_unit(entry) and is_private(entry.path, entry.func_name) else 0.0
+            for entry in index_definitions(retriever.index)}
 
 
 ASKS_FOR_PRIVATE = re.compile(r"(^\s*where\b)|(\b_[A-Za-z]\w*)", re.IGNORECASE)

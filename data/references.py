@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from data.documents import is_code_unit
+
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 ATTRIBUTE = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
 QUALIFIED = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -58,7 +60,7 @@ def reference_ranks(entries: Sequence[Definition]) -> dict[str, float]:
     """log(PageRank × nodes) of each function and class over the reference graph, by id (see the module
     docstring); entries that are not definitions are not in it (an entry whose code refers is a node of the
     graph all the same)."""
-    nodes = [i for i, e in enumerate(entries) if e.kind in ("function", "class") and _name_parts(e.func_name)]
+    nodes = [i for i, e in enumerate(entries) if is_code_unit(e) and _name_parts(e.func_name)]
     targets: dict[tuple[str, str], list[int]] = defaultdict(list)  # a way code refers to it: its definitions
     for i in nodes:
         parts = _name_parts(entries[i].func_name)
