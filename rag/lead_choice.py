@@ -1,7 +1,7 @@
 """With an endpoint generator, let the endpoint choose which source leads: a listwise choice among the first
 stage's first five (`--rerank endpoint`, issue 46).
 
-The endpoint reads the question and the five, each as its qualified name and its docstring's first line
+The endpoint reads the question and the five, each as its qualified name and its docstring's first sentence
 (`prompts/lead_choice.txt`), and answers with a number; that source leads and the others follow in the first
 stage's order. One short request before the answer's own. An answer without a usable number, or an endpoint that
 fails, keeps the first stage's order (the answer's own request then reports the failure). Opt-in: with the packaged
@@ -16,9 +16,10 @@ import re
 from collections.abc import Sequence
 
 from data.cli import InputError
-from data.documents import is_code_unit, title
+from data.documents import source_label
 from data.languages import language_in_prose
 from rag.generation import Generator
+from rag.grounding import first_sentence
 from rag.prompts import read_prompt
 from rag.store import Source
 
@@ -36,12 +37,12 @@ class EndpointLeadChoice:
         self.template = read_prompt("lead_choice")
 
     def prompt(self, question: str, sources: Sequence[Source]) -> str:
-        """The listwise prompt: each source numbered, its qualified name and its docstring's first line."""
+        """The listwise prompt: each source numbered, named as to a reader (`source_label`), with its docstring's first
+        sentence."""
         lines = []
         for number, source in enumerate(sources, start=1):
-            name = (title(source) or source.func_name) if is_code_unit(source) else source.func_name
-            summary = (source.docstring.strip().splitlines() or [""])[0][:120]
-            lines.append(f"{number}. `{name}`" + (f": {summary}" if summary else ""))
+            summary = first_sentence(source.docstring)[:120]
+            lines.append(f"{number}. `{source_label(source)}`" + (f": {summary}" if summary else ""))
         languages = sorted({language_in_prose(s.language) for s in sources})
         return self.template.format(question=question.strip(), language="/".join(languages) or "code",
                                     listed="\n".join(lines))
