@@ -15,7 +15,7 @@ import hashlib
 import ipaddress
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -102,7 +102,7 @@ def open_client(persist: str | Path, *, host: str | None = None, port: int = 800
     return chromadb.PersistentClient(path=str(persist), settings=settings)
 
 
-ENTRIES_PAGE = 10_000  # entries read by one `get` (`CodeIndex.entries`)
+ENTRIES_PAGE = 10_000  # entries read by one `get` (`CodeIndex.pages`)
 SCOPED_READ_FILES = 200  # up to this many changed files, a sync reads only their entries (by path)
 def _source(id_: str, code: str, meta: dict, score: float) -> Source:
     return Source(id=id_, repo=meta["repo"], path=meta["path"], func_name=meta["func_name"], language=meta["language"],
@@ -152,21 +152,28 @@ class CodeIndex:
         self._entries: tuple[list[str], list[dict]] | None = None  # every id and metadata, read once (see `entries`)
 
     def entries(self) -> tuple[list[str], list[dict]]:
-        """Every entry's id and metadata (read page by page, kept until this object next changes the collection).
-
-        Pages, because Chroma reads the metadata of one `get` with one SQL statement holding every id: past
-        32,766 entries SQLite refuses it ("too many SQL variables"; met on a 38,000-function index)."""
+        """Every entry's id and metadata (read page by page, kept until this object next changes the collection)."""
         if self._entries is None:
             ids: list[str] = []
             metadatas: list[dict] = []
-            while True:
-                got = self.collection.get(include=["metadatas"], limit=ENTRIES_PAGE, offset=len(ids))
+            for got in self.pages(["metadatas"]):
                 ids += got["ids"]
                 metadatas += got["metadatas"]
-                if len(got["ids"]) < ENTRIES_PAGE:
-                    break
             self._entries = (ids, metadatas)
         return self._entries
+
+    def pages(self, include: list[str]) -> Iterator[dict]:
+        """Every entry, `include` and ids, one `get` of `ENTRIES_PAGE` entries after another.
+
+        Pages, because Chroma reads the metadata of one `get` with one SQL statement holding every id: past
+        32,766 entries SQLite refuses it ("too many SQL variables"; met on a 38,000-function index)."""
+        read = 0
+        while True:
+            got = self.collection.get(include=include, limit=ENTRIES_PAGE, offset=read)
+            yield got
+            read += len(got["ids"])
+            if len(got["ids"]) < ENTRIES_PAGE:
+                return
 
     def _entries_of(self, scope: set[tuple[str, str]] | None) -> dict[str, dict]:
         """id → metadata of the entries of the files in `scope` ((repo, path) pairs; None: every entry). A

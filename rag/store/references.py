@@ -15,7 +15,6 @@ import os
 from pathlib import Path
 
 from data.references import Definition, reference_ranks
-from rag.store.chroma import ENTRIES_PAGE
 from rag.store.refresh import manifest_path
 from rag.store.searchable import SearchIndex
 
@@ -31,15 +30,10 @@ def index_definitions(index: SearchIndex) -> list[Definition]:
     """Every entry of every part of `index`, with its document (read page by page)."""
     definitions: list[Definition] = []
     for _, part in index.parts():
-        read = 0
-        while True:
-            got = part.collection.get(include=["documents", "metadatas"], limit=ENTRIES_PAGE, offset=read)
+        for got in part.pages(["documents", "metadatas"]):
             definitions += [Definition(i, m.get("path", ""), m.get("func_name", ""), m.get("kind") or "function",
                                        document or "")
                             for i, m, document in zip(got["ids"], got["metadatas"], got["documents"], strict=True)]
-            read += len(got["ids"])
-            if len(got["ids"]) < ENTRIES_PAGE:
-                break
     return definitions
 
 
